@@ -55,6 +55,8 @@ public final class CudaVisibleDevices {
   /** The environment variable that selects the ordering. */
   public static final String CUDA_DEVICE_ORDER = "CUDA_DEVICE_ORDER";
 
+  private static final Pattern PCI_BUS_ID_FORMAT =
+      Pattern.compile("([0-9A-Fa-f]{1,8}):([0-9A-Fa-f]{1,2}):([0-9A-Fa-f]{1,2})\\.([0-7])");
   private static final Pattern LEGACY_MIG = Pattern.compile("MIG-GPU-([^/]*)/([^/]*)/(.*)");
   private static final Pattern BARE_UUID = Pattern.compile("\\s*[0-9A-Fa-f]{8}-[0-9A-Fa-f-]+\\s*");
   private static final BigInteger ULONG_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
@@ -140,9 +142,7 @@ public final class CudaVisibleDevices {
   }
 
   private static long[] parsePci(String id) {
-    Matcher m =
-        Pattern.compile("([0-9A-Fa-f]{1,8}):([0-9A-Fa-f]{1,2}):([0-9A-Fa-f]{1,2})\\.([0-7])")
-            .matcher(id.trim());
+    Matcher m = PCI_BUS_ID_FORMAT.matcher(id.trim());
     if (!m.matches()) {
       return null;
     }
@@ -282,7 +282,7 @@ public final class CudaVisibleDevices {
           accepted.add(new Accepted(position, entries[i], (Target) result));
         }
       }
-      if (!uuids) {
+      if (!uuids && !accepted.isEmpty()) {
         orderNotes(order, false);
       }
       Problem duplicate = duplicate(accepted);
@@ -405,7 +405,7 @@ public final class CudaVisibleDevices {
     private String notAnOrdinal(String entry) {
       String stripped = entry.strip();
       if (stripped.startsWith("GPU-") || stripped.startsWith("MIG-")) {
-        return "is a UUID after leading whitespace, and the list starts with an ordinal";
+        return "starts with whitespace, which CUDA does not skip before a UUID";
       }
       if (BARE_UUID.matcher(entry).matches()) {
         return "looks like a GPU UUID without the GPU- prefix, which CUDA does not accept (write"
@@ -430,6 +430,9 @@ public final class CudaVisibleDevices {
       if (!entry.startsWith("GPU-") && !entry.startsWith("MIG-")) {
         if (entry.isEmpty()) {
           return new Stop(Kind.INVALID_ENTRY, position, entry, "is empty");
+        }
+        if (entry.isBlank()) {
+          return new Stop(Kind.INVALID_ENTRY, position, entry, "is blank");
         }
         String stripped = entry.strip();
         if (stripped.startsWith("GPU-") || stripped.startsWith("MIG-")) {

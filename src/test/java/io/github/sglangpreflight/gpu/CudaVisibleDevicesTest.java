@@ -318,6 +318,38 @@ class CudaVisibleDevicesTest {
   }
 
   @Test
+  void resolve_leadingWhitespaceBeforeFirstUuid_noDevice() {
+    VisibleDevices v = resolve(shuffled(), " " + uuid(4));
+
+    assertEquals(
+        List.of(
+            "CUDA_VISIBLE_DEVICES entry ' "
+                + uuid(4)
+                + "' (position 1) starts with whitespace, which CUDA does not skip before a UUID;"
+                + " CUDA ignores it and every entry after it, so SGLang would see 0 GPUs"),
+        v.problemMessages());
+  }
+
+  @Test
+  void resolve_blankEntryAfterUuid_stops() {
+    VisibleDevices v = resolve(shuffled(), uuid(4) + ", ," + uuid(5));
+
+    assertEquals(List.of(4), nvmlIndices(v));
+    assertEquals(
+        "CUDA_VISIBLE_DEVICES entry ' ' (position 2) is blank; CUDA ignores it and every entry"
+            + " after it, so SGLang would see 1 GPU",
+        v.problemMessages().get(0));
+  }
+
+  @Test
+  void resolve_firstEntryInvalidOnMixedHost_noOrderNote() {
+    VisibleDevices v = resolve(mixed(), "none");
+
+    assertEquals(1, v.problems().size());
+    assertEquals(Kind.INVALID_ENTRY, v.problems().get(0).kind());
+  }
+
+  @Test
   void resolve_lowercasePrefix_saysCaseSensitive() {
     VisibleDevices v = resolve(shuffled(), "gpu-40000000");
 

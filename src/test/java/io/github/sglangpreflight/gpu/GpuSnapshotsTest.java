@@ -169,6 +169,20 @@ class GpuSnapshotsTest {
   }
 
   @Test
+  void parse_docsExample_twoH200sAsMeasured() throws IOException {
+    Path doc = Path.of(System.getProperty("project.basedir", "."), "docs", "gpu-snapshot.md");
+    String text = Files.readString(doc);
+    int start = text.indexOf("```json\n") + "```json\n".length();
+    String json = text.substring(start, text.indexOf("```", start));
+
+    GpuInventory inventory = GpuSnapshots.parse(json, "docs/gpu-snapshot.md");
+
+    assertEquals(2, inventory.gpus().size());
+    assertEquals(GpuPresets.inventory("H200").gpus().get(0).memory(), inventory.gpus().get(0).memory());
+    assertEquals(json.strip(), GpuSnapshots.toJson(inventory));
+  }
+
+  @Test
   void toJson_sameInventoryTwice_sameText() {
     assertEquals(GpuSnapshots.toJson(handBuilt()), GpuSnapshots.toJson(handBuilt()));
   }
