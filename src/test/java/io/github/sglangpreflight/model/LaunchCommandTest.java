@@ -555,6 +555,13 @@ class LaunchCommandTest {
     }
 
     @Test
+    void withMemFractionStatic_serveModelTypeBetweenFlagAndValue_rewritesTheValue() {
+      LaunchCommand c = parse("sglang serve m --mem-fraction-static --model-type llm 0.9");
+      assertEquals(
+          args("sglang serve m --mem-fraction-static --model-type llm 0.8"), c.withMemFractionStatic(0.8));
+    }
+
+    @Test
     void withMemFractionStatic_outOfRange_throws() {
       LaunchCommand c = parse("--model-path m");
       IllegalArgumentException high =
