@@ -45,6 +45,16 @@ final class LaunchChecks {
   // ---- ranges ---------------------------------------------------------------------------------
 
   private void ranges() {
+    if (args.modelPath().isBlank()) {
+      Optional<Option> o = values.last("model_path").map(FlagScanner.Occurrence::option);
+      String w = o.map(Option::written).orElse("--model-path");
+      throw new InvalidInputException(
+          w,
+          w
+              + " is empty: SGLang needs the model to serve (a local directory or a Hugging Face"
+              + " repo id); give it after "
+              + w);
+    }
     atLeast(args.tpSize(), 1, "the tensor-parallel size (GPUs one copy of the model is split over)", "; use 1 for a single GPU", "tp_size");
     atLeast(args.dpSize(), 1, "the data-parallel size (model copies, or attention groups with --enable-dp-attention)", "; use 1 for a single copy", "dp_size");
     atLeast(args.ppSize(), 1, "the pipeline-parallel size (stages the layers are split into)", "; use 1 for no pipeline", "pp_size");
@@ -75,6 +85,10 @@ final class LaunchChecks {
     atLeast(args.maxLoadedLoras(), 1, "the number of LoRA adapters kept in GPU memory", "", "max_loaded_loras");
     atLeast(args.moeDenseTpSize(), 1, "the TP size of the dense MLP layers of a MoE model", "", "moe_dense_tp_size");
     atLeast(args.epNumRedundantExperts(), 0, "the number of extra expert copies", "", "ep_num_redundant_experts");
+    atLeast(args.moeDpSize(), 1, "the data-parallel size of the MoE layers", "", "moe_dp_size");
+    atLeast(args.dcpSize(), 1, "the decode context-parallel size", "", "dcp_size");
+    atLeast(args.attnCpSize(), 1, "the attention context-parallel size", "", "attn_cp_size");
+    atLeast(args.maxMambaCacheSize(), 1, "the number of state slots of a hybrid model", "", "max_mamba_cache_size");
     if (args.cudaGraphBs().isPresent()) {
       for (int bs : args.cudaGraphBs().get()) {
         if (bs < 1) {

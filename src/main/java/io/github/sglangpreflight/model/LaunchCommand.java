@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -76,7 +77,7 @@ public final class LaunchCommand {
       Objects.requireNonNull(flag, "flag");
       values = List.copyOf(values);
       dests = Collections.unmodifiableSet(new TreeSet<>(dests));
-      knownIn = Collections.unmodifiableSet(EnumSet.copyOf(knownIn));
+      knownIn = SglangFlags.snapshotSet(knownIn);
     }
   }
 
@@ -90,7 +91,7 @@ public final class LaunchCommand {
   public record VersionCaveat(String input, Set<Snapshot> refusedBy, String message) {
     public VersionCaveat {
       Objects.requireNonNull(input, "input");
-      refusedBy = Collections.unmodifiableSet(EnumSet.copyOf(refusedBy));
+      refusedBy = SglangFlags.snapshotSet(refusedBy);
       Objects.requireNonNull(message, "message");
     }
   }
@@ -128,7 +129,7 @@ public final class LaunchCommand {
     }
     this.unknownArgs = List.copyOf(unknown);
     this.serverArgs = serverArgs;
-    this.caveats = List.copyOf(caveats);
+    this.caveats = List.copyOf(new java.util.LinkedHashSet<>(caveats));
     this.environment = environment;
   }
 
@@ -249,7 +250,7 @@ public final class LaunchCommand {
    * with {@code -u} are not listed.
    */
   public Map<String, String> envAssignments() {
-    Map<String, String> m = new java.util.LinkedHashMap<>();
+    Map<String, String> m = new LinkedHashMap<>();
     prefix.envChanges().forEach((k, v) -> v.ifPresent(value -> m.put(k, value)));
     return Collections.unmodifiableMap(m);
   }
@@ -310,7 +311,8 @@ public final class LaunchCommand {
    * ({@code --mem-fraction-static 0.8}, {@code --mem-fraction-static=0.8}, an abbreviation such as
    * {@code --mem-frac 0.8}), is replaced in place; without one, {@code --mem-fraction-static} and
    * the value are appended at the end. Every other argument is unchanged, byte for byte. The value
-   * is written with at most three decimals ({@code 0.85}, {@code 0.913}).
+   * is written with at most three decimals ({@code 0.85}, {@code 0.913}). An appended flag also
+   * wins over a {@code --config} YAML file on main, where the command line takes precedence.
    *
    * @throws IllegalArgumentException if {@code fraction}, rounded to three decimals, is not in (0,
    *     1)

@@ -28,6 +28,11 @@ record LaunchPrefix(
     List<Integer> serveOnlyIndices,
     Optional<String> modelType) {
 
+  LaunchPrefix {
+    envChanges = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(envChanges));
+    serveOnlyIndices = List.copyOf(serveOnlyIndices);
+  }
+
   private static final Pattern PYTHON = Pattern.compile("python(?:[0-9]+(?:\\.[0-9]+)*)?");
   private static final Pattern ENV_NAME = Pattern.compile("[^=]+");
   private static final String PY_SINGLE_FLAGS = "bBdEiIOPqsSuvx";

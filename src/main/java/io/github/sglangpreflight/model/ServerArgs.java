@@ -55,6 +55,10 @@ import java.util.Set;
  * @param deepepMode {@code --deepep-mode}
  * @param epNumRedundantExperts {@code --ep-num-redundant-experts} (extra expert copies per GPU)
  * @param enableEplb {@code --enable-eplb}
+ * @param moeDpSize {@code --moe-dp-size} / {@code --moe-data-parallel-size} (main)
+ * @param dcpSize {@code --dcp-size} / {@code --decode-context-parallel-size} (main)
+ * @param attnCpSize {@code --attn-cp-size} / {@code --attention-context-parallel-size} (main)
+ * @param enableTwoBatchOverlap {@code --enable-two-batch-overlap} (v0.4.7 on)
  * @param baseGpuId {@code --base-gpu-id}
  * @param gpuIdStep {@code --gpu-id-step}
  * @param memFractionStatic {@code --mem-fraction-static}
@@ -68,6 +72,11 @@ import java.util.Set;
  * @param disableRadixCache {@code --disable-radix-cache}
  * @param enableMemorySaver {@code --enable-memory-saver}
  * @param enableHierarchicalCache {@code --enable-hierarchical-cache}
+ * @param enableMultimodal {@code --enable-multimodal} (v0.4.6 on)
+ * @param swaFullTokensRatio {@code --swa-full-tokens-ratio} (v0.5.1 on): the full-attention
+ *     layers' share of the KV pool of a sliding-window model
+ * @param maxMambaCacheSize {@code --max-mamba-cache-size} (main): state slots of a hybrid model
+ * @param mambaSsmDtype {@code --mamba-ssm-dtype} (main)
  * @param disableCudaGraph {@code --disable-cuda-graph}
  * @param disableDecodeCudaGraph {@code --disable-decode-cuda-graph} (main)
  * @param disablePrefillCudaGraph {@code --disable-prefill-cuda-graph} (main)
@@ -135,6 +144,10 @@ public record ServerArgs(
     Optional<String> deepepMode,
     OptionalInt epNumRedundantExperts,
     boolean enableEplb,
+    OptionalInt moeDpSize,
+    OptionalInt dcpSize,
+    OptionalInt attnCpSize,
+    boolean enableTwoBatchOverlap,
     OptionalInt baseGpuId,
     OptionalInt gpuIdStep,
     OptionalDouble memFractionStatic,
@@ -147,6 +160,10 @@ public record ServerArgs(
     boolean disableRadixCache,
     boolean enableMemorySaver,
     boolean enableHierarchicalCache,
+    boolean enableMultimodal,
+    OptionalDouble swaFullTokensRatio,
+    OptionalInt maxMambaCacheSize,
+    Optional<String> mambaSsmDtype,
     boolean disableCudaGraph,
     boolean disableDecodeCudaGraph,
     boolean disablePrefillCudaGraph,
@@ -210,6 +227,12 @@ public record ServerArgs(
     objects.add(moeA2aBackend);
     objects.add(deepepMode);
     objects.add(epNumRedundantExperts);
+    objects.add(moeDpSize);
+    objects.add(dcpSize);
+    objects.add(attnCpSize);
+    objects.add(swaFullTokensRatio);
+    objects.add(maxMambaCacheSize);
+    objects.add(mambaSsmDtype);
     objects.add(baseGpuId);
     objects.add(gpuIdStep);
     objects.add(memFractionStatic);
@@ -373,6 +396,10 @@ public record ServerArgs(
         v.string("deepep_mode"),
         v.integer("ep_num_redundant_experts"),
         v.bool("enable_eplb"),
+        v.integer("moe_dp_size"),
+        v.integer("dcp_size"),
+        v.integer("attn_cp_size"),
+        v.bool("enable_two_batch_overlap"),
         v.integer("base_gpu_id"),
         v.integer("gpu_id_step"),
         v.decimal("mem_fraction_static"),
@@ -385,6 +412,10 @@ public record ServerArgs(
         v.bool("disable_radix_cache"),
         v.bool("enable_memory_saver"),
         v.bool("enable_hierarchical_cache"),
+        v.bool("enable_multimodal"),
+        v.decimal("swa_full_tokens_ratio"),
+        v.integer("max_mamba_cache_size"),
+        v.string("mamba_ssm_dtype"),
         v.bool("disable_cuda_graph"),
         v.bool("disable_decode_cuda_graph"),
         v.bool("disable_prefill_cuda_graph"),

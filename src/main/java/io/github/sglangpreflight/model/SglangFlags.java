@@ -126,7 +126,7 @@ public final class SglangFlags {
       Objects.requireNonNull(valueType, "valueType");
       choices = List.copyOf(choices);
       Objects.requireNonNull(constValue, "constValue");
-      snapshots = Collections.unmodifiableSet(EnumSet.copyOf(snapshots));
+      snapshots = snapshotSet(snapshots);
       if (optionStrings.isEmpty()) {
         throw new IllegalArgumentException("a flag needs at least one option string");
       }
@@ -134,6 +134,15 @@ public final class SglangFlags {
   }
 
   static final String RESOURCE = "sglang-flags.tsv";
+
+  /** An unmodifiable copy of a set of snapshots, in snapshot order (empty allowed). */
+  static Set<Snapshot> snapshotSet(Set<Snapshot> snapshots) {
+    EnumSet<Snapshot> copy = EnumSet.noneOf(Snapshot.class);
+    for (Snapshot s : snapshots) {
+      copy.add(Objects.requireNonNull(s, "snapshot"));
+    }
+    return Collections.unmodifiableSet(copy);
+  }
 
   private static final class Holder {
     static final SglangFlags BUNDLED = load();

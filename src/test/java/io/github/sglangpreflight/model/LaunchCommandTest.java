@@ -764,6 +764,22 @@ class LaunchCommandTest {
     }
 
     @Test
+    void parse_emptyModelPath_isRefused() {
+      InvalidInputException e = refused("--model-path= --tp 1");
+      assertEquals("--model-path", e.input());
+      assertEquals(
+          "--model-path is empty: SGLang needs the model to serve (a local directory or a Hugging"
+              + " Face repo id); give it after --model-path",
+          e.getMessage());
+    }
+
+    @Test
+    void parse_repeatedAbbreviation_reportsEachCaveatOnce() {
+      LaunchCommand c = parse("--model-path m --pp 2 --pp 2 --disable-overlap-schedule");
+      assertEquals(2, c.versionCaveats().size());
+    }
+
+    @Test
     void parse_negativeCudaGraphMaxBs_isOutOfRange() {
       InvalidInputException e = refused("--model-path m --cuda-graph-max-bs -3");
       assertEquals("--cuda-graph-max-bs", e.input());

@@ -108,7 +108,8 @@ class ServerArgsTest {
                 + " --base-gpu-id 2 --gpu-id-step 1 --cpu-offload-gb 10 --disaggregation-mode"
                 + " decode --load-format auto --json-model-override-args {\"a\":1}"
                 + " --enable-symm-mem --enable-nccl-nvls --disable-radix-cache --is-embedding"
-                + " --host 0.0.0.0 --max-lora-rank 64 --max-loras-per-batch 4");
+                + " --host 0.0.0.0 --max-lora-rank 64 --max-loras-per-batch 4 --enable-multimodal"
+                + " --swa-full-tokens-ratio 0.5 --max-mamba-cache-size 512 --moe-dp-size 2");
     assertEquals(OptionalInt.of(256), a.cudaGraphMaxBs());
     assertEquals(OptionalInt.of(200000), a.maxTotalTokens());
     assertEquals(Optional.of("fp8_e4m3"), a.kvCacheDtype());
@@ -126,5 +127,9 @@ class ServerArgsTest {
     assertTrue(a.speculative());
     assertEquals(OptionalInt.of(64), a.maxLoraRank());
     assertEquals(Optional.empty(), a.apiKey());
+    assertTrue(a.enableMultimodal());
+    assertEquals(java.util.OptionalDouble.of(0.5), a.swaFullTokensRatio());
+    assertEquals(OptionalInt.of(512), a.maxMambaCacheSize());
+    assertEquals(OptionalInt.of(2), a.moeDpSize());
   }
 }
