@@ -24,11 +24,11 @@ import java.util.regex.Pattern;
  * allow_abbrev=True}) over the union of the flag table's snapshots.
  *
  * <p>argparse first classifies every argument as an option or a value, then consumes values per
- * option arity. Classification: an exact option string, or {@code --name=value} with an exact
- * name, or a unique prefix of a long option is an option (an ambiguous prefix is an error at once);
- * a negative number ({@code -3}, {@code -.5}, {@code -1e-3}) or an argument containing a space is a
- * value; any other argument starting with {@code -} is an unknown option. A value never starts a new
- * option, so {@code --tp --trust-remote-code} leaves {@code --tp} without its value.
+ * option arity. Classification: an exact option string, or {@code --name=value} with an exact name,
+ * or a unique prefix of a long option is an option (an ambiguous prefix is an error at once); a
+ * negative number ({@code -3}, {@code -.5}, {@code -1e-3}) or an argument containing a space is a
+ * value; any other argument starting with {@code -} is an unknown option. A value never starts a
+ * new option, so {@code --tp --trust-remote-code} leaves {@code --tp} without its value.
  *
  * <p>Where snapshots disagree (a prefix unique in one and ambiguous in another, a flag only newer
  * SGLang knows, a choice added later), the argument is accepted if some snapshot accepts it, and
@@ -87,8 +87,7 @@ final class FlagScanner {
     FlagScanner s = new FlagScanner(table, argv, positions);
     s.classifyAll();
     s.consumeAll();
-    return new Result(
-        List.copyOf(s.occurrences), List.copyOf(s.unknown), List.copyOf(s.caveats));
+    return new Result(List.copyOf(s.occurrences), List.copyOf(s.unknown), List.copyOf(s.caveats));
   }
 
   private String token(int k) {
@@ -187,7 +186,10 @@ final class FlagScanner {
       Map<String, List<Snapshot>> byDest = new LinkedHashMap<>();
       unique.forEach(
           (s, o) ->
-              byDest.computeIfAbsent(table.definition(o, s).orElseThrow().dest(), d -> new ArrayList<>()).add(s));
+              byDest
+                  .computeIfAbsent(
+                      table.definition(o, s).orElseThrow().dest(), d -> new ArrayList<>())
+                  .add(s));
       if (byDest.size() > 1) {
         throw differentMeaningsError(name, unique, ambiguous);
       }
@@ -199,7 +201,11 @@ final class FlagScanner {
         (s, m) ->
             problems.put(
                 s,
-                "reads " + finalName + " as an ambiguous abbreviation (" + list(m) + ") and stops"));
+                "reads "
+                    + finalName
+                    + " as an ambiguous abbreviation ("
+                    + list(m)
+                    + ") and stops"));
     for (Snapshot s : Snapshot.values()) {
       if (!definitionAt.containsKey(s) && !problems.containsKey(s)) {
         problems.put(s, "does not know " + name + " and stops with \"unrecognized arguments\"");
@@ -334,9 +340,7 @@ final class FlagScanner {
     for (Map.Entry<Snapshot, Flag> e : r.definitionAt().entrySet()) {
       Flag d = e.getValue();
       if (d.action().equals("refused")) {
-        problems.put(
-            e.getKey(),
-            "refuses the retired flag " + r.flag() + " with an error");
+        problems.put(e.getKey(), "refuses the retired flag " + r.flag() + " with an error");
         continue;
       }
       Optional<String> bad = firstInvalid(d, values);
@@ -360,12 +364,7 @@ final class FlagScanner {
     valueProblems.forEach(
         (s, v) ->
             problems.put(
-                s,
-                "does not accept "
-                    + written
-                    + " "
-                    + v
-                    + valueNote(r.definitionAt().get(s), v)));
+                s, "does not accept " + written + " " + v + valueNote(r.definitionAt().get(s), v)));
     addCaveats(written, problems);
     Flag newestAccepted = accepted.get(Collections.max(accepted.keySet()));
     Set<String> dests = new TreeSet<>();
@@ -383,7 +382,10 @@ final class FlagScanner {
             EnumSet.copyOf(accepted.keySet()));
     occurrences.add(
         new Occurrence(
-            option, stored(newestAccepted, r.flag(), values), newestAccepted, List.copyOf(valueIndices)));
+            option,
+            stored(newestAccepted, r.flag(), values),
+            newestAccepted,
+            List.copyOf(valueIndices)));
     return next;
   }
 
@@ -406,10 +408,12 @@ final class FlagScanner {
   private void addCaveats(String input, Map<Snapshot, String> problems) {
     Map<String, EnumSet<Snapshot>> byReason = new LinkedHashMap<>();
     problems.forEach(
-        (s, reason) -> byReason.computeIfAbsent(reason, x -> EnumSet.noneOf(Snapshot.class)).add(s));
+        (s, reason) ->
+            byReason.computeIfAbsent(reason, x -> EnumSet.noneOf(Snapshot.class)).add(s));
     byReason.forEach(
         (reason, snaps) ->
-            caveats.add(new VersionCaveat(input, snaps, "SGLang " + describe(snaps) + " " + reason)));
+            caveats.add(
+                new VersionCaveat(input, snaps, "SGLang " + describe(snaps) + " " + reason)));
   }
 
   /** The first value this definition's type or choices refuse, if any. */
@@ -483,7 +487,8 @@ final class FlagScanner {
         pyError = "invalid int value: '" + v + "'";
       }
       String extra =
-          definitionAt.values().stream().anyMatch(d -> d.valueType().orElse("").equals("human_readable_int"))
+          definitionAt.values().stream()
+                  .anyMatch(d -> d.valueType().orElse("").equals("human_readable_int"))
               ? " (newer SGLang also takes suffixes such as 128k or 32Ki)"
               : "";
       return new InvalidInputException(
@@ -613,10 +618,7 @@ final class FlagScanner {
     unique.forEach((s, o) -> byFlag.computeIfAbsent(o, x -> EnumSet.noneOf(Snapshot.class)).add(s));
     List<String> parts = new ArrayList<>();
     byFlag.forEach((o, snaps) -> parts.add(o + " in " + describe(snaps)));
-    String amb =
-        ambiguous.isEmpty()
-            ? ""
-            : " and is ambiguous in " + describe(ambiguous.keySet());
+    String amb = ambiguous.isEmpty() ? "" : " and is ambiguous in " + describe(ambiguous.keySet());
     return new InvalidInputException(
         name,
         name
@@ -669,6 +671,8 @@ final class FlagScanner {
     if (items.size() <= 1) {
       return String.join("", items);
     }
-    return String.join(", ", items.subList(0, items.size() - 1)) + last + items.get(items.size() - 1);
+    return String.join(", ", items.subList(0, items.size() - 1))
+        + last
+        + items.get(items.size() - 1);
   }
 }

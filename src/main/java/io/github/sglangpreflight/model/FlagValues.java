@@ -32,7 +32,8 @@ final class FlagValues {
               + DIGITS
               + ")?|(?i:inf|infinity|nan))");
   // human_readable_int at main: python/sglang/srt/utils/common.py L2936-2971 @8761b971
-  private static final Pattern HUMAN_READABLE = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(Ki|Mi|Gi|Ti|k|M|G|T)");
+  private static final Pattern HUMAN_READABLE =
+      Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(Ki|Mi|Gi|Ti|k|M|G|T)");
 
   private FlagValues() {}
 
@@ -95,7 +96,10 @@ final class FlagValues {
             default -> 12;
           };
       return Optional.of(
-          new BigDecimal(number).scaleByPowerOfTen(exponent).setScale(0, RoundingMode.DOWN).toBigIntegerExact());
+          new BigDecimal(number)
+              .scaleByPowerOfTen(exponent)
+              .setScale(0, RoundingMode.DOWN)
+              .toBigIntegerExact());
     }
     return pythonInt(s);
   }

@@ -55,17 +55,57 @@ final class LaunchChecks {
               + " repo id); give it after "
               + w);
     }
-    atLeast(args.tpSize(), 1, "the tensor-parallel size (GPUs one copy of the model is split over)", "; use 1 for a single GPU", "tp_size");
-    atLeast(args.dpSize(), 1, "the data-parallel size (model copies, or attention groups with --enable-dp-attention)", "; use 1 for a single copy", "dp_size");
-    atLeast(args.ppSize(), 1, "the pipeline-parallel size (stages the layers are split into)", "; use 1 for no pipeline", "pp_size");
-    atLeast(args.epSize(), 1, "the expert-parallel size (GPUs the MoE experts are spread over)", "; use 1 for no expert parallelism", "ep_size");
+    atLeast(
+        args.tpSize(),
+        1,
+        "the tensor-parallel size (GPUs one copy of the model is split over)",
+        "; use 1 for a single GPU",
+        "tp_size");
+    atLeast(
+        args.dpSize(),
+        1,
+        "the data-parallel size (model copies, or attention groups with --enable-dp-attention)",
+        "; use 1 for a single copy",
+        "dp_size");
+    atLeast(
+        args.ppSize(),
+        1,
+        "the pipeline-parallel size (stages the layers are split into)",
+        "; use 1 for no pipeline",
+        "pp_size");
+    atLeast(
+        args.epSize(),
+        1,
+        "the expert-parallel size (GPUs the MoE experts are spread over)",
+        "; use 1 for no expert parallelism",
+        "ep_size");
     atLeast(args.nnodes(), 1, "the number of nodes", "", "nnodes");
     atLeast(args.baseGpuId(), 0, "the index of the first GPU the launch uses", "", "base_gpu_id");
-    atLeast(args.gpuIdStep(), 1, "the distance between the GPU indices the launch uses", "", "gpu_id_step");
+    atLeast(
+        args.gpuIdStep(),
+        1,
+        "the distance between the GPU indices the launch uses",
+        "",
+        "gpu_id_step");
     atLeast(args.contextLength(), 1, "the context length in tokens", "", "context_length");
-    atLeast(args.maxTotalTokens(), 1, "the number of tokens in the KV cache pool", "", "max_total_tokens");
-    atLeast(args.maxRunningRequests(), 1, "the number of requests running at once", "", "max_running_requests");
-    atLeast(args.maxPrefillTokens(), 1, "the number of tokens in one prefill batch", "", "max_prefill_tokens");
+    atLeast(
+        args.maxTotalTokens(),
+        1,
+        "the number of tokens in the KV cache pool",
+        "",
+        "max_total_tokens");
+    atLeast(
+        args.maxRunningRequests(),
+        1,
+        "the number of requests running at once",
+        "",
+        "max_running_requests");
+    atLeast(
+        args.maxPrefillTokens(),
+        1,
+        "the number of tokens in one prefill batch",
+        "",
+        "max_prefill_tokens");
     atLeast(args.pageSize(), 1, "the number of tokens in one KV cache page", "", "page_size");
     atLeast(args.cpuOffloadGb(), 0, "the GB of weights kept in CPU memory", "", "cpu_offload_gb");
     atLeast(
@@ -75,20 +115,71 @@ final class LaunchChecks {
         "; to turn CUDA graphs off use --disable-cuda-graph",
         "cuda_graph_max_bs",
         "cuda_graph_max_bs_decode");
-    atLeast(args.cudaGraphMaxBsPrefill(), 1, "the largest prefill size SGLang captures a CUDA graph for", "", "cuda_graph_max_bs_prefill");
-    atLeast(args.torchCompileMaxBs(), 1, "the largest batch size torch.compile compiles for", "", "torch_compile_max_bs");
-    atLeast(args.speculativeNumSteps(), 1, "the number of draft steps per verification", "", "speculative_num_steps");
-    atLeast(args.speculativeEagleTopk(), 1, "the number of draft branches kept per step", "", "speculative_eagle_topk");
-    atLeast(args.speculativeNumDraftTokens(), 1, "the number of draft tokens verified at once", "", "speculative_num_draft_tokens");
-    atLeast(args.maxLorasPerBatch(), 1, "the number of LoRA adapters in one batch", "", "max_loras_per_batch");
-    atLeast(args.maxLoraRank(), 1, "the largest LoRA rank the adapter pool holds", "", "max_lora_rank");
-    atLeast(args.maxLoadedLoras(), 1, "the number of LoRA adapters kept in GPU memory", "", "max_loaded_loras");
-    atLeast(args.moeDenseTpSize(), 1, "the TP size of the dense MLP layers of a MoE model", "", "moe_dense_tp_size");
-    atLeast(args.epNumRedundantExperts(), 0, "the number of extra expert copies", "", "ep_num_redundant_experts");
+    atLeast(
+        args.cudaGraphMaxBsPrefill(),
+        1,
+        "the largest prefill size SGLang captures a CUDA graph for",
+        "",
+        "cuda_graph_max_bs_prefill");
+    atLeast(
+        args.torchCompileMaxBs(),
+        1,
+        "the largest batch size torch.compile compiles for",
+        "",
+        "torch_compile_max_bs");
+    atLeast(
+        args.speculativeNumSteps(),
+        1,
+        "the number of draft steps per verification",
+        "",
+        "speculative_num_steps");
+    atLeast(
+        args.speculativeEagleTopk(),
+        1,
+        "the number of draft branches kept per step",
+        "",
+        "speculative_eagle_topk");
+    atLeast(
+        args.speculativeNumDraftTokens(),
+        1,
+        "the number of draft tokens verified at once",
+        "",
+        "speculative_num_draft_tokens");
+    atLeast(
+        args.maxLorasPerBatch(),
+        1,
+        "the number of LoRA adapters in one batch",
+        "",
+        "max_loras_per_batch");
+    atLeast(
+        args.maxLoraRank(), 1, "the largest LoRA rank the adapter pool holds", "", "max_lora_rank");
+    atLeast(
+        args.maxLoadedLoras(),
+        1,
+        "the number of LoRA adapters kept in GPU memory",
+        "",
+        "max_loaded_loras");
+    atLeast(
+        args.moeDenseTpSize(),
+        1,
+        "the TP size of the dense MLP layers of a MoE model",
+        "",
+        "moe_dense_tp_size");
+    atLeast(
+        args.epNumRedundantExperts(),
+        0,
+        "the number of extra expert copies",
+        "",
+        "ep_num_redundant_experts");
     atLeast(args.moeDpSize(), 1, "the data-parallel size of the MoE layers", "", "moe_dp_size");
     atLeast(args.dcpSize(), 1, "the decode context-parallel size", "", "dcp_size");
     atLeast(args.attnCpSize(), 1, "the attention context-parallel size", "", "attn_cp_size");
-    atLeast(args.maxMambaCacheSize(), 1, "the number of state slots of a hybrid model", "", "max_mamba_cache_size");
+    atLeast(
+        args.maxMambaCacheSize(),
+        1,
+        "the number of state slots of a hybrid model",
+        "",
+        "max_mamba_cache_size");
     if (args.cudaGraphBs().isPresent()) {
       for (int bs : args.cudaGraphBs().get()) {
         if (bs < 1) {
@@ -109,7 +200,9 @@ final class LaunchChecks {
         Option o = last("port");
         throw new InvalidInputException(
             o.written(),
-            shown(o) + " is out of range: a TCP port must be between 1 and 65535; SGLang's default is 30000");
+            shown(o)
+                + " is out of range: a TCP port must be between 1 and 65535; SGLang's default is"
+                + " 30000");
       }
     }
     if (args.nodeRank().isPresent()) {
@@ -386,7 +479,8 @@ final class LaunchChecks {
     return values
         .last(dests)
         .map(FlagScanner.Occurrence::option)
-        .orElseThrow(() -> new IllegalStateException("no occurrence for " + String.join(",", dests)));
+        .orElseThrow(
+            () -> new IllegalStateException("no occurrence for " + String.join(",", dests)));
   }
 
   /** The option as a reader would retype it: {@code --tp 8}, {@code --cuda-graph-bs 1 2 4}. */

@@ -156,7 +156,9 @@ public final class LaunchCommand {
     Map<String, String> effective = new HashMap<>(prefix.ignoreEnvironment() ? Map.of() : env);
     prefix
         .envChanges()
-        .forEach((k, v) -> v.ifPresentOrElse(value -> effective.put(k, value), () -> effective.remove(k)));
+        .forEach(
+            (k, v) ->
+                v.ifPresentOrElse(value -> effective.put(k, value), () -> effective.remove(k)));
     LaunchEnvironment environment = new LaunchEnvironment(effective);
 
     Set<Integer> skip = new HashSet<>(prefix.serveOnlyIndices());
@@ -342,8 +344,7 @@ public final class LaunchCommand {
 
   private static double checkFraction(double fraction) {
     if (!(fraction > 0.0 && fraction < 1.0)) {
-      throw new IllegalArgumentException(
-          "memFractionStatic must be in (0, 1), was " + fraction);
+      throw new IllegalArgumentException("memFractionStatic must be in (0, 1), was " + fraction);
     }
     double rounded = Double.parseDouble(FlagValues.formatFraction(fraction));
     if (!(rounded > 0.0 && rounded < 1.0)) {
@@ -359,9 +360,10 @@ public final class LaunchCommand {
 
   /**
    * The command line for logs: values of secret flags ({@code --api-key}, {@code --admin-api-key},
-   * {@code --ssl-keyfile-password}, under any spelling) and of secret-looking {@code env NAME=VALUE}
-   * assignments ({@code HF_TOKEN}, {@code *_API_KEY}, …) replaced by {@code ***}, and passwords in
-   * {@code scheme://user:password@host} values masked. {@link #argv()} itself is never changed.
+   * {@code --ssl-keyfile-password}, under any spelling) and of secret-looking {@code env
+   * NAME=VALUE} assignments ({@code HF_TOKEN}, {@code *_API_KEY}, …) replaced by {@code ***}, and
+   * passwords in {@code scheme://user:password@host} values masked. {@link #argv()} itself is never
+   * changed.
    */
   public List<String> maskedForLog() {
     List<String> out = new ArrayList<>(argv);

@@ -19,13 +19,13 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>Up to v0.5.1 ({@link Snapshot#V0_4_5_POST3} to {@link Snapshot#V0_5_1}) SGLang reads the
- *       {@code SGL_} spellings through {@code get_bool_env_var}: a set value is true only when it is
- *       {@code true} or {@code 1} (any case); anything else, the empty string included, is false
+ *       {@code SGL_} spellings through {@code get_bool_env_var}: a set value is true only when it
+ *       is {@code true} or {@code 1} (any case); anything else, the empty string included, is false
  *       ({@code python/sglang/srt/utils.py} L84-98 @v0.4.5.post3). The {@code SGLANG_} spellings
  *       are not read.
  *   <li>On main ({@link Snapshot#MAIN}) SGLang reads the {@code SGLANG_} spellings through {@code
- *       sglang.srt.environ}: a boolean is true for {@code true 1 yes y}, false for {@code false 0 no
- *       n} (any case), and any other value falls back to the default with a warning ({@code
+ *       sglang.srt.environ}: a boolean is true for {@code true 1 yes y}, false for {@code false 0
+ *       no n} (any case), and any other value falls back to the default with a warning ({@code
  *       environ.py} L134-142 @8761b971). At import every {@code SGL_X} is copied over {@code
  *       SGLANG_X}, so the old spelling wins when both are set ({@code environ.py} L1484-1527).
  * </ul>
@@ -86,7 +86,8 @@ public record LaunchEnvironment(Map<String, String> variables) {
     Objects.requireNonNull(variables, "variables");
     TreeMap<String, String> copy = new TreeMap<>();
     variables.forEach(
-        (k, v) -> copy.put(Objects.requireNonNull(k, "variable name"), Objects.requireNonNull(v, k)));
+        (k, v) ->
+            copy.put(Objects.requireNonNull(k, "variable name"), Objects.requireNonNull(v, k)));
     variables = Collections.unmodifiableMap(copy);
   }
 
@@ -131,7 +132,9 @@ public record LaunchEnvironment(Map<String, String> variables) {
    * SGLANG_JIT_DEEPGEMM_COMPILE_WORKERS} on main; default 4. Empty when unset or unreadable.
    */
   public OptionalInt jitDeepGemmCompileWorkers(Snapshot snapshot) {
-    Optional<String> raw = effective(snapshot, "SGL_JIT_DEEPGEMM_COMPILE_WORKERS", "SGLANG_JIT_DEEPGEMM_COMPILE_WORKERS");
+    Optional<String> raw =
+        effective(
+            snapshot, "SGL_JIT_DEEPGEMM_COMPILE_WORKERS", "SGLANG_JIT_DEEPGEMM_COMPILE_WORKERS");
     if (raw.isEmpty() || raw.get().isBlank()) {
       return OptionalInt.empty();
     }
@@ -147,10 +150,10 @@ public record LaunchEnvironment(Map<String, String> variables) {
    *
    * <p>Up to v0.5.1 it stops unless {@code SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK} is true ({@code
    * model_executor/model_runner.py} L389-401 @v0.4.5.post3). On main it stops unless {@code
-   * SGLANG_ENABLE_TP_MEMORY_INBALANCE_CHECK} is false ({@code distributed/bootstrap.py} L268-279
-   * @8761b971). Main copies the old variable's value into the new one unchanged ({@code
-   * environ.py} L1489-1492), so {@code SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK=1} keeps the check
-   * ON there and {@code =0} turns it off: the old switch reads inverted on main.
+   * SGLANG_ENABLE_TP_MEMORY_INBALANCE_CHECK} is false ({@code distributed/bootstrap.py}
+   * L268-279 @8761b971). Main copies the old variable's value into the new one unchanged ({@code
+   * environ.py} L1489-1492), so {@code SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK=1} keeps the check ON
+   * there and {@code =0} turns it off: the old switch reads inverted on main.
    */
   public boolean tpMemoryImbalanceCheckEnabled(Snapshot snapshot) {
     Objects.requireNonNull(snapshot, "snapshot");
@@ -174,7 +177,8 @@ public record LaunchEnvironment(Map<String, String> variables) {
     if (Objects.requireNonNull(snapshot, "snapshot") != Snapshot.MAIN) {
       return OptionalInt.empty();
     }
-    Optional<String> raw = effective(snapshot, "SGL_SYMM_MEM_PREALLOC_GB_SIZE", "SGLANG_SYMM_MEM_PREALLOC_GB_SIZE");
+    Optional<String> raw =
+        effective(snapshot, "SGL_SYMM_MEM_PREALLOC_GB_SIZE", "SGLANG_SYMM_MEM_PREALLOC_GB_SIZE");
     return raw.flatMap(FlagValues::pythonInt)
         .filter(v -> v.signum() > 0 && v.bitLength() < 32)
         .map(BigInteger::intValue)
@@ -190,7 +194,8 @@ public record LaunchEnvironment(Map<String, String> variables) {
     if (Objects.requireNonNull(snapshot, "snapshot") != Snapshot.MAIN) {
       return Switch.UNSET;
     }
-    return bool(snapshot, "SGL_ENABLE_POST_CAPTURE_KV_SIZING", "SGLANG_ENABLE_POST_CAPTURE_KV_SIZING");
+    return bool(
+        snapshot, "SGL_ENABLE_POST_CAPTURE_KV_SIZING", "SGLANG_ENABLE_POST_CAPTURE_KV_SIZING");
   }
 
   /**
@@ -217,7 +222,8 @@ public record LaunchEnvironment(Map<String, String> variables) {
    */
   public Map<String, String> maskedForLog() {
     TreeMap<String, String> masked = new TreeMap<>();
-    variables.forEach((k, v) -> masked.put(k, LaunchSecrets.isSecretVariable(k) ? LaunchSecrets.MASK : v));
+    variables.forEach(
+        (k, v) -> masked.put(k, LaunchSecrets.isSecretVariable(k) ? LaunchSecrets.MASK : v));
     return Collections.unmodifiableMap(masked);
   }
 

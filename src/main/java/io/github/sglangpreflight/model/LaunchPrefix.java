@@ -79,7 +79,8 @@ record LaunchPrefix(
                   + t
                   + " is not supported: preflight reads env with NAME=VALUE assignments, -i and"
                   + " -u NAME only; set the environment another way or drop the option");
-        } else if (t.indexOf('=') > 0 && ENV_NAME.matcher(t.substring(0, t.indexOf('='))).matches()) {
+        } else if (t.indexOf('=') > 0
+            && ENV_NAME.matcher(t.substring(0, t.indexOf('='))).matches()) {
           int eq = t.indexOf('=');
           env.put(t.substring(0, eq), Optional.of(t.substring(eq + 1)));
           optionsDone = true;
@@ -147,9 +148,16 @@ record LaunchPrefix(
         j++;
         continue;
       }
-      if (!t.startsWith("-") && (t.endsWith("/sglang/launch_server.py") || t.equals("sglang/launch_server.py"))) {
+      if (!t.startsWith("-")
+          && (t.endsWith("/sglang/launch_server.py") || t.equals("sglang/launch_server.py"))) {
         return new LaunchPrefix(
-            Launcher.PYTHON_MODULE, j + 1, env, ignore, Optional.empty(), List.of(), Optional.empty());
+            Launcher.PYTHON_MODULE,
+            j + 1,
+            env,
+            ignore,
+            Optional.empty(),
+            List.of(),
+            Optional.empty());
       }
       throw new InvalidInputException(
           python + " " + t,

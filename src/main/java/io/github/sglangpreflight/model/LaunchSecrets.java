@@ -13,10 +13,19 @@ final class LaunchSecrets {
    * Destinations of SGLang flags whose value is a secret: {@code --api-key} (every snapshot),
    * {@code --admin-api-key} and {@code --ssl-keyfile-password} (main).
    */
-  static final Set<String> SECRET_DESTS = Set.of("api_key", "admin_api_key", "ssl_keyfile_password");
+  static final Set<String> SECRET_DESTS =
+      Set.of("api_key", "admin_api_key", "ssl_keyfile_password");
 
   private static final Set<String> SECRET_WORDS =
-      Set.of("TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "CREDENTIAL", "CREDENTIALS", "APIKEY");
+      Set.of(
+          "TOKEN",
+          "SECRET",
+          "PASSWORD",
+          "PASSWD",
+          "PASSPHRASE",
+          "CREDENTIAL",
+          "CREDENTIALS",
+          "APIKEY");
 
   /** {@code scheme://user:password@host}: the password part of a URL's user info. */
   private static final Pattern URL_PASSWORD = Pattern.compile("(://[^/@:\\s]*:)([^/@\\s]+)(@)");

@@ -12,7 +12,8 @@ import java.util.OptionalInt;
 import java.util.Set;
 
 /**
- * The SGLang server flags of a launch that change its GPU memory at start-up, as the user gave them.
+ * The SGLang server flags of a launch that change its GPU memory at start-up, as the user gave
+ * them.
  *
  * <p>Every component is what SGLang's parser stores for the flag under all of its spellings
  * (aliases, unique prefixes) at every snapshot of {@link SglangFlags}: the last occurrence wins, as
@@ -73,8 +74,8 @@ import java.util.Set;
  * @param enableMemorySaver {@code --enable-memory-saver}
  * @param enableHierarchicalCache {@code --enable-hierarchical-cache}
  * @param enableMultimodal {@code --enable-multimodal} (v0.4.6 on)
- * @param swaFullTokensRatio {@code --swa-full-tokens-ratio} (v0.5.1 on): the full-attention
- *     layers' share of the KV pool of a sliding-window model
+ * @param swaFullTokensRatio {@code --swa-full-tokens-ratio} (v0.5.1 on): the full-attention layers'
+ *     share of the KV pool of a sliding-window model
  * @param maxMambaCacheSize {@code --max-mamba-cache-size} (main): state slots of a hybrid model
  * @param mambaSsmDtype {@code --mamba-ssm-dtype} (main)
  * @param disableCudaGraph {@code --disable-cuda-graph}
@@ -112,8 +113,8 @@ import java.util.Set;
  * @param host {@code --host}
  * @param port {@code --port}
  * @param apiKey {@code --api-key} (masked in {@link #toString()})
- * @param configFile {@code --config} (main): a YAML file SGLang merges under the command line;
- *     its values are not visible here
+ * @param configFile {@code --config} (main): a YAML file SGLang merges under the command line; its
+ *     values are not visible here
  */
 public record ServerArgs(
     String modelPath,
@@ -202,7 +203,8 @@ public record ServerArgs(
    * {@code _A2A_EP_SPANNING_BACKENDS} ({@code arg_groups/overrides.py} L2502-2547 @8761b971).
    */
   public static final Set<String> EP_SPANNING_A2A_BACKENDS =
-      Set.of("deepep", "megamoe", "mooncake", "nixl", "ascend_fuseep", "flashinfer", "mori", "pplx");
+      Set.of(
+          "deepep", "megamoe", "mooncake", "nixl", "ascend_fuseep", "flashinfer", "mori", "pplx");
 
   public ServerArgs {
     Objects.requireNonNull(modelPath, "modelPath");
@@ -471,7 +473,8 @@ public record ServerArgs(
     }
 
     Optional<String> string(String... dests) {
-      return last(dests).flatMap(o -> o.stored().isEmpty() ? Optional.empty() : Optional.of(o.stored().get(0)));
+      return last(dests)
+          .flatMap(o -> o.stored().isEmpty() ? Optional.empty() : Optional.of(o.stored().get(0)));
     }
 
     Optional<List<String>> strings(String... dests) {

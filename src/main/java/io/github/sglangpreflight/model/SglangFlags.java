@@ -3,7 +3,6 @@ package io.github.sglangpreflight.model;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -98,8 +97,8 @@ public final class SglangFlags {
    *     {@code --tensor-parallel-size} family, as {@code from_cli_args} copies it there)
    * @param arity how many values it takes
    * @param action the action kind: {@code store}, {@code store_true}, {@code boolean_optional},
-   *     {@code refused}, {@code deprecated}, {@code deprecated_store_true}, {@code deprecated_alias},
-   *     {@code deprecated_store_const}, {@code lora_paths}, {@code help}
+   *     {@code refused}, {@code deprecated}, {@code deprecated_store_true}, {@code
+   *     deprecated_alias}, {@code deprecated_store_const}, {@code lora_paths}, {@code help}
    * @param valueType the argparse type callable's name ({@code int}, {@code float}, {@code str},
    *     {@code human_readable_int}, ...), empty for options without a value
    * @param choices the accepted values, empty when unrestricted
@@ -302,7 +301,11 @@ public final class SglangFlags {
       case "+" -> Arity.ONE_OR_MORE;
       default ->
           throw new IllegalStateException(
-              RESOURCE + " line " + lineNumber + " has unknown arity " + cell.toUpperCase(Locale.ROOT));
+              RESOURCE
+                  + " line "
+                  + lineNumber
+                  + " has unknown arity "
+                  + cell.toUpperCase(Locale.ROOT));
     };
   }
 }

@@ -24,7 +24,16 @@ class FlagValuesTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"0.85,0.85", ".5,0.5", "5.,5.0", "1e-3,0.001", "-0.5,-0.5", "' 0.7 ',0.7", "1_0.5,10.5", "+1E2,100.0"})
+  @CsvSource({
+    "0.85,0.85",
+    ".5,0.5",
+    "5.,5.0",
+    "1e-3,0.001",
+    "-0.5,-0.5",
+    "' 0.7 ',0.7",
+    "1_0.5,10.5",
+    "+1E2,100.0"
+  })
   void pythonFloat_acceptedForms_parse(String text, double expected) {
     assertEquals(Optional.of(expected), FlagValues.pythonFloat(text));
   }
@@ -43,7 +52,15 @@ class FlagValuesTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"128k,128000", "25.6k,25600", "1M,1000000", "32Ki,32768", "1Mi,1048576", "4096,4096", "1.0005k,1000"})
+  @CsvSource({
+    "128k,128000",
+    "25.6k,25600",
+    "1M,1000000",
+    "32Ki,32768",
+    "1Mi,1048576",
+    "4096,4096",
+    "1.0005k,1000"
+  })
   void humanReadableInt_acceptedForms_parse(String text, long expected) {
     assertEquals(Optional.of(BigInteger.valueOf(expected)), FlagValues.humanReadableInt(text));
   }

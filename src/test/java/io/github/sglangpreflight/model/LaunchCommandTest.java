@@ -98,7 +98,8 @@ class LaunchCommandTest {
 
     @Test
     void withMemFractionStatic_seedLaunch_appendsTheFlag() {
-      assertEquals(with(args(SEED), "--mem-fraction-static", "0.85"), seed.withMemFractionStatic(0.85));
+      assertEquals(
+          with(args(SEED), "--mem-fraction-static", "0.85"), seed.withMemFractionStatic(0.85));
       assertEquals(args(SEED), seed.argv());
     }
   }
@@ -266,13 +267,22 @@ class LaunchCommandTest {
     void parse_envAssignments_overrideTheGivenEnvironment() {
       LaunchCommand c =
           LaunchCommand.parse(
-              args("env SGL_ENABLE_JIT_DEEPGEMM=0 CUDA_VISIBLE_DEVICES=4,5 python3 -m sglang.launch_server --model-path m"),
+              args(
+                  "env SGL_ENABLE_JIT_DEEPGEMM=0 CUDA_VISIBLE_DEVICES=4,5 python3 -m"
+                      + " sglang.launch_server --model-path m"),
               Map.of("SGL_ENABLE_JIT_DEEPGEMM", "1", "HOME", "/root"));
       assertEquals(
-          List.of("env", "SGL_ENABLE_JIT_DEEPGEMM=0", "CUDA_VISIBLE_DEVICES=4,5", "python3", "-m", "sglang.launch_server"),
+          List.of(
+              "env",
+              "SGL_ENABLE_JIT_DEEPGEMM=0",
+              "CUDA_VISIBLE_DEVICES=4,5",
+              "python3",
+              "-m",
+              "sglang.launch_server"),
           c.launcherPrefix());
       assertEquals(
-          Map.of("SGL_ENABLE_JIT_DEEPGEMM", "0", "CUDA_VISIBLE_DEVICES", "4,5"), c.envAssignments());
+          Map.of("SGL_ENABLE_JIT_DEEPGEMM", "0", "CUDA_VISIBLE_DEVICES", "4,5"),
+          c.envAssignments());
       assertEquals(Switch.FALSE, c.environment().jitDeepGemm(Snapshot.V0_4_5_POST3));
       assertEquals(Optional.of("4,5"), c.environment().cudaVisibleDevices());
       assertEquals(Optional.of("/root"), c.environment().get("HOME"));
@@ -307,7 +317,8 @@ class LaunchCommandTest {
 
     @Test
     void parse_unsupportedEnvOption_isRefused() {
-      InvalidInputException e = refused("env -C /tmp python3 -m sglang.launch_server --model-path m");
+      InvalidInputException e =
+          refused("env -C /tmp python3 -m sglang.launch_server --model-path m");
       assertEquals("env -C", e.input());
       assertEquals(
           "env option -C is not supported: preflight reads env with NAME=VALUE assignments, -i and"
@@ -353,7 +364,8 @@ class LaunchCommandTest {
 
     @Test
     void parse_abbreviations_resolveToTheUniqueFlag() {
-      LaunchCommand c = parse("--model-path m --mem-frac 0.7 --context 32768 --trust --kv-cache fp8_e4m3");
+      LaunchCommand c =
+          parse("--model-path m --mem-frac 0.7 --context 32768 --trust --kv-cache fp8_e4m3");
       ServerArgs a = c.serverArgs();
       assertEquals(OptionalDouble.of(0.7), a.memFractionStatic());
       assertEquals(OptionalInt.of(32768), a.contextLength());
@@ -368,8 +380,7 @@ class LaunchCommandTest {
       LaunchCommand c = parse("--model-path m --tp 4 --ep 2");
       Option ep = c.options().get(2);
       assertEquals("--ep", ep.flag());
-      assertEquals(
-          EnumSet.of(Snapshot.V0_4_5_POST3, Snapshot.V0_5_1, Snapshot.MAIN), ep.knownIn());
+      assertEquals(EnumSet.of(Snapshot.V0_4_5_POST3, Snapshot.V0_5_1, Snapshot.MAIN), ep.knownIn());
       assertEquals(OptionalInt.of(2), c.serverArgs().epSize());
       assertEquals(
           List.of(
@@ -410,17 +421,20 @@ class LaunchCommandTest {
 
     @Test
     void parse_renamedFlag_landsInOneFieldUnderBothNames() {
-      LaunchCommand c = parse("--model-path m --cuda-graph-max-bs 64 --cuda-graph-max-bs-decode 128");
+      LaunchCommand c =
+          parse("--model-path m --cuda-graph-max-bs 64 --cuda-graph-max-bs-decode 128");
       assertEquals(OptionalInt.of(128), c.serverArgs().cudaGraphMaxBs());
       assertEquals(
-          java.util.Set.of("cuda_graph_max_bs", "cuda_graph_max_bs_decode"), c.options().get(1).dests());
+          java.util.Set.of("cuda_graph_max_bs", "cuda_graph_max_bs_decode"),
+          c.options().get(1).dests());
     }
 
     @Test
     void parse_negativeNumbersAndSpacedValues_areValues() {
       LaunchCommand c =
           LaunchCommand.parse(
-              List.of("--model-path", "m", "--chunked-prefill-size", "-1", "--chat-template", "-x y"),
+              List.of(
+                  "--model-path", "m", "--chunked-prefill-size", "-1", "--chat-template", "-x y"),
               Map.of());
       assertEquals(OptionalInt.of(-1), c.serverArgs().chunkedPrefillSize());
       assertTrue(c.serverArgs().chunkedPrefillDisabled());
@@ -448,10 +462,13 @@ class LaunchCommandTest {
     @Test
     void parse_nargsStarList_mayBeEmpty() {
       assertEquals(
-          Optional.of(List.of()), parse("--model-path m --lora-paths --tp 1").serverArgs().loraPaths());
+          Optional.of(List.of()),
+          parse("--model-path m --lora-paths --tp 1").serverArgs().loraPaths());
       assertEquals(
           Optional.of(List.of("a", "b=/loras/b")),
-          parse("--model-path m --lora-paths a b=/loras/b --disable-radix-cache --disable-cuda-graph")
+          parse(
+                  "--model-path m --lora-paths a b=/loras/b --disable-radix-cache"
+                      + " --disable-cuda-graph")
               .serverArgs()
               .loraPaths());
     }
@@ -520,7 +537,8 @@ class LaunchCommandTest {
     void withMemFractionStatic_spaceForm_rewritesInPlace() {
       LaunchCommand c = parse("--model-path m --mem-fraction-static 0.95 --tp 8");
       assertEquals(
-          args("--model-path m --mem-fraction-static 0.913 --tp 8"), c.withMemFractionStatic(0.9128));
+          args("--model-path m --mem-fraction-static 0.913 --tp 8"),
+          c.withMemFractionStatic(0.9128));
     }
 
     @Test
@@ -542,7 +560,8 @@ class LaunchCommandTest {
 
     @Test
     void withMemFractionStatic_repeated_rewritesTheOneSglangKeeps() {
-      LaunchCommand c = parse("--model-path m --mem-fraction-static 0.9 --tp 8 --mem-fraction-static=0.95");
+      LaunchCommand c =
+          parse("--model-path m --mem-fraction-static 0.9 --tp 8 --mem-fraction-static=0.95");
       assertEquals(
           args("--model-path m --mem-fraction-static 0.9 --tp 8 --mem-fraction-static=0.88"),
           c.withMemFractionStatic(0.88));
@@ -551,14 +570,16 @@ class LaunchCommandTest {
     @Test
     void withMemFractionStatic_sglangServe_appendsAfterTheModel() {
       LaunchCommand c = parse("sglang serve m --tp 2");
-      assertEquals(args("sglang serve m --tp 2 --mem-fraction-static 0.7"), c.withMemFractionStatic(0.7));
+      assertEquals(
+          args("sglang serve m --tp 2 --mem-fraction-static 0.7"), c.withMemFractionStatic(0.7));
     }
 
     @Test
     void withMemFractionStatic_serveModelTypeBetweenFlagAndValue_rewritesTheValue() {
       LaunchCommand c = parse("sglang serve m --mem-fraction-static --model-type llm 0.9");
       assertEquals(
-          args("sglang serve m --mem-fraction-static --model-type llm 0.8"), c.withMemFractionStatic(0.8));
+          args("sglang serve m --mem-fraction-static --model-type llm 0.8"),
+          c.withMemFractionStatic(0.8));
     }
 
     @Test
@@ -979,23 +1000,27 @@ class LaunchCommandTest {
     @Test
     void parse_moeDenseTpSize_followsEachVersionsRule() {
       assertEquals(
-          "--moe-dense-tp-size 3 is not supported: SGLang takes 1 (and on main also the TP size,"
-              + " 8) for the dense layers of a MoE model (\"moe_dense_tp_size only supports None, 1,"
+          "--moe-dense-tp-size 3 is not supported: SGLang takes 1 (and on main also the TP size, 8)"
+              + " for the dense layers of a MoE model (\"moe_dense_tp_size only supports None, 1,"
               + " or tp_size\"); use 1",
           refused("--model-path m --tp 8 --moe-dense-tp-size 3").getMessage());
       LaunchCommand c = parse("--model-path m --tp 8 --moe-dense-tp-size 8");
-      assertEquals(EnumSet.range(Snapshot.V0_4_5_POST3, Snapshot.V0_5_1), c.versionCaveats().get(0).refusedBy());
+      assertEquals(
+          EnumSet.range(Snapshot.V0_4_5_POST3, Snapshot.V0_5_1),
+          c.versionCaveats().get(0).refusedBy());
     }
 
     @Test
     void parse_pipelineWithSpeculative_isRefused() {
       InvalidInputException e =
-          refused("--model-path m --pp-size 2 --speculative-algorithm EAGLE --disable-overlap-schedule");
+          refused(
+              "--model-path m --pp-size 2 --speculative-algorithm EAGLE"
+                  + " --disable-overlap-schedule");
       assertEquals("--pp-size", e.input());
       assertEquals(
           "--pp-size 2 cannot be combined with speculative decoding: SGLang refuses pipeline"
-              + " parallelism with --speculative-algorithm (\"Pipeline parallelism is not compatible"
-              + " with ... speculative decoding\"); drop one of them",
+              + " parallelism with --speculative-algorithm (\"Pipeline parallelism is not"
+              + " compatible with ... speculative decoding\"); drop one of them",
           e.getMessage());
     }
 
@@ -1009,8 +1034,7 @@ class LaunchCommandTest {
     @Test
     void parse_intChoicesCompareAsNumbers() {
       LaunchCommand c = parse("--model-path m --log-requests-level 03");
-      assertEquals(
-          EnumSet.range(Snapshot.V0_4_9, Snapshot.MAIN), c.options().get(1).knownIn());
+      assertEquals(EnumSet.range(Snapshot.V0_4_9, Snapshot.MAIN), c.options().get(1).knownIn());
     }
   }
 
@@ -1022,12 +1046,14 @@ class LaunchCommandTest {
       assertEquals(2, c.versionCaveats().size());
       assertEquals(EnumSet.of(Snapshot.V0_4_5_POST3), c.versionCaveats().get(0).refusedBy());
       assertEquals(
-          EnumSet.range(Snapshot.V0_4_5_POST3, Snapshot.V0_4_9), c.versionCaveats().get(1).refusedBy());
+          EnumSet.range(Snapshot.V0_4_5_POST3, Snapshot.V0_4_9),
+          c.versionCaveats().get(1).refusedBy());
     }
 
     @Test
     void parse_deepEpAutoWithDpAttention_isACaveatUpToV047() {
-      LaunchCommand c = parse("--model-path m --tp 8 --dp-size 8 --enable-dp-attention --enable-deepep-moe");
+      LaunchCommand c =
+          parse("--model-path m --tp 8 --dp-size 8 --enable-dp-attention --enable-deepep-moe");
       assertEquals(
           List.of(EnumSet.of(Snapshot.MAIN), EnumSet.range(Snapshot.V0_4_5_POST3, Snapshot.V0_4_7)),
           c.versionCaveats().stream().map(VersionCaveat::refusedBy).toList());
@@ -1037,7 +1063,9 @@ class LaunchCommandTest {
     @Test
     void parse_paddingOffWithTorchCompile_isACaveatOnMain() {
       LaunchCommand c = parse("--model-path m --disable-cuda-graph-padding --enable-torch-compile");
-      assertEquals(List.of(EnumSet.of(Snapshot.MAIN)), c.versionCaveats().stream().map(VersionCaveat::refusedBy).toList());
+      assertEquals(
+          List.of(EnumSet.of(Snapshot.MAIN)),
+          c.versionCaveats().stream().map(VersionCaveat::refusedBy).toList());
     }
 
     @Test

@@ -80,7 +80,10 @@ class LaunchEnvironmentTest {
     assertEquals(Switch.TRUE, e.jitDeepGemmFastWarmup(Snapshot.MAIN));
     assertEquals(OptionalInt.of(8), e.jitDeepGemmCompileWorkers(Snapshot.V0_4_5_POST3));
     assertEquals(OptionalInt.of(8), e.jitDeepGemmCompileWorkers(Snapshot.MAIN));
-    assertEquals(OptionalInt.empty(), env("SGL_JIT_DEEPGEMM_COMPILE_WORKERS", "four").jitDeepGemmCompileWorkers(Snapshot.V0_4_5_POST3));
+    assertEquals(
+        OptionalInt.empty(),
+        env("SGL_JIT_DEEPGEMM_COMPILE_WORKERS", "four")
+            .jitDeepGemmCompileWorkers(Snapshot.V0_4_5_POST3));
   }
 
   @Test
@@ -96,7 +99,8 @@ class LaunchEnvironmentTest {
     // main copies the old value into SGLANG_ENABLE_TP_MEMORY_INBALANCE_CHECK unchanged
     assertTrue(e.tpMemoryImbalanceCheckEnabled(Snapshot.MAIN));
     assertFalse(
-        env("SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK", "0").tpMemoryImbalanceCheckEnabled(Snapshot.MAIN));
+        env("SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK", "0")
+            .tpMemoryImbalanceCheckEnabled(Snapshot.MAIN));
   }
 
   @Test
@@ -111,7 +115,9 @@ class LaunchEnvironmentTest {
     LaunchEnvironment e = env("SGLANG_SYMM_MEM_PREALLOC_GB_SIZE", "6");
     assertEquals(OptionalInt.of(6), e.symmMemPreallocGb(Snapshot.MAIN));
     assertEquals(OptionalInt.empty(), e.symmMemPreallocGb(Snapshot.V0_5_1));
-    assertEquals(OptionalInt.empty(), env("SGLANG_SYMM_MEM_PREALLOC_GB_SIZE", "-1").symmMemPreallocGb(Snapshot.MAIN));
+    assertEquals(
+        OptionalInt.empty(),
+        env("SGLANG_SYMM_MEM_PREALLOC_GB_SIZE", "-1").symmMemPreallocGb(Snapshot.MAIN));
   }
 
   @Test
@@ -125,13 +131,19 @@ class LaunchEnvironmentTest {
   void cudaVisibleDevices_distinguishesUnsetFromEmpty() {
     assertEquals(Optional.empty(), env().cudaVisibleDevices());
     assertEquals(Optional.of(""), env("CUDA_VISIBLE_DEVICES", "").cudaVisibleDevices());
-    assertEquals(Optional.of("GPU-1,GPU-2"), env("CUDA_VISIBLE_DEVICES", "GPU-1,GPU-2").cudaVisibleDevices());
+    assertEquals(
+        Optional.of("GPU-1,GPU-2"),
+        env("CUDA_VISIBLE_DEVICES", "GPU-1,GPU-2").cudaVisibleDevices());
   }
 
   @Test
   void rawVariables_areExposed() {
     LaunchEnvironment e =
-        env("CUDA_DEVICE_ORDER", "PCI_BUS_ID", "PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True");
+        env(
+            "CUDA_DEVICE_ORDER",
+            "PCI_BUS_ID",
+            "PYTORCH_CUDA_ALLOC_CONF",
+            "expandable_segments:True");
     assertEquals(Optional.of("PCI_BUS_ID"), e.cudaDeviceOrder());
     assertEquals(Optional.of("expandable_segments:True"), e.pytorchCudaAllocConf());
   }

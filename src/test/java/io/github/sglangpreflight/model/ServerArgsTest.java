@@ -28,7 +28,11 @@ class ServerArgsTest {
 
   @Test
   void parallelism_enableDeepepMoe_setsEpToTp() {
-    assertEquals(8, args("--model-path m --tp 8 --enable-deepep-moe --deepep-mode normal").parallelism().epSize());
+    assertEquals(
+        8,
+        args("--model-path m --tp 8 --enable-deepep-moe --deepep-mode normal")
+            .parallelism()
+            .epSize());
   }
 
   @Test
@@ -36,7 +40,8 @@ class ServerArgsTest {
     ServerArgs a = args("--model-path m --tp 8 --ep-size 2 --moe-a2a-backend deepep");
     assertEquals(OptionalInt.of(2), a.epSize());
     assertEquals(8, a.parallelism().epSize());
-    assertEquals(2, args("--model-path m --tp 8 --ep-size 2 --moe-a2a-backend none").parallelism().epSize());
+    assertEquals(
+        2, args("--model-path m --tp 8 --ep-size 2 --moe-a2a-backend none").parallelism().epSize());
   }
 
   @Test
@@ -56,9 +61,8 @@ class ServerArgsTest {
   @Test
   void parallelism_multiNodeDpAttention() {
     Parallelism p =
-        args(
-                "--model-path m --tp 16 --dp-size 16 --enable-dp-attention --nnodes 2 --node-rank 0"
-                    + " --dist-init-addr 10.0.0.1:5000")
+        args("--model-path m --tp 16 --dp-size 16 --enable-dp-attention --nnodes 2 --node-rank 0"
+                + " --dist-init-addr 10.0.0.1:5000")
             .parallelism();
     assertEquals(new Parallelism(16, 1, 16, 1, true, 2), p);
     assertEquals(8, p.gpusPerNode());
@@ -78,7 +82,8 @@ class ServerArgsTest {
     assertTrue(args("--model-path m --disable-decode-cuda-graph").decodeCudaGraphDisabled());
     assertFalse(args("--model-path m --disable-prefill-cuda-graph").decodeCudaGraphDisabled());
     assertFalse(
-        args("--model-path m --disable-cuda-graph --cuda-graph-backend-decode full").decodeCudaGraphDisabled());
+        args("--model-path m --disable-cuda-graph --cuda-graph-backend-decode full")
+            .decodeCudaGraphDisabled());
     assertFalse(args("--model-path m").decodeCudaGraphDisabled());
   }
 
@@ -98,10 +103,10 @@ class ServerArgsTest {
     ServerArgs a =
         args(
             "--model-path deepseek-ai/DeepSeek-R1 --tokenizer-path t --revision main --tp 8"
-                + " --mem-fraction-static 0.85 --chunked-prefill-size 4096 --max-prefill-tokens 16384"
-                + " --cuda-graph-max-bs 256 --max-running-requests 512 --max-total-tokens 200000"
-                + " --context-length 65536 --kv-cache-dtype fp8_e4m3 --quantization fp8 --dtype"
-                + " bfloat16 --page-size 64 --speculative-algorithm EAGLE"
+                + " --mem-fraction-static 0.85 --chunked-prefill-size 4096 --max-prefill-tokens"
+                + " 16384 --cuda-graph-max-bs 256 --max-running-requests 512 --max-total-tokens"
+                + " 200000 --context-length 65536 --kv-cache-dtype fp8_e4m3 --quantization fp8"
+                + " --dtype bfloat16 --page-size 64 --speculative-algorithm EAGLE"
                 + " --speculative-draft-model-path lmsys/draft --speculative-num-steps 3"
                 + " --speculative-eagle-topk 1 --speculative-num-draft-tokens 4"
                 + " --enable-torch-compile --torch-compile-max-bs 16 --attention-backend fa3"

@@ -52,7 +52,8 @@ class SglangFlagsTest {
     assertEquals(EnumSet.range(Snapshot.V0_4_9, Snapshot.MAIN), flags.knownIn("--model"));
     assertEquals(EnumSet.of(Snapshot.V0_5_1, Snapshot.MAIN), flags.knownIn("--ep"));
     assertEquals(EnumSet.range(Snapshot.V0_4_6_POST5, Snapshot.MAIN), flags.knownIn("--pp-size"));
-    assertEquals(EnumSet.range(Snapshot.V0_4_5_POST3, Snapshot.V0_5_1), flags.knownIn("--enable-ep-moe"));
+    assertEquals(
+        EnumSet.range(Snapshot.V0_4_5_POST3, Snapshot.V0_5_1), flags.knownIn("--enable-ep-moe"));
     assertEquals(EnumSet.of(Snapshot.MAIN), flags.knownIn("--admin-api-key"));
   }
 
@@ -67,7 +68,8 @@ class SglangFlagsTest {
 
   @Test
   void bundled_choicesGrowBetweenSnapshots() {
-    List<String> old = flags.definition("--kv-cache-dtype", Snapshot.V0_4_5_POST3).orElseThrow().choices();
+    List<String> old =
+        flags.definition("--kv-cache-dtype", Snapshot.V0_4_5_POST3).orElseThrow().choices();
     List<String> main = flags.definition("--kv-cache-dtype", Snapshot.MAIN).orElseThrow().choices();
     assertEquals(List.of("auto", "fp8_e5m2", "fp8_e4m3"), old);
     assertTrue(main.containsAll(old));
@@ -76,14 +78,22 @@ class SglangFlagsTest {
 
   @Test
   void bundled_typesAndArities_areRead() {
-    assertEquals(Optional.of("human_readable_int"), flags.definition("--context-length", Snapshot.MAIN).orElseThrow().valueType());
-    assertEquals(Optional.of("int"), flags.definition("--context-length", Snapshot.V0_5_1).orElseThrow().valueType());
-    assertEquals(Arity.ONE_OR_MORE, flags.definition("--cuda-graph-bs", Snapshot.V0_4_5_POST3).orElseThrow().arity());
-    assertEquals(Arity.ZERO_OR_MORE, flags.definition("--lora-paths", Snapshot.MAIN).orElseThrow().arity());
+    assertEquals(
+        Optional.of("human_readable_int"),
+        flags.definition("--context-length", Snapshot.MAIN).orElseThrow().valueType());
+    assertEquals(
+        Optional.of("int"),
+        flags.definition("--context-length", Snapshot.V0_5_1).orElseThrow().valueType());
+    assertEquals(
+        Arity.ONE_OR_MORE,
+        flags.definition("--cuda-graph-bs", Snapshot.V0_4_5_POST3).orElseThrow().arity());
+    assertEquals(
+        Arity.ZERO_OR_MORE, flags.definition("--lora-paths", Snapshot.MAIN).orElseThrow().arity());
     Flag ratio = flags.definition("--hybrid-kvcache-ratio", Snapshot.V0_4_9).orElseThrow();
     assertEquals(Arity.OPTIONAL, ratio.arity());
     assertEquals(Optional.of("0.5"), ratio.constValue());
-    assertEquals(Arity.FLAG, flags.definition("--trust-remote-code", Snapshot.MAIN).orElseThrow().arity());
+    assertEquals(
+        Arity.FLAG, flags.definition("--trust-remote-code", Snapshot.MAIN).orElseThrow().arity());
   }
 
   @Test
