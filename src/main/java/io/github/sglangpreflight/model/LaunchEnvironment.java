@@ -82,6 +82,20 @@ public record LaunchEnvironment(Map<String, String> variables) {
           "NCCL_CUMEM_ENABLE",
           "NCCL_NVLS_ENABLE");
 
+  /**
+   * Old spelling (read up to v0.5.1) to new spelling (read on main) of the memory-relevant
+   * switches. Main copies every {@code SGL_X} to {@code SGLANG_X} at import; the imbalance check is
+   * the exception in meaning: the old name disabled the check, the new one enables it, and main
+   * copies the value across unchanged.
+   */
+  public static final Map<String, String> NEW_SPELLINGS =
+      Map.of(
+          "SGL_ENABLE_JIT_DEEPGEMM", "SGLANG_ENABLE_JIT_DEEPGEMM",
+          "SGL_JIT_DEEPGEMM_PRECOMPILE", "SGLANG_JIT_DEEPGEMM_PRECOMPILE",
+          "SGL_JIT_DEEPGEMM_COMPILE_WORKERS", "SGLANG_JIT_DEEPGEMM_COMPILE_WORKERS",
+          "SGL_DG_CACHE_DIR", "SGLANG_DG_CACHE_DIR",
+          "SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK", "SGLANG_ENABLE_TP_MEMORY_INBALANCE_CHECK");
+
   public LaunchEnvironment {
     Objects.requireNonNull(variables, "variables");
     TreeMap<String, String> copy = new TreeMap<>();

@@ -87,6 +87,18 @@ class LaunchEnvironmentTest {
   }
 
   @Test
+  void newSpellings_mapEveryOldSwitchThatMainRenamed() {
+    for (Map.Entry<String, String> e : LaunchEnvironment.NEW_SPELLINGS.entrySet()) {
+      assertTrue(e.getKey().startsWith("SGL_"), e.getKey());
+      assertTrue(e.getValue().startsWith("SGLANG_"), e.getValue());
+      assertTrue(
+          LaunchEnvironment.MEMORY_RELEVANT.contains(e.getKey())
+              || e.getKey().equals("SGL_DG_CACHE_DIR"),
+          e.getKey());
+    }
+  }
+
+  @Test
   void tpMemoryImbalanceCheck_defaultsOn() {
     assertTrue(env().tpMemoryImbalanceCheckEnabled(Snapshot.V0_4_5_POST3));
     assertTrue(env().tpMemoryImbalanceCheckEnabled(Snapshot.MAIN));
