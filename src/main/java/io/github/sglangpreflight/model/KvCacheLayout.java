@@ -234,7 +234,7 @@ public record KvCacheLayout(
 
   /**
    * The pool's size as SGLang logs it ("K size" plus "V size", or MLA's "KV size"): the buffers
-   * hold {@code tokens + pageSize} slots (memory_pool.py L244-262 and L408-445 @v0.4.5.post3).
+   * hold {@code tokens + pageSize} slots (memory_pool.py L244-262 and L436-445 @v0.4.5.post3).
    */
   public static long poolBytes(long tokens, int pageSize, long cellBytes) {
     return Math.multiplyExact(tokens + pageSize, cellBytes);

@@ -87,7 +87,7 @@ public record KvCacheOptions(
   }
 
   /**
-   * The bytes of one cached value: the model dtype for {@code auto} (model_runner.py L724-737
+   * The bytes of one cached value: the model dtype for {@code auto} (model_runner.py L726-740
    * @v0.4.5.post3), 1 for the fp8 formats (stored as uint8).
    *
    * @throws InvalidInputException when {@link #kvCacheDtype} is not a value SGLang accepts

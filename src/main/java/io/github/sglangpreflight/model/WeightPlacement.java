@@ -46,7 +46,6 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public final class WeightPlacement {
-  private static final Pattern LAYER = Pattern.compile("(?:^|\\.)layers\\.(\\d+)\\.(.+)$");
   private static final Pattern EXPERT =
       Pattern.compile("experts\\.(\\d+)\\.(gate_proj|up_proj|down_proj|w1|w2|w3|gate_up_proj)\\.");
   private static final int VOCAB_PADDING = 64;
@@ -471,7 +470,24 @@ public final class WeightPlacement {
       };
     }
 
+    /** Shares depend only on these, so the many identical expert tensors are computed once. */
+    private record ShareKey(Role role, String suffix, List<Long> shape, boolean held) {}
+
+    private final Map<ShareKey, Share> shares = new HashMap<>();
+
     private Share share(TensorInfo t, Placed p, boolean scale) {
+      boolean held = !(p.role() == Role.EXPERT_COLUMN || p.role() == Role.EXPERT_ROW)
+          || p.expert() < localExperts();
+      ShareKey key = new ShareKey(p.role(), p.suffix(), t.shape(), held);
+      Share s = shares.get(key);
+      if (s == null) {
+        s = computeShare(t, p, scale);
+        shares.put(key, s);
+      }
+      return s;
+    }
+
+    private Share computeShare(TensorInfo t, Placed p, boolean scale) {
       if (scale && t.name().endsWith(".weight_scale_inv")) {
         TensorInfo weight = byName.get(p.module() + ".weight");
         Optional<Quantization.Block> block =
@@ -653,8 +669,8 @@ public final class WeightPlacement {
       if (isVision(name)) {
         return new Placed(Role.VISION, -1, -1, module, name);
       }
-      Matcher m = LAYER.matcher(name);
-      if (!m.find()) {
+      int at = layerIndexStart(name);
+      if (at < 0) {
         Role role;
         if (name.endsWith("embed_tokens.weight")) {
           role = Role.EMBEDDING;
@@ -667,8 +683,9 @@ public final class WeightPlacement {
         }
         return new Placed(role, -1, -1, module, name);
       }
-      int layer = Integer.parseInt(m.group(1));
-      String rest = m.group(2);
+      int dot = name.indexOf('.', at);
+      int layer = Integer.parseInt(name, at, dot, 10);
+      String rest = name.substring(dot + 1);
       String suffix = rest;
       int expert = -1;
       String expertProj = null;
@@ -741,11 +758,13 @@ public final class WeightPlacement {
     }
   }
 
+  private record EntryKey(String what, String shape, WeightDtype dtype) {}
+
   /** Accumulates one named part of a rank's weights. */
   private static final class Part {
     private final String name;
     private final String source;
-    private final Map<String, long[]> entries = new LinkedHashMap<>();
+    private final Map<EntryKey, long[]> entries = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
     private long bytes;
 
@@ -757,8 +776,7 @@ public final class WeightPlacement {
     void add(String what, String shape, WeightDtype dtype, long numel) {
       long b = Math.multiplyExact(numel, (long) dtype.bytes());
       bytes = Math.addExact(bytes, b);
-      String key = what + " " + shape + " " + dtype.torchName();
-      long[] e = entries.computeIfAbsent(key, k -> new long[2]);
+      long[] e = entries.computeIfAbsent(new EntryKey(what, shape, dtype), k -> new long[2]);
       e[0]++;
       e[1] += b;
     }
@@ -772,7 +790,7 @@ public final class WeightPlacement {
     WeightsPerGpu.WeightPart toPart() {
       StringBuilder f = new StringBuilder();
       int shown = 0;
-      for (Map.Entry<String, long[]> e : entries.entrySet()) {
+      for (Map.Entry<EntryKey, long[]> e : entries.entrySet()) {
         if (shown == 12) {
           f.append(" + ").append(entries.size() - shown).append(" more kinds");
           break;
@@ -780,7 +798,8 @@ public final class WeightPlacement {
         if (shown > 0) {
           f.append(" + ");
         }
-        f.append(e.getKey());
+        EntryKey k = e.getKey();
+        f.append(k.what()).append(' ').append(k.shape()).append(' ').append(k.dtype().torchName());
         if (e.getValue()[0] > 1) {
           f.append(" ×").append(e.getValue()[0]);
         }
@@ -799,7 +818,7 @@ public final class WeightPlacement {
     static final String VOCAB = SRC_VOCAB;
     static final String VOCAB_DP =
         "replicated: deepseek_v2.py L1349-1353 @v0.4.5.post3; over attention TP:"
-            + " vocab_parallel_embedding.py L165-185 @main";
+            + " vocab_parallel_embedding.py L166-185 @main";
     static final String LM_HEAD =
         SRC_VOCAB + " (ParallelLMHead over the TP group; over attention TP with"
             + " --enable-dp-lm-head, deepseek_v2.py L2970-2978 @main)";
@@ -809,12 +828,12 @@ public final class WeightPlacement {
     static final String DENSE_TP1 =
         "--moe-dense-tp-size 1 replicates the dense MLP (deepseek_v2.py L1124-1137 @v0.4.5.post3)";
     static final String SHARED =
-        "deepseek_v2.py L241-266 (separate MLP over TP), L1434-1445 and L1612-1636 (tp replicas"
+        "deepseek_v2.py L241-266 (separate MLP over TP), L1432-1445 and L1612-1636 (tp replicas"
             + " fused into the experts) @v0.4.5.post3; deepseek_v2.py L575-603 (one local expert)"
             + " @main";
     static final String MLA_COPIES =
         "w_kc/w_vc made from kv_b_proj after loading: deepseek_v2.py L1476-1565 @v0.4.5.post3"
-            + " (fp8 per-tensor), deepseek_common/deepseek_weight_loader.py L575-592, L643-660"
+            + " (fp8 per-tensor), deepseek_common/deepseek_weight_loader.py L575-592, L650-658"
             + " @main (block fp8 dequantized to bf16)";
     static final String ONLINE_FP8_LINEAR =
         "--quantization fp8: per-channel float32 scale per output row (fp8.py L350-363 @v0.4.9)";
@@ -833,6 +852,27 @@ public final class WeightPlacement {
     static final String SHARED_HEAD =
         "eagle_worker.py L119-136 @v0.4.5.post3 (set_embed_and_head: the draft uses the target's"
             + " embedding and lm_head)";
+  }
+
+  /** Where the digits of {@code layers.N.} start in a tensor name, or -1. */
+  private static int layerIndexStart(String name) {
+    int from = 0;
+    while (true) {
+      int i = name.indexOf("layers.", from);
+      if (i < 0) {
+        return -1;
+      }
+      int digits = i + "layers.".length();
+      int end = digits;
+      while (end < name.length() && Character.isDigit(name.charAt(end))) {
+        end++;
+      }
+      boolean boundary = i == 0 || name.charAt(i - 1) == '.';
+      if (boundary && end > digits && end < name.length() - 1 && name.charAt(end) == '.') {
+        return digits;
+      }
+      from = i + 1;
+    }
   }
 
   private static boolean isScale(String name) {

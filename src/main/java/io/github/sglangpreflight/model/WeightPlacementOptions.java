@@ -51,7 +51,7 @@ public record WeightPlacementOptions(
     REPLICATED,
     /**
      * Split over the attention-TP group, so replicated only when {@code tp / dp == 1} ({@code
-     * get_embedding_tp_kwargs}, vocab_parallel_embedding.py L165-185 at main).
+     * get_embedding_tp_kwargs}, vocab_parallel_embedding.py L166-185 at main).
      */
     ATTENTION_TP
   }
@@ -62,7 +62,7 @@ public record WeightPlacementOptions(
     NONE,
     /**
      * v0.4.5.post3 on SM90+ without DeepEP: {@code n_share_experts_fusion = tp_size} replicas of the
-     * shared expert are appended to the routed experts (deepseek_v2.py L1434-1445, cloned in
+     * shared expert are appended to the routed experts (deepseek_v2.py L1432-1445, cloned in
      * load_weights L1612-1636), each split like an expert; every GPU so holds the whole shared
      * expert.
      */

@@ -32,6 +32,11 @@ public final class ModelCatalog {
   private static final ModelCatalog BUILT_IN = load();
 
   private final List<Entry> entries;
+  private final java.util.concurrent.ConcurrentMap<String, Built> built =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** An entry's parsed facts and synthesized tensors, built once. */
+  private record Built(ModelSpec spec, List<io.github.sglangpreflight.model.TensorInfo> tensors, Object source) {}
 
   /**
    * One catalog entry.
@@ -138,13 +143,9 @@ public final class ModelCatalog {
 
   private ModelDescription toDescription(Match m, String requested) {
     Entry e = m.entry();
-    String where = "catalog entry " + e.id();
-    Map<String, Object> config = new LinkedHashMap<>(readResource(e.file()));
-    Object source = config.remove("_source");
-    for (Map.Entry<String, Object> c : e.completions().entrySet()) {
-      config.putIfAbsent(c.getKey(), c.getValue());
-    }
-    ModelSpec spec = ModelSpec.fromConfig(config, where);
+    Built b = built.computeIfAbsent(e.id(), id -> build(e));
+    ModelSpec spec = b.spec();
+    Object source = b.source();
     List<String> notes = new ArrayList<>();
     m.alias()
         .ifPresent(
@@ -165,9 +166,20 @@ public final class ModelCatalog {
         ModelDescription.Origin.CATALOG,
         "catalog:" + e.file(),
         spec,
-        TensorInventory.synthesize(spec, where),
+        b.tensors(),
         ModelDescription.TensorSource.SYNTHESIZED,
         notes);
+  }
+
+  private static Built build(Entry e) {
+    String where = "catalog entry " + e.id();
+    Map<String, Object> config = new LinkedHashMap<>(readResource(e.file()));
+    Object source = config.remove("_source");
+    for (Map.Entry<String, Object> c : e.completions().entrySet()) {
+      config.putIfAbsent(c.getKey(), c.getValue());
+    }
+    ModelSpec spec = ModelSpec.fromConfig(config, where);
+    return new Built(spec, TensorInventory.synthesize(spec, where), source);
   }
 
   /** The copied config of an entry, {@code _source} included. */
