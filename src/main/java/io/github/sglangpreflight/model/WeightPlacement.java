@@ -284,7 +284,71 @@ public final class WeightPlacement {
               spec.numHiddenLayers(), par.ppSize(), opt.ppLayerSplit(), opt.ppLayerPartition());
     }
 
+    /**
+     * SGLang refuses a block-fp8 layer whose per-GPU share does not fill whole blocks (fp8.py
+     * L219-244 for linears and L496-512 for experts @v0.4.5.post3; L505-525 and L1155-1178 @main).
+     */
+    private void checkFp8Blocks() {
+      Optional<Quantization.Block> block =
+          spec.quantization().filter(Quantization::isBlockFp8).flatMap(Quantization::weightBlockSize);
+      if (block.isEmpty()) {
+        return;
+      }
+      int bn = block.get().outputSize();
+      int bk = block.get().inputSize();
+      if (spec.moe().isPresent()) {
+        int inter = spec.moe().get().expertIntermediateSize();
+        int per = inter / moeTp;
+        if (per % bn != 0 || (tp > 1 && per % bk != 0)) {
+          throw blockMisfit(
+              "expert intermediate size", inter, moeTp, per, per % bn != 0 ? bn : bk, "--ep-size");
+        }
+      }
+      if (spec.denseIntermediateSize().isPresent() && denseMlpTp > 1) {
+        int inter = spec.denseIntermediateSize().getAsInt();
+        int per = inter / denseMlpTp;
+        if (per % bn != 0 || per % bk != 0) {
+          throw blockMisfit("dense MLP intermediate size", inter, denseMlpTp, per, bn, null);
+        }
+      }
+      if (attnTp > 1 && attnTp == tp) {
+        int heads = spec.numAttentionHeads() / attnTp;
+        int width = heads * (spec.usesMla() ? spec.mla().get().vHeadDim() : spec.vHeadDim());
+        if (width % bk != 0) {
+          throw blockMisfit(
+              "attention output width",
+              spec.numAttentionHeads() * (width / heads),
+              attnTp,
+              width,
+              bk,
+              null);
+        }
+      }
+    }
+
+    private InvalidInputException blockMisfit(
+        String what, int total, int split, int perGpu, int blockSize, String alternative) {
+      return new InvalidInputException(
+          "--tp-size",
+          String.format(
+              Locale.ROOT,
+              "%s cannot load with --tp-size %d%s: each GPU's share of the %s is %d / %d = %d,"
+                  + " not a multiple of the fp8 block %d, and SGLang refuses such a layer; choose"
+                  + " a --tp-size%s that leaves a multiple of %d per GPU",
+              model.id(),
+              tp,
+              par.epSize() > 1 ? " --ep-size " + par.epSize() : "",
+              what,
+              total,
+              split,
+              perGpu,
+              blockSize,
+              alternative == null ? "" : " (or " + alternative + ")",
+              blockSize));
+    }
+
     WeightsPerGpu run() {
+      checkFp8Blocks();
       int stages = ranges.size();
       List<Map<String, Part>> stageParts = new ArrayList<>();
       for (int i = 0; i < stages; i++) {
@@ -432,6 +496,10 @@ public final class WeightPlacement {
       WeightDtype copy;
       if (held.castToModelDtype()) {
         copy = held;
+      } else if (onlineFp8) {
+        // post_load_weights runs at the end of load_weights (deepseek_v2.py L1715), before the
+        // loader requantizes kv_b_proj (model_loader/loader.py L377-388) @v0.4.5.post3
+        copy = modelDtype;
       } else if (spec.quantization().map(Quantization::isBlockFp8).orElse(false)) {
         copy =
             opt.mlaAbsorbedCopies() == WeightPlacementOptions.MlaAbsorbedCopies.BF16

@@ -68,8 +68,9 @@ public record WeightPlacementOptions(
      */
     REPLICA_PER_TP_RANK,
     /**
-     * main: one fused shared expert is a local expert of every EP rank, split over {@code
-     * moe_tp = tp / ep} (deepseek_v2.py L575-603, fused_moe_triton/layer.py L286-309 at main).
+     * v0.4.7 to main: one fused shared expert is a local expert of every EP rank, split over
+     * {@code moe_tp = tp / ep} (deepseek_v2.py L575-603, fused_moe_triton/layer.py L286-309 at
+     * main).
      */
     LOCAL_EXPERT
   }
@@ -97,7 +98,8 @@ public record WeightPlacementOptions(
     FP8,
     /**
      * Dequantized to bf16, 2 bytes per element, when the block is 128×128 on CUDA ({@code
-     * block_quant_dequant}, deepseek_common/deepseek_weight_loader.py L575-592 at main).
+     * block_quant_dequant}, deepseek_v2.py L2177 at v0.4.9, deepseek_common/deepseek_weight_loader.py
+     * L575-592 at main).
      */
     BF16
   }
@@ -141,11 +143,13 @@ public record WeightPlacementOptions(
   }
 
   /**
-   * SGLang v0.4.9: as v0.4.5.post3 for the vocabulary, PP with the last stage taking the
-   * remainder, and Qwen3-MoE keeping its bf16 experts across an online fp8 requantization ({@code
-   * routed_experts_weights_of_layer} built eagerly at the end of load_weights, qwen3_moe.py
-   * L861-866 at v0.4.9, from PR #6533 in v0.4.6.post5 until PR #15904 made it lazy on main in
-   * 2026-01).
+   * SGLang v0.4.9: embedding replicated under DP attention (qwen2_moe.py L413-421 at v0.4.9), one
+   * fused shared expert ({@code num_fused_shared_experts = n_shared_experts}, deepseek_v2.py L2077
+   * at v0.4.9, from v0.4.7), MLA copies dequantized to bf16 (deepseek_v2.py L2177 at v0.4.9), PP
+   * with the last stage taking the remainder, and Qwen3-MoE keeping its bf16 experts across an
+   * online fp8 requantization ({@code routed_experts_weights_of_layer} built eagerly at the end of
+   * load_weights, qwen3_moe.py L861-866 at v0.4.9, from PR #6533 in v0.4.6.post5 until PR #15904
+   * made it lazy on main in 2026-01).
    */
   public static WeightPlacementOptions v0_4_9() {
     return new WeightPlacementOptions(
@@ -154,10 +158,10 @@ public record WeightPlacementOptions(
         VocabUnderDpAttention.REPLICATED,
         false,
         OptionalInt.empty(),
-        SharedExpertFusion.REPLICA_PER_TP_RANK,
+        SharedExpertFusion.LOCAL_EXPERT,
         PpLayerSplit.LAST_TAKES_REMAINDER,
         Optional.empty(),
-        MlaAbsorbedCopies.FP8,
+        MlaAbsorbedCopies.BF16,
         true);
   }
 

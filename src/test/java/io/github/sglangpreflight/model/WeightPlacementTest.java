@@ -349,4 +349,23 @@ class WeightPlacementTest {
     assertEquals(3840L * 1280 * 2, part(w.stages().get(0), "vision tower"));
     assertTrue(w.stages().get(1).part("vision tower").isEmpty());
   }
+
+  @Test
+  void perGpu_blockFp8ExpertsNotFillingBlocks_isRefusedLikeSglang() {
+    ModelDescription m = catalog("Qwen/Qwen3-235B-A22B-FP8");
+
+    InvalidInputException e =
+        assertThrows(InvalidInputException.class, () -> WeightPlacement.perGpu(m, tp(8), MAIN));
+
+    assertEquals("--tp-size", e.input());
+    assertEquals(
+        "Qwen/Qwen3-235B-A22B-FP8 cannot load with --tp-size 8: each GPU's share of the expert"
+            + " intermediate size is 1536 / 8 = 192, not a multiple of the fp8 block 128, and"
+            + " SGLang refuses such a layer; choose a --tp-size (or --ep-size) that leaves a"
+            + " multiple of 128 per GPU",
+        e.getMessage());
+    assertTrue(
+        WeightPlacement.perGpu(m, new Parallelism(8, 1, 1, 8, false, 1), MAIN).worstRankBytes()
+            > 0);
+  }
 }

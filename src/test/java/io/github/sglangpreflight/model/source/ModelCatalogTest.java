@@ -27,11 +27,12 @@ class ModelCatalogTest {
   @MethodSource("everyName")
   void describe_everyCatalogName_givesAUsableModel(String name) {
     ModelDescription d = catalog.describe(name).orElseThrow();
-    Parallelism tp8 = new Parallelism(8, 1, 1, 1, false, 1);
+    Parallelism tp4 = new Parallelism(4, 1, 1, 1, false, 1);
 
     assertEquals(ModelDescription.Origin.CATALOG, d.origin());
-    assertTrue(WeightPlacement.perGpu(d, tp8, WeightPlacementOptions.newestMain()).worstRankBytes() > 0);
-    assertTrue(KvCacheLayout.of(d.spec(), tp8, KvCacheOptions.newestMain()).bytesPerToken() > 0);
+    assertTrue(
+        WeightPlacement.perGpu(d, tp4, WeightPlacementOptions.newestMain()).worstRankBytes() > 0);
+    assertTrue(KvCacheLayout.of(d.spec(), tp4, KvCacheOptions.newestMain()).bytesPerToken() > 0);
   }
 
   @Test
