@@ -114,7 +114,7 @@ public final class ModelResolver {
               + Path.of("").toAbsolutePath()
               + ")");
     }
-    Optional<HfCache.Snapshot> snapshot = value.contains("/") ? cache.find(value) : Optional.empty();
+    Optional<HfCache.Snapshot> snapshot = cache.find(value);
     if (snapshot.isPresent() && Files.isRegularFile(snapshot.get().dir().resolve("config.json"))) {
       HfCache.Snapshot s = snapshot.get();
       LOG.debug("model {} found in the Hugging Face cache at {}", value, s.dir());

@@ -17,7 +17,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -136,6 +135,20 @@ class ModelResolverTest {
             "the cache has no refs/main; used its only snapshot ff00",
             snap + " has no *.safetensors: the weights are synthesized from config.json"),
         d.notes());
+  }
+
+  @Test
+  void resolve_noCacheVariables_looksInTheHomeCacheAlsoForIdsWithoutOrganisation()
+      throws IOException {
+    Path snap =
+        Files.createDirectories(
+            tmp.resolve("home/.cache/huggingface/hub/models--tiny/snapshots/0a1b"));
+    Files.writeString(snap.resolve("config.json"), resourceText("/model/tiny-qwen3/config.json"));
+
+    ModelDescription d = resolver(Map.of()).resolve("tiny");
+
+    assertEquals(ModelDescription.Origin.HF_CACHE, d.origin());
+    assertEquals(snap.toString(), d.location());
   }
 
   @Test
@@ -294,14 +307,5 @@ class ModelResolverTest {
     try (InputStream in = ModelResolverTest.class.getResourceAsStream(name)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-  }
-
-  @SuppressWarnings("unused")
-  private static Map<String, String> env(String... kv) {
-    Map<String, String> m = new LinkedHashMap<>();
-    for (int i = 0; i < kv.length; i += 2) {
-      m.put(kv[i], kv[i + 1]);
-    }
-    return m;
   }
 }
