@@ -42,7 +42,7 @@ public final class NvmlGpuInventorySource implements GpuInventorySource {
   /** For tests: reads through {@code api}, process names from {@code procRoot} (normally /proc). */
   NvmlGpuInventorySource(NvmlApi api, Path procRoot) {
     this(() -> api, procRoot);
-    Objects.requireNonNull(api, "api");
+    this.api = Objects.requireNonNull(api, "api");
   }
 
   /**
