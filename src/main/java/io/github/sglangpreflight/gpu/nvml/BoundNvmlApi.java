@@ -72,11 +72,11 @@ final class BoundNvmlApi implements NvmlApi {
   private static final Object LOCK = new Object();
   private static volatile BoundNvmlApi instance;
 
-  private final NvmlLibrary.Loaded library;
+  private final String libraryPath;
   private final Set<String> present;
 
   private BoundNvmlApi(NvmlLibrary.Loaded library, Set<String> present) {
-    this.library = library;
+    this.libraryPath = library.realPath().toString();
     this.present = Set.copyOf(present);
   }
 
@@ -118,7 +118,7 @@ final class BoundNvmlApi implements NvmlApi {
 
   @Override
   public String libraryPath() {
-    return library.realPath().toString();
+    return libraryPath;
   }
 
   @Override

@@ -131,13 +131,15 @@ final class NvmlInventoryReader {
     if (!count.isSuccess()) {
       throw failure("nvmlDeviceGetCount_v2", "", OptionalInt.empty(), count.returnCode());
     }
-    LOG.debug(
-        "NVML {} from {}: driver {}, CUDA driver {}, {} GPU(s)",
-        nvmlVersion.orElse("(version unknown)"),
-        api.libraryPath(),
-        driverVersion.orElse("(unknown)"),
-        cudaDriverVersion.isPresent() ? cudaDriverVersion.getAsInt() : "(unknown)",
-        count.value());
+    if (LOG.isDebugEnabled()) {
+      LOG.debug(
+          "NVML {} from {}: driver {}, CUDA driver {}, {} GPU(s)",
+          nvmlVersion.orElse("(version unknown)"),
+          api.libraryPath(),
+          driverVersion.orElse("(unknown)"),
+          cudaDriverVersion.isPresent() ? cudaDriverVersion.getAsInt() : "(unknown)",
+          count.value());
+    }
     List<Gpu> gpus = new ArrayList<>();
     List<UnreadableGpu> unreadable = new ArrayList<>();
     for (int index = 0; index < count.value(); index++) {
@@ -503,6 +505,9 @@ final class NvmlInventoryReader {
   /** {@code /proc/<pid>/comm}, else the first token of its command line; host PIDs may not resolve. */
   Optional<String> processName(long pid) {
     Path dir = procRoot.resolve(Long.toString(pid));
+    if (!Files.isDirectory(dir)) {
+      return Optional.empty(); // another PID namespace, or gone: cheaper than two failed opens
+    }
     try {
       String comm = Files.readString(dir.resolve("comm"), StandardCharsets.UTF_8).strip();
       if (!comm.isEmpty()) {
