@@ -21,9 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Reading the whole inventory through the real downcalls, after NVML is initialised (a session
- * holds one initialisation, as a long-running service would), against the stub
- * libnvidia-ml.so.1 with {@code gpus} H200s, each with two compute processes. Target: at most 50
- * µs per GPU.
+ * holds one initialisation, as a long-running service would), against the stub libnvidia-ml.so.1
+ * with {@code gpus} H200s, each with two compute processes. Target: at most 50 µs per GPU.
  *
  * <p>Run (after {@code bin/mvn-jdk -B -Pdevice -DskipTests process-test-classes}):
  *

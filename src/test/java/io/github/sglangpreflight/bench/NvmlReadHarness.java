@@ -8,18 +8,18 @@ import io.github.sglangpreflight.gpu.nvml.NvmlStub;
 import java.util.Locale;
 
 /**
- * A plain main (no JMH needed at run time) that times reading the inventory: library load plus
- * NVML init, the first read, then steady-state reads with NVML kept initialised by a session and
- * reads that each initialise and shut NVML down. Usable on the GPU machine (real NVML) and here
- * (the stub).
+ * A plain main (no JMH needed at run time) that times reading the inventory: library load plus NVML
+ * init, the first read, then steady-state reads with NVML kept initialised by a session and reads
+ * that each initialise and shut NVML down. Usable on the GPU machine (real NVML) and here (the
+ * stub).
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp "target/test-classes:target/classes:target/device-lib/*" \
  *   io.github.sglangpreflight.bench.NvmlReadHarness [--stub GPUS] [--reads N] [--cold-reads N]
  * </pre>
  *
- * {@code --stub 8} loads target/nvml-stub/current (or -Dnvml.stub.dir) with 8 H200s instead of
- * the real driver. Wall-clock numbers, printed for people; nothing here asserts them.
+ * {@code --stub 8} loads target/nvml-stub/current (or -Dnvml.stub.dir) with 8 H200s instead of the
+ * real driver. Wall-clock numbers, printed for people; nothing here asserts them.
  */
 public final class NvmlReadHarness {
   private NvmlReadHarness() {}
@@ -35,7 +35,8 @@ public final class NvmlReadHarness {
         case "--cold-reads" -> coldReads = Integer.parseInt(args[++i]);
         default -> {
           System.err.println(
-              "usage: NvmlReadHarness [--stub GPUS] [--reads N] [--cold-reads N]; unknown " + args[i]);
+              "usage: NvmlReadHarness [--stub GPUS] [--reads N] [--cold-reads N]; unknown "
+                  + args[i]);
           System.exit(2);
         }
       }
@@ -85,19 +86,25 @@ public final class NvmlReadHarness {
     for (int i = 0; i < warm; i++) {
       source.read();
     }
+    long cpu0 = cpuNanos();
     long s0 = System.nanoTime();
     for (int i = 0; i < reads; i++) {
       source.read();
     }
     long s1 = System.nanoTime();
+    long cpu1 = cpuNanos();
     double steady = micros(s1 - s0) / reads;
+    double steadyCpu = micros(cpu1 - cpu0) / reads;
     System.out.printf(
         Locale.ROOT,
-        "steady read, NVML held:    %10.1f us (%.1f us per GPU), mean of %d reads after %d warm-up%n",
+        "steady read, NVML held:    %10.1f us (%.1f us per GPU), mean of %d reads after %d warm-up;"
+            + " process CPU %.1f us per read (%.1f per GPU)%n",
         steady,
         steady / gpus,
         reads,
-        warm);
+        warm,
+        steadyCpu,
+        steadyCpu / gpus);
     session.close();
 
     long c0 = System.nanoTime();
@@ -112,6 +119,11 @@ public final class NvmlReadHarness {
         cold,
         cold / gpus,
         coldReads);
+  }
+
+  /** CPU time of the whole process so far (all threads), from the OS; -1 where unknown. */
+  private static long cpuNanos() {
+    return ProcessHandle.current().info().totalCpuDuration().map(d -> d.toNanos()).orElse(-1L);
   }
 
   private static double micros(long nanos) {

@@ -24,21 +24,14 @@ import org.slf4j.LoggerFactory;
  * {@link NvmlApi} over the jextract-shaped bindings: the only class that imports {@code
  * io.github.sglangpreflight.nvml.bindings}.
  *
- * <p>Every call allocates in its own confined arena, closed before the method returns, so no
- * {@code MemorySegment} outlives a call. Which functions the library exports is probed once, when
- * this object is made, with {@link SymbolLookup#loaderLookup()} (the lookup the bindings use): a
+ * <p>Every call allocates in its own confined arena, closed before the method returns, so no {@code
+ * MemorySegment} outlives a call. Which functions the library exports is probed once, when this
+ * object is made, with {@link SymbolLookup#loaderLookup()} (the lookup the bindings use): a
  * function an old driver lacks answers {@code NVML_ERROR_FUNCTION_NOT_FOUND} here instead of
  * failing in the bindings' holder class.
  */
 final class BoundNvmlApi implements NvmlApi {
   private static final Logger LOG = LoggerFactory.getLogger(BoundNvmlApi.class);
-
-  /**
-   * {@code nvmlMemory_v2}: {@code NVML_STRUCT_VERSION(Memory, 2)}, i.e. {@code
-   * sizeof(nvmlMemory_v2_t) | 2 << 24}, computed from the layout (0x02000028). Not 2: the driver
-   * answers FUNCTION_NOT_FOUND to that.
-   */
-  static final int MEMORY_V2_VERSION = (int) (nvmlMemory_v2_t.sizeof() | (2L << 24));
 
   /** Every function this class calls, probed once. */
   static final List<String> FUNCTIONS =
@@ -66,6 +59,16 @@ final class BoundNvmlApi implements NvmlApi {
           "nvmlDeviceGetComputeRunningProcesses_v3",
           "nvmlDeviceGetComputeRunningProcesses_v2",
           "nvmlDeviceGetComputeRunningProcesses");
+
+  /**
+   * {@code nvmlMemory_v2}: {@code NVML_STRUCT_VERSION(Memory, 2)}, i.e. {@code
+   * sizeof(nvmlMemory_v2_t) | 2 << 24}, computed from the layout (0x02000028). Not 2: driver 580
+   * answers FUNCTION_NOT_FOUND to that. A method, not a constant, so that loading this class never
+   * initialises the bindings (which a JVM denying native access refuses).
+   */
+  static int memoryV2Version() {
+    return (int) (nvmlMemory_v2_t.sizeof() | (2L << 24));
+  }
 
   private static final int FUNCTION_NOT_FOUND = NvmlReturn.ERROR_FUNCTION_NOT_FOUND.code();
   private static final int SUCCESS = NvmlReturn.SUCCESS.code();
@@ -99,6 +102,18 @@ final class BoundNvmlApi implements NvmlApi {
                   + " loaders, so the bindings cannot see "
                   + library.path()
                   + "; put the whole sglang-preflight jar in one class loader");
+        }
+        try {
+          // Initialises the bindings and links one downcall now, so that a JVM denying native
+          // access fails here with a sentence instead of in a holder class mid-read.
+          nvml_h.nvmlInit_v2$handle();
+        } catch (IllegalCallerException e) {
+          throw NvmlLibrary.nativeAccessDenied(e);
+        } catch (ExceptionInInitializerError e) {
+          if (e.getCause() instanceof IllegalCallerException denied) {
+            throw NvmlLibrary.nativeAccessDenied(denied);
+          }
+          throw e;
         }
         Set<String> present = new TreeSet<>();
         SymbolLookup lookup = SymbolLookup.loaderLookup();
@@ -167,7 +182,8 @@ final class BoundNvmlApi implements NvmlApi {
   @Override
   public NvmlResult<String> systemGetDriverVersion() {
     int size = nvml_h.NVML_SYSTEM_DRIVER_VERSION_BUFFER_SIZE();
-    return string("nvmlSystemGetDriverVersion", size, b -> nvml_h.nvmlSystemGetDriverVersion(b, size));
+    return string(
+        "nvmlSystemGetDriverVersion", size, b -> nvml_h.nvmlSystemGetDriverVersion(b, size));
   }
 
   @Override
@@ -188,7 +204,8 @@ final class BoundNvmlApi implements NvmlApi {
 
   @Override
   public NvmlResult<DeviceHandle> deviceGetHandleByIndex(int index) {
-    return handle("nvmlDeviceGetHandleByIndex_v2", out -> nvml_h.nvmlDeviceGetHandleByIndex_v2(index, out));
+    return handle(
+        "nvmlDeviceGetHandleByIndex_v2", out -> nvml_h.nvmlDeviceGetHandleByIndex_v2(index, out));
   }
 
   @Override
@@ -201,7 +218,9 @@ final class BoundNvmlApi implements NvmlApi {
       MemorySegment text = arena.allocateFrom(uuid);
       MemorySegment out = arena.allocate(nvml_h.nvmlDevice_t);
       int rc = traced(function, nvml_h.nvmlDeviceGetHandleByUUID(text, out));
-      return rc == SUCCESS ? NvmlResult.ok(new DeviceHandle(out.get(nvml_h.nvmlDevice_t, 0).address())) : NvmlResult.failed(rc);
+      return rc == SUCCESS
+          ? NvmlResult.ok(new DeviceHandle(out.get(nvml_h.nvmlDevice_t, 0).address()))
+          : NvmlResult.failed(rc);
     }
   }
 
@@ -213,13 +232,15 @@ final class BoundNvmlApi implements NvmlApi {
   @Override
   public NvmlResult<String> deviceGetName(DeviceHandle device) {
     int size = nvml_h.NVML_DEVICE_NAME_V2_BUFFER_SIZE();
-    return string("nvmlDeviceGetName", size, b -> nvml_h.nvmlDeviceGetName(segment(device), b, size));
+    return string(
+        "nvmlDeviceGetName", size, b -> nvml_h.nvmlDeviceGetName(segment(device), b, size));
   }
 
   @Override
   public NvmlResult<String> deviceGetUuid(DeviceHandle device) {
     int size = nvml_h.NVML_DEVICE_UUID_V2_BUFFER_SIZE();
-    return string("nvmlDeviceGetUUID", size, b -> nvml_h.nvmlDeviceGetUUID(segment(device), b, size));
+    return string(
+        "nvmlDeviceGetUUID", size, b -> nvml_h.nvmlDeviceGetUUID(segment(device), b, size));
   }
 
   @Override
@@ -272,7 +293,7 @@ final class BoundNvmlApi implements NvmlApi {
     }
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment memory = nvmlMemory_v2_t.allocate(arena).fill((byte) 0);
-      nvmlMemory_v2_t.version(memory, MEMORY_V2_VERSION);
+      nvmlMemory_v2_t.version(memory, memoryV2Version());
       int rc = traced(function, nvml_h.nvmlDeviceGetMemoryInfo_v2(segment(device), memory));
       if (rc != SUCCESS) {
         return NvmlResult.failed(rc);
@@ -295,7 +316,9 @@ final class BoundNvmlApi implements NvmlApi {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment major = arena.allocate(C_INT);
       MemorySegment minor = arena.allocate(C_INT);
-      int rc = traced(function, nvml_h.nvmlDeviceGetCudaComputeCapability(segment(device), major, minor));
+      int rc =
+          traced(
+              function, nvml_h.nvmlDeviceGetCudaComputeCapability(segment(device), major, minor));
       return rc == SUCCESS
           ? NvmlResult.ok(new ComputeCapabilityValue(major.get(C_INT, 0), minor.get(C_INT, 0)))
           : NvmlResult.failed(rc);
@@ -320,7 +343,9 @@ final class BoundNvmlApi implements NvmlApi {
 
   @Override
   public NvmlResult<Integer> deviceGetMaxMigDeviceCount(DeviceHandle device) {
-    return integer("nvmlDeviceGetMaxMigDeviceCount", out -> nvml_h.nvmlDeviceGetMaxMigDeviceCount(segment(device), out));
+    return integer(
+        "nvmlDeviceGetMaxMigDeviceCount",
+        out -> nvml_h.nvmlDeviceGetMaxMigDeviceCount(segment(device), out));
   }
 
   @Override
@@ -357,7 +382,8 @@ final class BoundNvmlApi implements NvmlApi {
           traced(
               function,
               switch (call) {
-                case V3, V3_R535 -> nvml_h.nvmlDeviceGetComputeRunningProcesses_v3(handle, count, infos);
+                case V3, V3_R535 ->
+                    nvml_h.nvmlDeviceGetComputeRunningProcesses_v3(handle, count, infos);
                 case V2 -> nvml_h.nvmlDeviceGetComputeRunningProcesses_v2(handle, count, infos);
                 case V1 -> nvml_h.nvmlDeviceGetComputeRunningProcesses(handle, count, infos);
               });

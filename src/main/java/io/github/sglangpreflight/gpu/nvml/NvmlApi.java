@@ -6,8 +6,8 @@ import java.util.Objects;
 /**
  * The NVML calls the inventory needs, in Java types: one method per bound NVML function. This is
  * the seam the Mockito tests mock; {@link BoundNvmlApi} implements it with the jextract-shaped
- * bindings. Return codes are ints ({@link NvmlReturn} names them); no {@code MemorySegment}
- * crosses this interface.
+ * bindings. Return codes are ints ({@link NvmlReturn} names them); no {@code MemorySegment} crosses
+ * this interface.
  *
  * <p>Every method answers {@link NvmlReturn#ERROR_FUNCTION_NOT_FOUND} when the loaded library does
  * not export the function; {@link #hasFunction(String)} tells beforehand.
@@ -87,8 +87,8 @@ interface NvmlApi {
   NvmlResult<DeviceHandle> deviceGetMigDeviceHandleByIndex(DeviceHandle device, int index);
 
   /**
-   * One call of a compute-process list function with room for {@code capacity} entries (0: the
-   * size probe). The entries are read from a zero-filled array.
+   * One call of a compute-process list function with room for {@code capacity} entries (0: the size
+   * probe). The entries are read from a zero-filled array.
    */
   ProcessListResult deviceGetComputeRunningProcesses(
       ProcessListCall call, DeviceHandle device, int capacity);
@@ -127,7 +127,8 @@ interface NvmlApi {
    * One entry of a process list, raw.
    *
    * @param pid the host PID (an unsigned int in C)
-   * @param usedGpuMemory bytes, or -1 ({@code NVML_VALUE_NOT_AVAILABLE}) where the driver cannot say
+   * @param usedGpuMemory bytes, or -1 ({@code NVML_VALUE_NOT_AVAILABLE}) where the driver cannot
+   *     say
    */
   record ProcessEntry(long pid, long usedGpuMemory) {}
 
@@ -150,8 +151,8 @@ interface NvmlApi {
     /** {@code nvmlDeviceGetComputeRunningProcesses_v3}, 24-byte {@code nvmlProcessInfo_t}. */
     V3("nvmlDeviceGetComputeRunningProcesses_v3"),
     /**
-     * {@code nvmlDeviceGetComputeRunningProcesses_v3} of drivers 535.43 to 535.86, whose entry
-     * grew to 32 bytes ({@code usedGpuCcProtectedMemory}) without a version change.
+     * {@code nvmlDeviceGetComputeRunningProcesses_v3} of drivers 535.43 to 535.86, whose entry grew
+     * to 32 bytes ({@code usedGpuCcProtectedMemory}) without a version change.
      */
     V3_R535("nvmlDeviceGetComputeRunningProcesses_v3"),
     /** {@code nvmlDeviceGetComputeRunningProcesses_v2}, 24-byte {@code nvmlProcessInfo_v2_t}. */

@@ -19,8 +19,8 @@ public final class NvmlException extends GpuQueryException {
 
   /**
    * @param function the NVML function, e.g. {@code nvmlInitWithFlags}
-   * @param target what the call was about, e.g. {@code GPU 0} or {@code GPU 0 MIG device 1};
-   *     empty for system-wide calls
+   * @param target what the call was about, e.g. {@code GPU 0} or {@code GPU 0 MIG device 1}; empty
+   *     for system-wide calls
    * @param gpuIndex the NVML index of the GPU, empty for system-wide calls
    * @param returnCode the {@code nvmlReturn_t} value
    * @param nvmlText {@code nvmlErrorString(returnCode)}

@@ -8,16 +8,16 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * Reads every GPU through NVIDIA's NVML ({@code libnvidia-ml.so.1}) with java.lang.foreign: no
- * CUDA context, no GPU memory used, about as fast as {@code nvidia-smi}.
+ * Reads every GPU through NVIDIA's NVML ({@code libnvidia-ml.so.1}) with java.lang.foreign: no CUDA
+ * context, no GPU memory used, about as fast as {@code nvidia-smi}.
  *
  * <p>Each {@link #read()} initialises NVML, reads, and shuts NVML down again (NVML counts
- * initialisations, so this composes with other NVML users in the process). Memory comes from
- * {@code nvmlDeviceGetMemoryInfo_v2} (the driver's reservation split out, as {@code nvidia-smi}
- * shows it), falling back to v1 on drivers without it; every such degraded path is named in
- * {@link GpuInventory#notes()} and logged at WARN. A GPU NVML counts but cannot read (no
- * permission, fallen off the bus) is listed in {@link GpuInventory#unreadable()} with the reason,
- * and the others are still read.
+ * initialisations, so this composes with other NVML users in the process). Memory comes from {@code
+ * nvmlDeviceGetMemoryInfo_v2} (the driver's reservation split out, as {@code nvidia-smi} shows it),
+ * falling back to v1 on drivers without it; every such degraded path is named in {@link
+ * GpuInventory#notes()} and logged at WARN. A GPU NVML counts but cannot read (no permission,
+ * fallen off the bus) is listed in {@link GpuInventory#unreadable()} with the reason, and the
+ * others are still read.
  *
  * <p>The library is looked up on the first read: system property {@code
  * sglang.preflight.nvml.library} or environment variable {@code SGLANG_PREFLIGHT_NVML_LIBRARY} (the

@@ -74,7 +74,8 @@ final class NvmlInventoryReader {
   /**
    * Initialises NVML: {@code nvmlInitWithFlags(NVML_INIT_FLAG_NO_GPUS)}, so that a host whose
    * driver sees no GPU reads as an empty inventory instead of failing; {@code nvmlInit_v2} where
-   * the driver predates nvmlInitWithFlags. Neither attaches GPUs before their handles are asked for.
+   * the driver predates nvmlInitWithFlags. Neither attaches GPUs before their handles are asked
+   * for.
    *
    * @return the function used
    * @throws NvmlException naming the code and the remedy
@@ -87,7 +88,12 @@ final class NvmlInventoryReader {
             : api.init();
     if (rc != NvmlReturn.SUCCESS.code()) {
       throw new NvmlException(
-          function, "", OptionalInt.empty(), rc, api.errorString(rc), initAdvice(api, procRoot, rc));
+          function,
+          "",
+          OptionalInt.empty(),
+          rc,
+          api.errorString(rc),
+          initAdvice(api, procRoot, rc));
     }
     return function;
   }
@@ -101,8 +107,7 @@ final class NvmlInventoryReader {
     if (NvmlReturn.ERROR_UNINITIALIZED.is(rc)) {
       LOG.debug("nvmlShutdown answered NVML_ERROR_UNINITIALIZED (1): NVML was already shut down");
     } else {
-      LOG.warn(
-          "nvmlShutdown failed: {} ({}): {}", NvmlReturn.cNameOf(rc), rc, api.errorString(rc));
+      LOG.warn("nvmlShutdown failed: {} ({}): {}", NvmlReturn.cNameOf(rc), rc, api.errorString(rc));
     }
   }
 
@@ -122,7 +127,8 @@ final class NvmlInventoryReader {
   }
 
   private GpuInventory readInitialised() {
-    driverVersion = systemString(api.systemGetDriverVersion(), "nvmlSystemGetDriverVersion", "driver version");
+    driverVersion =
+        systemString(api.systemGetDriverVersion(), "nvmlSystemGetDriverVersion", "driver version");
     Optional<String> nvmlVersion =
         systemString(api.systemGetNvmlVersion(), "nvmlSystemGetNVMLVersion", "NVML version");
     OptionalInt cudaDriverVersion = cudaDriverVersion();
@@ -151,7 +157,13 @@ final class NvmlInventoryReader {
       }
     }
     return new GpuInventory(
-        "nvml", driverVersion, nvmlVersion, cudaDriverVersion, gpus, unreadable, List.copyOf(notes));
+        "nvml",
+        driverVersion,
+        nvmlVersion,
+        cudaDriverVersion,
+        gpus,
+        unreadable,
+        List.copyOf(notes));
   }
 
   // ------------------------------------------------------------------ system
@@ -182,7 +194,12 @@ final class NvmlInventoryReader {
             : "";
     NvmlException e =
         new NvmlException(
-            "nvmlSystemGetCudaDriverVersion_v2", "", OptionalInt.empty(), rc, api.errorString(rc), advice);
+            "nvmlSystemGetCudaDriverVersion_v2",
+            "",
+            OptionalInt.empty(),
+            rc,
+            api.errorString(rc),
+            advice);
     if (isFatal(rc)) {
       throw e;
     }
@@ -203,7 +220,10 @@ final class NvmlInventoryReader {
     Optional<ComputeCapability> computeCapability = computeCapability(handle, index, target);
     Optional<MigMode> migMode =
         optional(api.deviceGetMigMode(handle), "nvmlDeviceGetMigMode", index, target, "MIG mode")
-            .map(m -> new MigMode(m.current() == NvmlApi.MIG_ENABLE, m.pending() == NvmlApi.MIG_ENABLE));
+            .map(
+                m ->
+                    new MigMode(
+                        m.current() == NvmlApi.MIG_ENABLE, m.pending() == NvmlApi.MIG_ENABLE));
     List<MigDevice> migDevices =
         migMode.map(MigMode::currentEnabled).orElse(false)
             ? readMigDevices(handle, index, target)
@@ -231,7 +251,8 @@ final class NvmlInventoryReader {
         index, uuid, pci.busId(), name, computeCapability, migMode, memory, processes, migDevices);
   }
 
-  private Optional<ComputeCapability> computeCapability(DeviceHandle handle, int index, String target) {
+  private Optional<ComputeCapability> computeCapability(
+      DeviceHandle handle, int index, String target) {
     Optional<NvmlApi.ComputeCapabilityValue> value =
         optional(
             api.deviceGetCudaComputeCapability(handle),
@@ -300,7 +321,7 @@ final class NvmlInventoryReader {
                 NvmlReturn.cNameOf(rc),
                 rc,
                 target,
-                BoundNvmlApi.MEMORY_V2_VERSION));
+                BoundNvmlApi.memoryV2Version()));
       } else {
         throw unreadableOrFatal(MEMORY_V2, index, target, rc);
       }
@@ -415,7 +436,8 @@ final class NvmlInventoryReader {
     }
   }
 
-  private List<GpuProcess> readProcesses(DeviceHandle handle, int index, String target, long totalBytes) {
+  private List<GpuProcess> readProcesses(
+      DeviceHandle handle, int index, String target, long totalBytes) {
     List<ProcessListCall> calls = new ArrayList<>(processCalls);
     for (int c = 0; c < calls.size(); c++) {
       ProcessListCall call = calls.get(c);
@@ -462,7 +484,9 @@ final class NvmlInventoryReader {
       note(target + " compute processes unknown: " + e.getMessage());
       return List.of();
     }
-    note(target + " compute processes unknown: this driver exports no compute process list function");
+    note(
+        target
+            + " compute processes unknown: this driver exports no compute process list function");
     return List.of();
   }
 
@@ -502,7 +526,9 @@ final class NvmlInventoryReader {
     return processes;
   }
 
-  /** {@code /proc/<pid>/comm}, else the first token of its command line; host PIDs may not resolve. */
+  /**
+   * {@code /proc/<pid>/comm}, else the first token of its command line; host PIDs may not resolve.
+   */
   Optional<String> processName(long pid) {
     Path dir = procRoot.resolve(Long.toString(pid));
     if (!Files.isDirectory(dir)) {
@@ -558,7 +584,12 @@ final class NvmlInventoryReader {
     if (isFatal(rc) || NvmlReturn.ERROR_GPU_IS_LOST.is(rc)) {
       throw unreadableOrFatal(function, index, target, rc);
     }
-    note(target + " " + what + " unknown: " + failure(function, target, OptionalInt.of(index), rc).getMessage());
+    note(
+        target
+            + " "
+            + what
+            + " unknown: "
+            + failure(function, target, OptionalInt.of(index), rc).getMessage());
     return Optional.empty();
   }
 
@@ -568,7 +599,8 @@ final class NvmlInventoryReader {
   }
 
   private NvmlException failure(String function, String target, OptionalInt index, int rc) {
-    return new NvmlException(function, target, index, rc, api.errorString(rc), gpuAdvice(rc, target));
+    return new NvmlException(
+        function, target, index, rc, api.errorString(rc), gpuAdvice(rc, target));
   }
 
   private static String gpuAdvice(int rc, String target) {
@@ -612,7 +644,9 @@ final class NvmlInventoryReader {
   private static String mismatchAdvice(NvmlApi api, Path procRoot) {
     Matcher library = LIBRARY_VERSION.matcher(api.libraryPath());
     String libraryPart =
-        library.find() ? "libnvidia-ml is " + library.group(1) : "libnvidia-ml (" + api.libraryPath() + ")";
+        library.find()
+            ? "libnvidia-ml is " + library.group(1)
+            : "libnvidia-ml (" + api.libraryPath() + ")";
     Optional<String> module = kernelModuleVersion(procRoot);
     String modulePart =
         module.map(v -> " but the kernel module is " + v).orElse(" but the kernel module differs");

@@ -45,7 +45,9 @@ final class NvmlLibrary {
   /** A symbol every NVML since R319 exports: proves that a loaded file is NVML. */
   static final String PROBE_SYMBOL = "nvmlInit_v2";
 
-  /** Where drivers put the library: distributions, NVIDIA's container toolkit, WSL, GPU operator. */
+  /**
+   * Where drivers put the library: distributions, NVIDIA's container toolkit, WSL, GPU operator.
+   */
   static final List<Path> DRIVER_DIRECTORIES =
       List.of(
           Path.of("/usr/lib/x86_64-linux-gnu"),
@@ -69,8 +71,8 @@ final class NvmlLibrary {
   /**
    * The loaded library.
    *
-   * @param path the file as found (the override's value made absolute, the file the dynamic
-   *     linker mapped, or a driver directory's entry)
+   * @param path the file as found (the override's value made absolute, the file the dynamic linker
+   *     mapped, or a driver directory's entry)
    * @param how how it was found, for logs: {@code -Dsglang.preflight.nvml.library}, {@code
    *     SGLANG_PREFLIGHT_NVML_LIBRARY}, {@code the dynamic linker} or {@code a driver directory}
    */
@@ -80,7 +82,9 @@ final class NvmlLibrary {
       Objects.requireNonNull(how, "how");
     }
 
-    /** The file behind symlinks ({@code libnvidia-ml.so.580.159.04}); the path itself if unknown. */
+    /**
+     * The file behind symlinks ({@code libnvidia-ml.so.580.159.04}); the path itself if unknown.
+     */
     Path realPath() {
       try {
         return path.toRealPath();
@@ -139,12 +143,30 @@ final class NvmlLibrary {
     }
     synchronized (LOCK) {
       if (loaded == null) {
-        Loaded found = find(SYSTEM, DRIVER_DIRECTORIES);
+        Loaded found;
+        try {
+          found = find(SYSTEM, DRIVER_DIRECTORIES);
+        } catch (IllegalCallerException e) {
+          throw nativeAccessDenied(e);
+        }
         LOG.debug("NVML library {} (found through {})", found.path(), found.how());
         loaded = found;
       }
       return loaded;
     }
+  }
+
+  /**
+   * The JVM refuses this code native access (--illegal-native-access=deny, or another module
+   * named).
+   */
+  static GpuQueryException nativeAccessDenied(RuntimeException cause) {
+    return new GpuQueryException(
+        "NVML not usable: this JVM denies sglang-preflight native access ("
+            + cause.getMessage()
+            + "); start java with --enable-native-access=ALL-UNNAMED (or with the module name of"
+            + " the sglang-preflight jar when it is on the module path)",
+        cause);
   }
 
   /** The library this JVM loaded, empty before the first successful {@link #load()}. */
@@ -239,7 +261,8 @@ final class NvmlLibrary {
             if (file.isEmpty()) {
               return Attempt.failed("found, but its file is not visible in /proc/self/maps");
             }
-            // Loaded while the lookup still holds the library, so that it is never unmapped between.
+            // Loaded while the lookup still holds the library, so that it is never unmapped
+            // between.
             return loadFile(file.get());
           }
         }

@@ -3,8 +3,8 @@ package io.github.sglangpreflight.gpu.nvml;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Holds one NVML initialisation open (see {@link NvmlGpuInventorySource#openSession()}). Closing
- * it ends that initialisation; a second close does nothing. Thread-safe.
+ * Holds one NVML initialisation open (see {@link NvmlGpuInventorySource#openSession()}). Closing it
+ * ends that initialisation; a second close does nothing. Thread-safe.
  */
 public final class NvmlSession implements AutoCloseable {
   private final NvmlApi api;

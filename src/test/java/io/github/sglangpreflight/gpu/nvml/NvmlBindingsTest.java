@@ -136,7 +136,8 @@ class NvmlBindingsTest {
       throws IOException, InterruptedException {
     Path header = Files.writeString(dir.resolve("nvml.h"), "/* not NVIDIA's */\n");
     ProcessBuilder pb =
-        new ProcessBuilder("sh", BASEDIR.resolve("nvml-bindings/regenerate.sh").toString(), header.toString())
+        new ProcessBuilder(
+                "sh", BASEDIR.resolve("nvml-bindings/regenerate.sh").toString(), header.toString())
             .redirectErrorStream(true);
     pb.environment().put("JEXTRACT", dir.resolve("no-jextract-here").toString());
     Process p = pb.start();
@@ -146,7 +147,9 @@ class NvmlBindingsTest {
     assertEquals(1, p.exitValue(), output);
     assertTrue(
         output.startsWith(
-            "regenerate.sh: jextract not found (" + dir.resolve("no-jextract-here") + " is not on the"
+            "regenerate.sh: jextract not found ("
+                + dir.resolve("no-jextract-here")
+                + " is not on the"
                 + " PATH); nothing was changed."),
         output);
     assertTrue(Files.exists(BINDINGS.resolve("nvml_h.java")));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,11 +30,21 @@ class NvmlChildJvmTest {
 
   private Run run(List<String> properties, Map<String, String> environment, String mode)
       throws IOException, InterruptedException {
+    return run(List.of("--enable-native-access=ALL-UNNAMED"), properties, environment, mode);
+  }
+
+  private Run run(
+      List<String> jvmOptions,
+      List<String> properties,
+      Map<String, String> environment,
+      String mode)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("--enable-native-access=ALL-UNNAMED");
+    command.addAll(jvmOptions);
     command.add("-cp");
-    command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    command.add(
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
     command.add("-Dnvml.stub.dir=" + System.getProperty("nvml.stub.dir", "target/nvml-stub"));
     command.addAll(properties);
     command.add(NvmlProbeMain.class.getName());
@@ -99,7 +110,8 @@ class NvmlChildJvmTest {
             "read");
 
     assertEquals(0, run.exitCode(), run.stdout() + run.stderr());
-    assertTrue(run.stdout().startsWith("describe=NVML (" + current.toRealPath() + ")\n"), run.stdout());
+    assertTrue(
+        run.stdout().startsWith("describe=NVML (" + current.toRealPath() + ")\n"), run.stdout());
   }
 
   @Test
@@ -117,8 +129,35 @@ class NvmlChildJvmTest {
                     + " is unusable (cannot be loaded: "),
         run.stdout());
     assertTrue(
-        run.stdout().endsWith(
-            "); point it at the driver's libnvidia-ml.so.1 or unset it to search the usual places\n"),
+        run.stdout()
+            .endsWith(
+                "); point it at the driver's libnvidia-ml.so.1 or unset it to search the usual"
+                    + " places\n"),
+        run.stdout());
+  }
+
+  @Test
+  void nativeAccessDenied_saysHowToEnableIt() throws Exception {
+    assumeTrue(Runtime.version().feature() >= 24, "--illegal-native-access arrived in JDK 24");
+    Path current = NvmlStub.library("current");
+
+    Run run =
+        run(
+            List.of("--illegal-native-access=deny"),
+            List.of("-Dsglang.preflight.nvml.library=" + current),
+            Map.of(),
+            "read");
+
+    assertEquals(3, run.exitCode(), run.stdout() + run.stderr());
+    assertTrue(
+        run.stdout()
+            .startsWith("ERROR: NVML not usable: this JVM denies sglang-preflight native access ("),
+        run.stdout());
+    assertTrue(
+        run.stdout()
+            .endsWith(
+                "); start java with --enable-native-access=ALL-UNNAMED (or with the module name of"
+                    + " the sglang-preflight jar when it is on the module path)\n"),
         run.stdout());
   }
 
@@ -140,8 +179,8 @@ class NvmlChildJvmTest {
     StringBuilder expected =
         new StringBuilder(
             "ERROR: NVML not available: tried -Dsglang.preflight.nvml.library and"
-                + " SGLANG_PREFLIGHT_NVML_LIBRARY (both unset), libnvidia-ml.so.1 through the dynamic"
-                + " linker (not on LD_LIBRARY_PATH or in the ld.so cache)");
+                + " SGLANG_PREFLIGHT_NVML_LIBRARY (both unset), libnvidia-ml.so.1 through the"
+                + " dynamic linker (not on LD_LIBRARY_PATH or in the ld.so cache)");
     for (Path directory : NvmlLibrary.DRIVER_DIRECTORIES) {
       expected.append(", ").append(directory.resolve(NvmlLibrary.SONAME)).append(" (no such file)");
     }

@@ -48,7 +48,14 @@ class NvmlGpuInventorySourceGpuTest {
     assumeTrue(
         !library.path().toString().contains("nvml-stub") && !library.path().startsWith(stubDir),
         "this JVM's NVML is the test stub " + library.path());
-    print("NVML library " + library.path() + " -> " + library.realPath() + " (" + library.how() + ")");
+    print(
+        "NVML library "
+            + library.path()
+            + " -> "
+            + library.realPath()
+            + " ("
+            + library.how()
+            + ")");
   }
 
   @Test
@@ -57,17 +64,25 @@ class NvmlGpuInventorySourceGpuTest {
     GpuInventory inventory = NvmlGpuInventorySource.create().read();
     print("nvidia-smi --query-gpu=" + QUERY + ":");
     smi.forEach(line -> print("  " + line));
-    print("inventory: driver " + inventory.driverVersion().orElse("?") + ", NVML "
-        + inventory.nvmlVersion().orElse("?") + ", CUDA driver "
-        + (inventory.cudaDriverVersion().isPresent() ? inventory.cudaDriverVersion().getAsInt() : "?")
-        + ", notes " + inventory.notes() + ", unreadable " + inventory.unreadable());
+    print(
+        "inventory: driver "
+            + inventory.driverVersion().orElse("?")
+            + ", NVML "
+            + inventory.nvmlVersion().orElse("?")
+            + ", CUDA driver "
+            + (inventory.cudaDriverVersion().isPresent()
+                ? inventory.cudaDriverVersion().getAsInt()
+                : "?")
+            + ", notes "
+            + inventory.notes()
+            + ", unreadable "
+            + inventory.unreadable());
 
     assertEquals(smi.size(), inventory.gpus().size() + inventory.unreadable().size(), "GPU count");
     for (String line : smi) {
       String[] f = line.split(",\\s*", -1);
       int index = Integer.parseInt(f[0].strip());
-      Gpu gpu =
-          inventory.gpus().stream().filter(g -> g.index() == index).findFirst().orElseThrow();
+      Gpu gpu = inventory.gpus().stream().filter(g -> g.index() == index).findFirst().orElseThrow();
       GpuMemory m = gpu.memory();
       print(
           String.format(
@@ -123,9 +138,17 @@ class NvmlGpuInventorySourceGpuTest {
       GpuMemory m = gpu.memory();
       assumeTrue(m.version() == GpuMemory.Version.V2, "driver without nvmlDeviceGetMemoryInfo_v2");
       print(
-          "GPU " + gpu.index() + ": total " + m.totalBytes() + " = reserved "
-              + m.reservedBytes().getAsLong() + " + free " + m.freeBytes() + " + used "
-              + m.usedBytes() + " -> "
+          "GPU "
+              + gpu.index()
+              + ": total "
+              + m.totalBytes()
+              + " = reserved "
+              + m.reservedBytes().getAsLong()
+              + " + free "
+              + m.freeBytes()
+              + " + used "
+              + m.usedBytes()
+              + " -> "
               + (m.reservedBytes().getAsLong() + m.freeBytes() + m.usedBytes()));
       assertEquals(
           m.totalBytes(),
@@ -138,7 +161,8 @@ class NvmlGpuInventorySourceGpuTest {
   void read100Times_createsNoComputeProcessAndLeavesUsedUnchanged() throws Exception {
     long self = ProcessHandle.current().pid();
     NvmlGpuInventorySource source = NvmlGpuInventorySource.create();
-    Set<String> smiBefore = new TreeSet<>(nvidiaSmi("--query-compute-apps=pid", "--format=csv,noheader"));
+    Set<String> smiBefore =
+        new TreeSet<>(nvidiaSmi("--query-compute-apps=pid", "--format=csv,noheader"));
     GpuInventory before = source.read();
     Set<Long> nvmlPids = new TreeSet<>(pids(before));
     for (int i = 0; i < 100; i++) {
@@ -147,15 +171,21 @@ class NvmlGpuInventorySourceGpuTest {
       assertFalse(pids(during).contains(self), "this JVM (pid " + self + ") on a GPU, read " + i);
     }
     GpuInventory after = source.read();
-    Set<String> smiAfter = new TreeSet<>(nvidiaSmi("--query-compute-apps=pid", "--format=csv,noheader"));
+    Set<String> smiAfter =
+        new TreeSet<>(nvidiaSmi("--query-compute-apps=pid", "--format=csv,noheader"));
     print("this JVM: pid " + self);
     print("nvidia-smi compute pids before " + smiBefore + ", after " + smiAfter);
     print("NVML compute pids before " + pids(before) + ", during/after " + nvmlPids);
     List<String> used = new ArrayList<>();
     for (int g = 0; g < before.gpus().size(); g++) {
       used.add(
-          "GPU " + g + " used " + before.gpus().get(g).memory().usedBytes() + " -> "
-              + after.gpus().get(g).memory().usedBytes() + " B");
+          "GPU "
+              + g
+              + " used "
+              + before.gpus().get(g).memory().usedBytes()
+              + " -> "
+              + after.gpus().get(g).memory().usedBytes()
+              + " B");
     }
     print("NVML used before -> after 100 reads: " + used);
 
@@ -186,7 +216,13 @@ class NvmlGpuInventorySourceGpuTest {
     double mib = bytes / MIB;
     assertTrue(
         Math.abs(smiMib - mib) < 1.0,
-        String.format(Locale.ROOT, "%s: nvidia-smi %s MiB, NVML %d B = %.2f MiB", what, smiField.strip(), bytes, mib));
+        String.format(
+            Locale.ROOT,
+            "%s: nvidia-smi %s MiB, NVML %d B = %.2f MiB",
+            what,
+            smiField.strip(),
+            bytes,
+            mib));
   }
 
   private static List<String> nvidiaSmi(String... args) throws IOException, InterruptedException {

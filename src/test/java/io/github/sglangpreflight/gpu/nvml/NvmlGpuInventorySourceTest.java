@@ -118,7 +118,8 @@ class NvmlGpuInventorySourceTest {
       when(api.deviceGetMemoryInfo(h))
           .thenReturn(
               NvmlResult.ok(
-                  new MemoryV1(H200_TOTAL_BYTES, H200_FREE_BYTES, H200_RESERVED_BYTES + H200_USED_BYTES)));
+                  new MemoryV1(
+                      H200_TOTAL_BYTES, H200_FREE_BYTES, H200_RESERVED_BYTES + H200_USED_BYTES)));
       when(api.deviceGetCudaComputeCapability(h))
           .thenReturn(NvmlResult.ok(new ComputeCapabilityValue(9, 0)));
       when(api.deviceGetMigMode(h)).thenReturn(NvmlResult.ok(new MigModeValue(0, 0)));
@@ -201,7 +202,8 @@ class NvmlGpuInventorySourceTest {
     NvmlException e = assertThrows(NvmlException.class, () -> source().read());
 
     assertEquals(
-        "nvmlDeviceGetCount_v2 failed: NVML_ERROR_UNINITIALIZED (1): Uninitialized", e.getMessage());
+        "nvmlDeviceGetCount_v2 failed: NVML_ERROR_UNINITIALIZED (1): Uninitialized",
+        e.getMessage());
     assertEquals("nvmlDeviceGetCount_v2", e.function());
     assertEquals(OptionalInt.empty(), e.gpuIndex());
     assertEquals(1, e.returnCode());
@@ -299,9 +301,9 @@ class NvmlGpuInventorySourceTest {
 
     assertEquals(
         "nvmlInitWithFlags failed: NVML_ERROR_LIB_RM_VERSION_MISMATCH (18): Driver/library version"
-            + " mismatch; driver/library version mismatch: libnvidia-ml is 580.159.04 but the kernel"
-            + " module is 575.57.08; reboot (a driver upgrade without a reboot is the usual cause) or"
-            + " fix the container's driver mount",
+            + " mismatch; driver/library version mismatch: libnvidia-ml is 580.159.04 but the"
+            + " kernel module is 575.57.08; reboot (a driver upgrade without a reboot is the usual"
+            + " cause) or fix the container's driver mount",
         e.getMessage());
   }
 
@@ -315,9 +317,9 @@ class NvmlGpuInventorySourceTest {
     assertEquals(
         "nvmlInitWithFlags failed: NVML_ERROR_LIB_RM_VERSION_MISMATCH (18): Driver/library version"
             + " mismatch; driver/library version mismatch: libnvidia-ml"
-            + " (/usr/local/nvidia/lib64/libnvidia-ml.so.1) but the kernel module differs; reboot (a"
-            + " driver upgrade without a reboot is the usual cause) or fix the container's driver"
-            + " mount",
+            + " (/usr/local/nvidia/lib64/libnvidia-ml.so.1) but the kernel module differs; reboot"
+            + " (a driver upgrade without a reboot is the usual cause) or fix the container's"
+            + " driver mount",
         e.getMessage());
   }
 
@@ -354,10 +356,7 @@ class NvmlGpuInventorySourceTest {
   }
 
   @ParameterizedTest
-  @CsvSource({
-    "13, NVML_ERROR_FUNCTION_NOT_FOUND",
-    "25, NVML_ERROR_ARGUMENT_VERSION_MISMATCH"
-  })
+  @CsvSource({"13, NVML_ERROR_FUNCTION_NOT_FOUND", "25, NVML_ERROR_ARGUMENT_VERSION_MISMATCH"})
   void read_memoryV2Refused_readsV1AndSaysSoOnce(int rc, String name) {
     when(api.deviceGetMemoryInfoV2(any())).thenReturn(NvmlResult.failed(rc));
 
@@ -411,7 +410,8 @@ class NvmlGpuInventorySourceTest {
                 1,
                 "nvmlDeviceGetHandleByIndex_v2 failed for GPU 1: NVML_ERROR_NO_PERMISSION (4):"
                     + " Insufficient Permissions; this user may not use this GPU's device file"
-                    + " (/dev/nvidia*); run as a user who may or, in a container, pass the GPU in")),
+                    + " (/dev/nvidia*); run as a user who may or, in a container, pass the GPU"
+                    + " in")),
         inventory.unreadable());
     verify(api, times(1)).shutdown();
   }
@@ -533,8 +533,10 @@ class NvmlGpuInventorySourceTest {
       when(api.deviceGetMemoryInfoV2(m))
           .thenReturn(NvmlResult.ok(new MemoryV2(74_625_056_768L, 0, 74_625_056_768L, 0)));
     }
-    when(api.deviceGetUuid(mig0)).thenReturn(NvmlResult.ok("MIG-00000000-aaaa-4000-8000-000000000000"));
-    when(api.deviceGetUuid(mig2)).thenReturn(NvmlResult.ok("MIG-22222222-aaaa-4000-8000-000000000000"));
+    when(api.deviceGetUuid(mig0))
+        .thenReturn(NvmlResult.ok("MIG-00000000-aaaa-4000-8000-000000000000"));
+    when(api.deviceGetUuid(mig2))
+        .thenReturn(NvmlResult.ok("MIG-22222222-aaaa-4000-8000-000000000000"));
 
     Gpu gpu0 = source().read().gpus().get(0);
 
@@ -542,8 +544,10 @@ class NvmlGpuInventorySourceTest {
     assertEquals(new MigMode(true, true), gpu0.migMode().orElseThrow());
     assertEquals(
         List.of(
-            new MigDevice(0, "MIG-00000000-aaaa-4000-8000-000000000000", "NVIDIA H200 MIG 3g.71gb", slice),
-            new MigDevice(2, "MIG-22222222-aaaa-4000-8000-000000000000", "NVIDIA H200 MIG 3g.71gb", slice)),
+            new MigDevice(
+                0, "MIG-00000000-aaaa-4000-8000-000000000000", "NVIDIA H200 MIG 3g.71gb", slice),
+            new MigDevice(
+                2, "MIG-22222222-aaaa-4000-8000-000000000000", "NVIDIA H200 MIG 3g.71gb", slice)),
         gpu0.migDevices());
   }
 
@@ -704,8 +708,8 @@ class NvmlGpuInventorySourceTest {
     assertEquals(
         List.of(
             "GPU 1 compute processes unknown: nvmlDeviceGetComputeRunningProcesses_v3 failed for"
-                + " GPU 1: NVML_ERROR_NO_PERMISSION (4): Insufficient Permissions; this user may not"
-                + " use this GPU's device file (/dev/nvidia*); run as a user who may or, in a"
+                + " GPU 1: NVML_ERROR_NO_PERMISSION (4): Insufficient Permissions; this user may"
+                + " not use this GPU's device file (/dev/nvidia*); run as a user who may or, in a"
                 + " container, pass the GPU in"),
         inventory.notes());
   }
@@ -735,8 +739,8 @@ class NvmlGpuInventorySourceTest {
     assertEquals(
         List.of(
             "GPU 0 process list looked corrupt: 2 of 4 entries from"
-                + " nvmlDeviceGetComputeRunningProcesses_v3 had an impossible PID and were left out,"
-                + " 1 claimed more memory than the GPU has and show none; the driver may write"
+                + " nvmlDeviceGetComputeRunningProcesses_v3 had an impossible PID and were left"
+                + " out, 1 claimed more memory than the GPU has and show none; the driver may write"
                 + " entries of another size than its header declares"),
         inventory.notes());
   }

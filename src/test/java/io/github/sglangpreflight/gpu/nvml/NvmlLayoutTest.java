@@ -48,8 +48,8 @@ class NvmlLayoutTest {
 
   @Test
   void memoryV2VersionWord_isSizeofOrTwoShifted24() {
-    assertEquals(0x02000028, BoundNvmlApi.MEMORY_V2_VERSION);
-    assertEquals(33_554_472, BoundNvmlApi.MEMORY_V2_VERSION);
+    assertEquals(0x02000028, BoundNvmlApi.memoryV2Version());
+    assertEquals(33_554_472, BoundNvmlApi.memoryV2Version());
   }
 
   @Test

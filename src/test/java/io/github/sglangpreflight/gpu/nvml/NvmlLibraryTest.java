@@ -45,7 +45,8 @@ class NvmlLibraryTest {
     @Override
     public Attempt loadSoname(String name) {
       attempts.add("soname " + name);
-      return soname.map(Attempt::ok)
+      return soname
+          .map(Attempt::ok)
           .orElse(Attempt.failed("not on LD_LIBRARY_PATH or in the ld.so cache"));
     }
 
@@ -95,9 +96,9 @@ class NvmlLibraryTest {
         assertThrows(GpuQueryException.class, () -> NvmlLibrary.find(host, DIRECTORIES));
 
     assertEquals(
-        "NVML not available: -Dsglang.preflight.nvml.library=/nope/libnvidia-ml.so.1 is unusable (no"
-            + " such file); point it at the driver's libnvidia-ml.so.1 or unset it to search the"
-            + " usual places",
+        "NVML not available: -Dsglang.preflight.nvml.library=/nope/libnvidia-ml.so.1 is unusable"
+            + " (no such file); point it at the driver's libnvidia-ml.so.1 or unset it to search"
+            + " the usual places",
         e.getMessage());
     assertEquals(List.of("/nope/libnvidia-ml.so.1"), host.attempts);
   }
@@ -135,7 +136,8 @@ class NvmlLibraryTest {
     host.soname = Optional.of(Path.of("/usr/lib64/libnvidia-ml.so.580.159.04"));
 
     assertEquals(
-        new NvmlLibrary.Loaded(Path.of("/usr/lib64/libnvidia-ml.so.580.159.04"), "the dynamic linker"),
+        new NvmlLibrary.Loaded(
+            Path.of("/usr/lib64/libnvidia-ml.so.580.159.04"), "the dynamic linker"),
         NvmlLibrary.find(host, DIRECTORIES));
   }
 
@@ -149,7 +151,10 @@ class NvmlLibraryTest {
     assertEquals(
         new NvmlLibrary.Loaded(Path.of("/opt/nv/libnvidia-ml.so.1"), "a driver directory"), loaded);
     assertEquals(
-        List.of("soname libnvidia-ml.so.1", "/usr/lib64/libnvidia-ml.so.1", "/opt/nv/libnvidia-ml.so.1"),
+        List.of(
+            "soname libnvidia-ml.so.1",
+            "/usr/lib64/libnvidia-ml.so.1",
+            "/opt/nv/libnvidia-ml.so.1"),
         host.attempts);
   }
 
@@ -181,7 +186,8 @@ class NvmlLibraryTest {
   @Test
   void systemLoadFile_missingFile_saysNoSuchFile(@TempDir Path dir) {
     assertEquals(
-        Attempt.failed("no such file"), NvmlLibrary.SYSTEM.loadFile(dir.resolve("libnvidia-ml.so.1")));
+        Attempt.failed("no such file"),
+        NvmlLibrary.SYSTEM.loadFile(dir.resolve("libnvidia-ml.so.1")));
   }
 
   @Test
@@ -198,7 +204,8 @@ class NvmlLibraryTest {
 
     assertEquals(Optional.empty(), attempt.loaded());
     assertTrue(
-        attempt.failure().startsWith("cannot be loaded: ") && attempt.failure().contains(text.toString()),
+        attempt.failure().startsWith("cannot be loaded: ")
+            && attempt.failure().contains(text.toString()),
         attempt.failure());
   }
 

@@ -6,8 +6,8 @@ import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuProcess;
 
 /**
- * Test-only main that {@link NvmlChildJvmTest} runs in a fresh JVM, because a JVM can load only
- * one NVML: reads the inventory the way a user would and prints it, one fact per line, on stdout.
+ * Test-only main that {@link NvmlChildJvmTest} runs in a fresh JVM, because a JVM can load only one
+ * NVML: reads the inventory the way a user would and prints it, one fact per line, on stdout.
  *
  * <p>Modes: {@code read} (whatever NVML the JVM finds) and {@code legacy-stub} (loads the legacy
  * stub and gives it one H200 with two processes first). Exit 0 after a read, 3 after a

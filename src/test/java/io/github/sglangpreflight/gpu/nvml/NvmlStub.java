@@ -84,12 +84,12 @@ public final class NvmlStub {
             FunctionDescriptor.ofVoid(
                 JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG));
     addProcess =
-        handle(lookup, "stub_add_process", FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_LONG));
+        handle(
+            lookup, "stub_add_process", FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_LONG));
     setProcessRace =
         handle(lookup, "stub_set_process_race", FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT));
     setV3Stride = handle(lookup, "stub_set_v3_stride", FunctionDescriptor.ofVoid(JAVA_INT));
-    setRc =
-        handle(lookup, "stub_set_rc", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT));
+    setRc = handle(lookup, "stub_set_rc", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT));
     setDriverVersion =
         handle(lookup, "stub_set_driver_version", FunctionDescriptor.ofVoid(ADDRESS));
     setNvmlVersion = handle(lookup, "stub_set_nvml_version", FunctionDescriptor.ofVoid(ADDRESS));
@@ -185,7 +185,14 @@ public final class NvmlStub {
   }
 
   public void migDevice(
-      int index, int slot, String name, String uuid, long total, long reserved, long free, long used) {
+      int index,
+      int slot,
+      String name,
+      String uuid,
+      long total,
+      long reserved,
+      long free,
+      long used) {
     try (Arena arena = Arena.ofConfined()) {
       call(
           setMigDevice,
@@ -214,7 +221,9 @@ public final class NvmlStub {
     call(setV3Stride, bytes);
   }
 
-  /** From now on {@code function} answers {@code rc} for GPU {@code device} (-1: all and system). */
+  /**
+   * From now on {@code function} answers {@code rc} for GPU {@code device} (-1: all and system).
+   */
   public void rc(String function, int device, int rc) {
     try (Arena arena = Arena.ofConfined()) {
       call(setRc, arena.allocateFrom(function), device, rc);

@@ -100,7 +100,8 @@ class NvmlStubTest {
                     UUID_0,
                     "00000000:06:00.0",
                     List.of(
-                        new GpuProcess(self, OptionalLong.of(650_969_088L), Optional.of(comm(self))),
+                        new GpuProcess(
+                            self, OptionalLong.of(650_969_088L), Optional.of(comm(self))),
                         new GpuProcess(4_000_000L, OptionalLong.of(1L << 30), Optional.empty()),
                         new GpuProcess(31337, OptionalLong.empty(), Optional.empty()))),
                 idleH200(1, UUID_1, "00000000:07:00.0", List.of())),
@@ -138,7 +139,8 @@ class NvmlStubTest {
                 1,
                 "nvmlDeviceGetHandleByIndex_v2 failed for GPU 1: NVML_ERROR_NO_PERMISSION (4):"
                     + " Insufficient Permissions; this user may not use this GPU's device file"
-                    + " (/dev/nvidia*); run as a user who may or, in a container, pass the GPU in")),
+                    + " (/dev/nvidia*); run as a user who may or, in a container, pass the GPU"
+                    + " in")),
         inventory.unreadable());
     assertEquals(stub.initCalls(), stub.shutdownCalls());
   }
@@ -266,8 +268,17 @@ class NvmlStubTest {
   @Test
   void read_migOn_readsTheMigDevicesThroughTheirHandles() {
     stub.migMode(0, true, 1, 1);
-    stub.migDevice(0, 0, "NVIDIA H200 MIG 3g.71gb", "MIG-aaaa", 74_625_056_768L, 0, 74_000_000_000L, 625_056_768L);
-    stub.migDevice(0, 5, "NVIDIA H200 MIG 1g.18gb", "MIG-bbbb", 18_656_264_192L, 0, 18_656_264_192L, 0);
+    stub.migDevice(
+        0,
+        0,
+        "NVIDIA H200 MIG 3g.71gb",
+        "MIG-aaaa",
+        74_625_056_768L,
+        0,
+        74_000_000_000L,
+        625_056_768L);
+    stub.migDevice(
+        0, 5, "NVIDIA H200 MIG 1g.18gb", "MIG-bbbb", 18_656_264_192L, 0, 18_656_264_192L, 0);
 
     Gpu gpu0 = read().gpus().get(0);
 
@@ -280,7 +291,10 @@ class NvmlStubTest {
                 "NVIDIA H200 MIG 3g.71gb",
                 GpuMemory.v2(74_625_056_768L, 0, 74_000_000_000L, 625_056_768L)),
             new MigDevice(
-                5, "MIG-bbbb", "NVIDIA H200 MIG 1g.18gb", GpuMemory.v2(18_656_264_192L, 0, 18_656_264_192L, 0))),
+                5,
+                "MIG-bbbb",
+                "NVIDIA H200 MIG 1g.18gb",
+                GpuMemory.v2(18_656_264_192L, 0, 18_656_264_192L, 0))),
         gpu0.migDevices());
   }
 
@@ -299,9 +313,12 @@ class NvmlStubTest {
 
     assertEquals(OptionalInt.empty(), inventory.cudaDriverVersion());
     assertTrue(
-        inventory.notes().get(0).startsWith(
-            "CUDA driver version unknown: nvmlSystemGetCudaDriverVersion_v2 failed:"
-                + " NVML_ERROR_LIBRARY_NOT_FOUND (12): Library Not Found;"),
+        inventory
+            .notes()
+            .get(0)
+            .startsWith(
+                "CUDA driver version unknown: nvmlSystemGetCudaDriverVersion_v2 failed:"
+                    + " NVML_ERROR_LIBRARY_NOT_FOUND (12): Library Not Found;"),
         inventory.notes().toString());
   }
 
@@ -375,7 +392,8 @@ class NvmlStubTest {
     }
     for (String f : functions) {
       MethodHandle h = (MethodHandle) nvml_h.class.getMethod(f + "$handle").invoke(null);
-      FunctionDescriptor d = (FunctionDescriptor) nvml_h.class.getMethod(f + "$descriptor").invoke(null);
+      FunctionDescriptor d =
+          (FunctionDescriptor) nvml_h.class.getMethod(f + "$descriptor").invoke(null);
       assertEquals(d.toMethodType(), h.type(), f);
     }
     assertEquals(23, functions.size());
@@ -388,8 +406,7 @@ class NvmlStubTest {
     NvmlGpuInventorySource source = NvmlGpuInventorySource.create();
     source.read();
 
-    assertEquals(
-        "NVML (" + NvmlStub.library("current").toRealPath() + ")", source.describe());
+    assertEquals("NVML (" + NvmlStub.library("current").toRealPath() + ")", source.describe());
   }
 
   private static String comm(long pid) {
