@@ -89,6 +89,9 @@ public final class GpuPresets {
    * @param reservedBytes the NVML v2 reservation of an idle GPU
    * @param reservedStatus how {@code reservedBytes} was obtained
    * @param reservedSource where it comes from
+   * @param cudaContextBytes GPU memory one PyTorch CUDA context takes on this GPU model
+   * @param contextStatus how {@code cudaContextBytes} was obtained
+   * @param contextSource where it comes from
    */
   public record Preset(
       String key,
@@ -101,7 +104,10 @@ public final class GpuPresets {
       String totalSource,
       long reservedBytes,
       Status reservedStatus,
-      String reservedSource) {
+      String reservedSource,
+      long cudaContextBytes,
+      Status contextStatus,
+      String contextSource) {
 
     public Preset {
       Objects.requireNonNull(key, "key");
@@ -112,6 +118,12 @@ public final class GpuPresets {
       Objects.requireNonNull(totalSource, "totalSource");
       Objects.requireNonNull(reservedStatus, "reservedStatus");
       Objects.requireNonNull(reservedSource, "reservedSource");
+      Objects.requireNonNull(contextStatus, "contextStatus");
+      Objects.requireNonNull(contextSource, "contextSource");
+      if (cudaContextBytes <= 0) {
+        throw new IllegalArgumentException(
+            "cudaContextBytes must be positive, was " + cudaContextBytes);
+      }
       if (totalMib <= 0) {
         throw new IllegalArgumentException("totalMib must be positive, was " + totalMib);
       }
@@ -130,6 +142,15 @@ public final class GpuPresets {
     public GpuMemory idleMemory() {
       return GpuMemory.v2(totalBytes(), reservedBytes, totalBytes() - reservedBytes, 0);
     }
+  }
+
+  /**
+   * The preset whose NVML name is {@code nvmlName} (exactly, ignoring case): the per-GPU-model
+   * constants of a real GPU.
+   */
+  public static Optional<Preset> forNvmlName(String nvmlName) {
+    Objects.requireNonNull(nvmlName, "nvmlName");
+    return all().stream().filter(p -> p.name().equalsIgnoreCase(nvmlName.strip())).findFirst();
   }
 
   /** Every preset, in the order of the resource file. */
@@ -347,9 +368,9 @@ public final class GpuPresets {
 
     private static Preset parseRow(String line, int lineNo) {
       String[] f = line.split("\t", -1);
-      if (f.length != 11) {
+      if (f.length != 14) {
         throw new IllegalStateException(
-            RESOURCE + " line " + lineNo + " has " + f.length + " columns, expected 11");
+            RESOURCE + " line " + lineNo + " has " + f.length + " columns, expected 14");
       }
       try {
         List<String> aliases =
@@ -371,7 +392,10 @@ public final class GpuPresets {
             f[7],
             Long.parseLong(f[8]),
             Status.valueOf(f[9].toUpperCase(Locale.ROOT)),
-            f[10]);
+            f[10],
+            Long.parseLong(f[11]) << 20,
+            Status.valueOf(f[12].toUpperCase(Locale.ROOT)),
+            f[13]);
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException(RESOURCE + " line " + lineNo + ": " + e.getMessage(), e);
       }

@@ -51,6 +51,9 @@ import java.util.Set;
  * @param attentionBias whether q/k/v projections have a bias (Qwen2 always; Llama with {@code
  *     attention_bias})
  * @param quantization {@code quantization_config} (or {@code compression_config})
+ * @param visionLayers {@code vision_config.num_hidden_layers} when present (SGLang's ViT-size
+ *     factor for the default fraction uses it, default 24)
+ * @param visionHidden {@code vision_config.hidden_size} when present (default 1024 there)
  * @param multimodal whether the checkpoint carries a vision or audio tower ({@code vision_config}
  *     and friends, or a {@code ...ForConditionalGeneration} architecture)
  */
@@ -77,7 +80,9 @@ public record ModelSpec(
     OptionalInt attentionChunkSize,
     boolean attentionBias,
     Optional<Quantization> quantization,
-    boolean multimodal) {
+    boolean multimodal,
+    OptionalInt visionLayers,
+    OptionalInt visionHidden) {
 
   /** Which SGLang model file (and so which weight layout and naming) an architecture maps to. */
   public enum Family {
@@ -170,6 +175,8 @@ public record ModelSpec(
     Objects.requireNonNull(slidingWindow, "slidingWindow");
     Objects.requireNonNull(attentionChunkSize, "attentionChunkSize");
     Objects.requireNonNull(quantization, "quantization");
+    Objects.requireNonNull(visionLayers, "visionLayers");
+    Objects.requireNonNull(visionHidden, "visionHidden");
     for (int v :
         new int[] {hiddenSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads, headDim}) {
       if (v < 1) {
@@ -344,6 +351,8 @@ public record ModelSpec(
             .or(() -> text.optMap("quantization_config"))
             .map(q -> parseQuantization(new Fields(q, where, "quantization_config.")));
 
+    Optional<Fields> vision =
+        top.optMap("vision_config").map(v -> new Fields(v, where, "vision_config."));
     boolean multimodal =
         top.has("vision_config")
             || top.has("audio_config")
@@ -373,7 +382,13 @@ public record ModelSpec(
         text.optInt("attention_chunk_size"),
         bias,
         quantization,
-        multimodal);
+        multimodal,
+        vision.flatMap(v -> v.optInt("num_hidden_layers").stream().boxed().findFirst())
+            .map(OptionalInt::of)
+            .orElse(OptionalInt.empty()),
+        vision.flatMap(v -> v.optInt("hidden_size").stream().boxed().findFirst())
+            .map(OptionalInt::of)
+            .orElse(OptionalInt.empty()));
   }
 
   /** Maps an architecture name to the SGLang model file that implements it. */

@@ -1,0 +1,9 @@
+package io.github.sglangpreflight;
+
+/** What {@code check} and {@code apply} do when the GPUs cannot be read at all (no driver, NVML error). */
+public enum OnUnreadableGpus {
+  /** Fail closed: throw {@link GpuQueryException}. The default. */
+  FAIL,
+  /** Let the launch go unchecked: the report says so and the command is not rewritten. */
+  LAUNCH_UNCHECKED
+}

@@ -1,0 +1,837 @@
+package io.github.sglangpreflight;
+
+import io.github.sglangpreflight.PreflightReport.FractionSource;
+import io.github.sglangpreflight.gpu.CudaVisibleDevices;
+import io.github.sglangpreflight.gpu.Gpu;
+import io.github.sglangpreflight.gpu.GpuInventory;
+import io.github.sglangpreflight.gpu.GpuInventorySource;
+import io.github.sglangpreflight.gpu.GpuProcess;
+import io.github.sglangpreflight.gpu.VisibleDevices;
+import io.github.sglangpreflight.gpu.nvml.NvmlGpuInventorySource;
+import io.github.sglangpreflight.model.BudgetItem;
+import io.github.sglangpreflight.model.BudgetModel;
+import io.github.sglangpreflight.model.LaunchCommand;
+import io.github.sglangpreflight.model.MemoryBudget;
+import io.github.sglangpreflight.model.ModelDescription;
+import io.github.sglangpreflight.model.Parallelism;
+import io.github.sglangpreflight.model.SglangVersion;
+import io.github.sglangpreflight.model.source.ModelCatalog;
+import io.github.sglangpreflight.model.source.ModelResolver;
+import io.github.sglangpreflight.model.source.SglangInstallation;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The guard: reads the GPUs, predicts what an SGLang launch needs, and accepts, adjusts or rejects
+ * its {@code --mem-fraction-static} before any GPU memory is allocated.
+ *
+ * {@snippet :
+ * Preflight preflight = Preflight.newBuilder().build();          // NVML, adjust policy
+ * List<String> argv = preflight.apply(List.of(
+ *     "python3", "-m", "sglang.launch_server", "--model-path", "Qwen/Qwen3-8B"));
+ * new ProcessBuilder(argv).inheritIO().start();                  // the possibly rewritten command
+ * }
+ *
+ * <p>Immutable and thread-safe: one instance can check many launches. The library logs through
+ * SLF4J (one INFO line per check, a WARN per adjustment) and never prints.
+ */
+public final class Preflight {
+  private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
+
+  /** The default safety margin: 1 GiB left free on every GPU after everything. */
+  public static final long DEFAULT_SAFETY_MARGIN_BYTES = 1L << 30;
+
+  private final GpuInventorySource gpuSource;
+  private final Policy policy;
+  private final long safetyMarginBytes;
+  private final OptionalLong minKvTokens;
+  private final Optional<SglangVersion> sglangVersion;
+  private final Optional<Path> modelConfig;
+  private final OnUnreadableGpus onUnreadableGpus;
+  private final Optional<ModelResolver> modelResolver;
+  private final Path userHome;
+
+  private Preflight(Builder b) {
+    this.gpuSource = b.gpuSource != null ? b.gpuSource : NvmlGpuInventorySource.create();
+    this.policy = b.policy != null ? b.policy : Policy.ADJUST;
+    this.safetyMarginBytes = b.safetyMarginBytes >= 0 ? b.safetyMarginBytes : DEFAULT_SAFETY_MARGIN_BYTES;
+    this.minKvTokens = b.minKvTokens;
+    this.sglangVersion = Optional.ofNullable(b.sglangVersion);
+    this.modelConfig = Optional.ofNullable(b.modelConfig);
+    this.onUnreadableGpus = b.onUnreadableGpus != null ? b.onUnreadableGpus : OnUnreadableGpus.FAIL;
+    this.modelResolver = Optional.ofNullable(b.modelResolver);
+    this.userHome = Path.of(System.getProperty("user.home"));
+  }
+
+  /** A builder with the defaults: NVML, adjust policy, 1 GiB margin, newest or detected SGLang. */
+  public static Builder newBuilder() {
+    return new Builder();
+  }
+
+  /**
+   * Checks a launch with this process's environment.
+   *
+   * @param sglangCommand {@code python3 -m sglang.launch_server ...}, {@code sglang serve ...} or
+   *     bare server arguments, optionally after {@code env NAME=VALUE}
+   * @throws InvalidInputException for a bad command, model or option (exit code 2 in the CLI)
+   * @throws GpuQueryException when the GPUs cannot be read and the policy fails closed
+   */
+  public PreflightReport check(List<String> sglangCommand) {
+    return check(sglangCommand, System.getenv());
+  }
+
+  /**
+   * Checks a launch that will run with {@code environment} (the child's environment: {@code
+   * CUDA_VISIBLE_DEVICES}, the JIT DeepGEMM switches and the like are read from it).
+   *
+   * @throws InvalidInputException for a bad command, model or option
+   * @throws GpuQueryException when the GPUs cannot be read and the policy fails closed
+   */
+  public PreflightReport check(List<String> sglangCommand, Map<String, String> environment) {
+    Objects.requireNonNull(sglangCommand, "sglangCommand");
+    Objects.requireNonNull(environment, "environment");
+    PreflightReport report = new Check(sglangCommand, environment).run();
+    logDecision(report);
+    return report;
+  }
+
+  /**
+   * Checks a launch and returns the command to run: unchanged on ACCEPT, with {@code
+   * --mem-fraction-static} rewritten (or added) on ADJUST, every other argument untouched.
+   *
+   * @throws PreflightRejectedException on REJECT (never under {@link Policy#WARN})
+   * @throws InvalidInputException for a bad command, model or option
+   * @throws GpuQueryException when the GPUs cannot be read and the policy fails closed
+   */
+  public List<String> apply(List<String> sglangCommand) {
+    return apply(sglangCommand, System.getenv());
+  }
+
+  /** {@link #apply(List)} for a launch that will run with {@code environment}. */
+  public List<String> apply(List<String> sglangCommand, Map<String, String> environment) {
+    PreflightReport report = check(sglangCommand, environment);
+    if (report.decision() == Decision.REJECT && policy != Policy.WARN) {
+      throw new PreflightRejectedException(report);
+    }
+    return report.command();
+  }
+
+  private void logDecision(PreflightReport r) {
+    String fraction =
+        String.format(
+            Locale.ROOT,
+            "--mem-fraction-static %s (%s)%s",
+            fmt(r.requestedFraction()),
+            r.requestedFractionSource().label(),
+            r.recommendedFraction().isPresent()
+                    && Math.abs(r.recommendedFraction().getAsDouble() - r.requestedFraction()) > 1e-9
+                ? " -> " + fmt(r.recommendedFraction().getAsDouble())
+                : "");
+    String gpus =
+        r.gpus().isEmpty()
+            ? "no GPU"
+            : "GPU " + String.join(",", r.gpus().stream().map(g -> String.valueOf(g.index())).toList());
+    LOG.info("preflight {}: {} on {} (SGLang {}, {})", r.decision(), fraction, gpus, r.sglang().version(), r.gpuSource());
+    if (r.decision() != Decision.ACCEPT) {
+      LOG.warn("{}", r.headline());
+    }
+    if (LOG.isDebugEnabled()) {
+      r.estimate()
+          .ifPresent(
+              e -> {
+                for (PreflightReport.Item i : e.items()) {
+                  LOG.debug("reserve term {}: {} bytes = {}", i.name(), i.bytes(), i.basis());
+                }
+              });
+      for (PreflightReport.GpuReport g : r.gpus()) {
+        LOG.debug(
+            "GPU {} ({}) - total {} reserved {} free {} used {} bytes",
+            g.index(),
+            g.uuid(),
+            g.totalBytes(),
+            g.reservedBytes(),
+            g.freeBytes(),
+            g.usedBytes());
+      }
+    }
+  }
+
+  static String fmt(double fraction) {
+    return String.format(Locale.ROOT, "%.3f", fraction);
+  }
+
+  static String gib(long bytes) {
+    return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
+  }
+
+  // ---------------------------------------------------------------------------------------- check
+
+  /** One check: the state of a single evaluation. */
+  private final class Check {
+    private final List<String> argv;
+    private final Map<String, String> env;
+    private final List<String> notes = new ArrayList<>();
+    private final List<String> reasons = new ArrayList<>();
+    private LaunchCommand launch;
+    private VisibleDevices visible;
+    private SglangVersion version;
+    private String versionSource;
+
+    Check(List<String> argv, Map<String, String> env) {
+      this.argv = List.copyOf(argv);
+      this.env = Map.copyOf(env);
+    }
+
+    PreflightReport run() {
+      launch = LaunchCommand.parse(argv, env);
+      LOG.debug("checking {}", String.join(" ", launch.maskedForLog()));
+      resolveVersion();
+      GpuInventory inventory;
+      try {
+        inventory = gpuSource.read();
+      } catch (GpuQueryException e) {
+        if (onUnreadableGpus == OnUnreadableGpus.FAIL) {
+          throw e;
+        }
+        return unchecked(e);
+      }
+      notes.addAll(inventory.notes());
+      Map<String, String> launchEnv = launch.environment().variables();
+      ModelResolver resolver =
+          modelResolver.orElseGet(() -> new ModelResolver(launchEnv, userHome, ModelCatalog.builtIn()));
+      ModelDescription model = resolver.resolve(launch.serverArgs().modelPath(), modelConfig);
+      Optional<ModelDescription> draft = Optional.empty();
+      if (launch.serverArgs().speculativeDraftModelPath().isPresent()) {
+        try {
+          draft = Optional.of(resolver.resolve(launch.serverArgs().speculativeDraftModelPath().get()));
+        } catch (InvalidInputException e) {
+          notes.add(
+              "the draft model "
+                  + launch.serverArgs().speculativeDraftModelPath().get()
+                  + " is not described ("
+                  + e.getMessage()
+                  + "): its weights and KV cache are not counted");
+        }
+      }
+      launch.versionCaveats(io.github.sglangpreflight.model.SglangFacts.of(version).flagSnapshot())
+          .forEach(c -> reasons.add("SGLang " + version + " refuses this launch: " + c.message()));
+
+      visible = CudaVisibleDevices.fromEnvironment(inventory, launchEnv);
+      visible.problemMessages().forEach(notes::add);
+      Parallelism par = launch.serverArgs().parallelism();
+      int needed = par.gpusPerNode();
+      int base = launch.serverArgs().baseGpuId().orElse(0);
+      int step = launch.serverArgs().gpuIdStep().orElse(1);
+      List<BudgetModel.GpuSlot> slots = new ArrayList<>();
+      List<VisibleDevices.VisibleDevice> used = new ArrayList<>();
+      List<Integer> missing = new ArrayList<>();
+      for (int k = 0; k < needed; k++) {
+        int ordinal = base + k * step;
+        Optional<VisibleDevices.VisibleDevice> d =
+            visible.devices().stream().filter(v -> v.cudaOrdinal() == ordinal).findFirst();
+        if (d.isEmpty()) {
+          missing.add(ordinal);
+          continue;
+        }
+        used.add(d.get());
+        slots.add(
+            new BudgetModel.GpuSlot(
+                ordinal, d.get().uuid(), d.get().name(), d.get().gpu().computeCapability(), d.get().memory()));
+      }
+      if (!missing.isEmpty()) {
+        reasons.add(
+            0,
+            String.format(
+                Locale.ROOT,
+                "REJECT: the launch needs %d GPU%s on this node (tp %d x pp %d%s) at CUDA ordinals %s,"
+                    + " but %s; %s",
+                needed,
+                needed == 1 ? "" : "s",
+                par.tpSize(),
+                par.ppSize(),
+                par.dpAttention() || par.dpSize() == 1 ? "" : " x dp " + par.dpSize(),
+                ordinals(base, step, needed),
+                visible.cudaDeviceCount() == 0
+                    ? "SGLang would see no GPU"
+                    : "SGLang would see only "
+                        + visible.cudaDeviceCount()
+                        + " (ordinal"
+                        + (missing.size() == 1 ? " " : "s ")
+                        + missing
+                        + (missing.size() == 1 ? " is" : " are")
+                        + " missing or unreadable)",
+                visible.problems().isEmpty()
+                    ? "make CUDA_VISIBLE_DEVICES list enough GPUs or lower --tp/--dp"
+                    : visible.problemMessages().getFirst()));
+        return rejectedWithoutBudget(inventory, used, model);
+      }
+      otherProcesses(used);
+
+      BudgetModel budget =
+          BudgetModel.of(
+              new BudgetModel.Request(
+                  version,
+                  launch,
+                  model,
+                  draft,
+                  slots,
+                  inventory.minTotalMib(),
+                  safetyMarginBytes,
+                  minKvTokens));
+      notes.addAll(budget.notes());
+      return decide(inventory, used, model, budget);
+    }
+
+    private void resolveVersion() {
+      if (sglangVersion.isPresent()) {
+        version = sglangVersion.get();
+        versionSource = "flag";
+        return;
+      }
+      Optional<SglangInstallation> installed =
+          SglangInstallation.detect(launch.launcherPrefix(), launch.environment().variables(), userHome);
+      if (installed.isPresent()) {
+        version = installed.get().version();
+        versionSource = "detected:" + installed.get().location();
+        return;
+      }
+      version = SglangVersion.MAIN;
+      versionSource = "newest";
+      notes.add(
+          "no installed SGLang found and no --sglang-version given: modelling the newest SGLang"
+              + " (main); give the version for exact defaults");
+    }
+
+    private void otherProcesses(List<VisibleDevices.VisibleDevice> used) {
+      for (VisibleDevices.VisibleDevice d : used) {
+        long usedBytes = d.memory().usedBytes();
+        if (d.memory().reservedBytes().isPresent() && usedBytes > 0) {
+          StringBuilder who = new StringBuilder();
+          for (GpuProcess p : d.gpu().processes()) {
+            if (!who.isEmpty()) {
+              who.append(", ");
+            }
+            who.append("pid ").append(p.pid());
+            p.name().ifPresent(n -> who.append(" (").append(n).append(')'));
+            p.usedBytes().ifPresent(b -> who.append(' ').append(gib(b)));
+          }
+          notes.add(
+              String.format(
+                  Locale.ROOT,
+                  "GPU %d (%s) already has %s in use%s; SGLang can only budget on the %s still free",
+                  d.cudaOrdinal(),
+                  d.name(),
+                  gib(usedBytes),
+                  who.isEmpty() ? "" : " by " + who,
+                  gib(d.memory().freeBytes())));
+        }
+      }
+    }
+
+    private PreflightReport decide(
+        GpuInventory inventory,
+        List<VisibleDevices.VisibleDevice> used,
+        ModelDescription model,
+        BudgetModel budget) {
+      double requested = budget.plan().requestedFraction();
+      FractionSource source =
+          budget.plan().fractionFromFlag() ? FractionSource.FLAG : FractionSource.SGLANG_DEFAULT;
+      OptionalDouble maxSafe = budget.maxSafeFraction();
+      OptionalDouble min = budget.minFraction();
+      MemoryBudget atRequested = budget.at(clamp(requested));
+      Decision decision;
+      OptionalDouble recommended = OptionalDouble.empty();
+      List<String> why = new ArrayList<>();
+      String requestedText =
+          "--mem-fraction-static "
+              + fmt(requested)
+              + (source == FractionSource.FLAG
+                  ? ""
+                  : " (SGLang " + version + "'s default)");
+
+      List<BudgetModel.StartupCheck> failing =
+          budget.checks().stream().filter(BudgetModel.StartupCheck::fails).toList();
+      budget.checks().stream()
+          .filter(BudgetModel.StartupCheck::warns)
+          .forEach(c -> notes.add(c.message()));
+      if (!failing.isEmpty()) {
+        decision = Decision.REJECT;
+        for (BudgetModel.StartupCheck c : failing) {
+          why.add("REJECT: " + c.message());
+        }
+      } else if (min.isEmpty() || maxSafe.isEmpty() || min.getAsDouble() > maxSafe.getAsDouble()) {
+        decision = Decision.REJECT;
+        why.add(noWindow(budget, min, maxSafe));
+      } else if (requested > maxSafe.getAsDouble() + 1e-9) {
+        decision = Decision.ADJUST;
+        recommended = maxSafe;
+        why.add(
+            String.format(
+                Locale.ROOT,
+                "ADJUST: %s leaves %s outside the static pool on GPU %d (%s) but the launch needs"
+                    + " %s there, most of it %s; %s keeps %s free and still holds %s KV tokens",
+                requestedText,
+                gib(atRequested.sglangReserveBytes()),
+                atRequested.worstGpu().cudaOrdinal(),
+                atRequested.worstGpu().name(),
+                gib(atRequested.reserveNeededBytes() + safetyMarginBytes),
+                largest(atRequested.reserveItems()),
+                "lowering it to " + fmt(maxSafe.getAsDouble()),
+                gib(safetyMarginBytes),
+                String.format(Locale.ROOT, "%,d", budget.at(maxSafe.getAsDouble()).kvTokens())));
+      } else if (requested < min.getAsDouble() - 1e-9) {
+        decision = Decision.ADJUST;
+        recommended = min;
+        why.add(
+            String.format(
+                Locale.ROOT,
+                "ADJUST: %s leaves %s KV tokens after %s of weights per GPU%s, below the %,d the"
+                    + " launch needs (%s); raising it to %s holds them and stays within the safe"
+                    + " maximum %s",
+                requestedText,
+                String.format(Locale.ROOT, "%,d", atRequested.kvTokens()),
+                gib(atRequested.weightsBytesPerGpu()),
+                atRequested.poolEmpty()
+                    ? " (SGLang would stop with \"Not enough memory. Please try to increase"
+                        + " --mem-fraction-static\")"
+                    : "",
+                budget.minKvTokens(),
+                minKvTokens.isPresent() ? "--min-kv-tokens" : "one request of the full context length",
+                fmt(min.getAsDouble()),
+                fmt(maxSafe.getAsDouble())));
+      } else {
+        decision = Decision.ACCEPT;
+        recommended = OptionalDouble.of(requested);
+        why.add(
+            String.format(
+                Locale.ROOT,
+                "ACCEPT: %s leaves %s outside the static pool on GPU %d (%s); the launch needs %s"
+                    + " there plus the %s margin, and the pool holds %,d KV tokens (safe window %s-%s)",
+                requestedText,
+                gib(atRequested.sglangReserveBytes()),
+                atRequested.worstGpu().cudaOrdinal(),
+                atRequested.worstGpu().name(),
+                gib(atRequested.reserveNeededBytes()),
+                gib(safetyMarginBytes),
+                atRequested.kvTokens(),
+                fmt(min.getAsDouble()),
+                fmt(maxSafe.getAsDouble())));
+      }
+      // version refusals come after the memory verdict but turn it into a rejection
+      if (!reasons.isEmpty()) {
+        why.addAll(reasons);
+        if (decision != Decision.REJECT) {
+          why.set(0, why.getFirst().replaceFirst("^(ACCEPT|ADJUST): ", "REJECT: "));
+          decision = Decision.REJECT;
+        }
+      }
+      if (decision == Decision.ADJUST && policy == Policy.REJECT) {
+        decision = Decision.REJECT;
+        why.set(
+            0,
+            why.getFirst().replaceFirst("^ADJUST: ", "REJECT: ")
+                + "; the reject policy forbids changing it: run with --mem-fraction-static "
+                + fmt(recommended.getAsDouble()));
+      }
+      List<String> command;
+      if (decision == Decision.ADJUST && policy == Policy.ADJUST) {
+        command = launch.withMemFractionStatic(recommended.getAsDouble());
+      } else {
+        command = argv;
+      }
+      if (decision == Decision.REJECT) {
+        recommended = OptionalDouble.empty();
+      }
+      List<PreflightReport.Remedy> remedies =
+          decision == Decision.REJECT && failing.stream().noneMatch(c -> c.name().equals("memory-balance"))
+              ? Remedies.find(launch, budget, used, newArgv -> rebuild(newArgv, budget, model))
+              : List.of();
+      MemoryBudget shown = atRequested;
+      Optional<PreflightReport.Estimate> adjusted =
+          recommended.isPresent() && Math.abs(recommended.getAsDouble() - requested) > 1e-9
+              ? Optional.of(estimate(budget.at(recommended.getAsDouble())))
+              : Optional.empty();
+      return new PreflightReport(
+          decision,
+          policy,
+          true,
+          requested,
+          source,
+          recommended,
+          maxSafe,
+          min,
+          sglangInfo(budget),
+          Optional.of(modelInfo(model)),
+          gpuSource.describe(),
+          gpuReports(used, shown),
+          Optional.of(estimate(shown)),
+          adjusted,
+          why,
+          remedies,
+          command,
+          argv,
+          notes);
+    }
+
+    private Optional<BudgetModel> rebuild(List<String> newArgv, BudgetModel original, ModelDescription model) {
+      try {
+        LaunchCommand changed = LaunchCommand.parse(newArgv, env);
+        Parallelism par = changed.serverArgs().parallelism();
+        int base = changed.serverArgs().baseGpuId().orElse(0);
+        int step = changed.serverArgs().gpuIdStep().orElse(1);
+        List<BudgetModel.GpuSlot> slots = new ArrayList<>();
+        for (int k = 0; k < par.gpusPerNode(); k++) {
+          int ordinal = base + k * step;
+          Optional<VisibleDevices.VisibleDevice> d =
+              visible.devices().stream().filter(v -> v.cudaOrdinal() == ordinal).findFirst();
+          if (d.isEmpty()) {
+            return Optional.empty();
+          }
+          slots.add(
+              new BudgetModel.GpuSlot(
+                  ordinal, d.get().uuid(), d.get().name(), d.get().gpu().computeCapability(), d.get().memory()));
+        }
+        BudgetModel.Request r = original.request();
+        return Optional.of(
+            BudgetModel.of(
+                new BudgetModel.Request(
+                    r.version(), changed, model, r.draftModel(), slots, r.hostMinTotalMib(),
+                    r.safetyMarginBytes(), r.minKvTokens())));
+      } catch (RuntimeException e) {
+        LOG.debug("remedy {} not evaluated: {}", newArgv, e.toString());
+        return Optional.empty();
+      }
+    }
+
+    private String noWindow(BudgetModel budget, OptionalDouble min, OptionalDouble maxSafe) {
+      MemoryBudget high = budget.at(0.999);
+      if (min.isEmpty()) {
+        return String.format(
+            Locale.ROOT,
+            "REJECT: no --mem-fraction-static works on GPU %d (%s): after %s of weights per GPU"
+                + " even 0.999 leaves %,d KV tokens, below the %,d the launch needs",
+            high.worstGpu().cudaOrdinal(),
+            high.worstGpu().name(),
+            gib(high.weightsBytesPerGpu()),
+            high.kvTokens(),
+            budget.minKvTokens());
+      }
+      MemoryBudget atMin = budget.at(min.getAsDouble());
+      return String.format(
+          Locale.ROOT,
+          "REJECT: no --mem-fraction-static works on GPU %d (%s): holding %s of weights and %,d KV"
+              + " tokens needs at least %s, which leaves %s outside the static pool, but the launch"
+              + " needs %s there (most of it %s)%s",
+          atMin.worstGpu().cudaOrdinal(),
+          atMin.worstGpu().name(),
+          gib(atMin.weightsBytesPerGpu()),
+          budget.minKvTokens(),
+          fmt(min.getAsDouble()),
+          gib(atMin.sglangReserveBytes()),
+          gib(atMin.reserveNeededBytes() + safetyMarginBytes),
+          largest(atMin.reserveItems()),
+          maxSafe.isPresent() ? "; the largest safe fraction is " + fmt(maxSafe.getAsDouble()) : "");
+    }
+
+    private PreflightReport unchecked(GpuQueryException e) {
+      String why =
+          "ACCEPT (unchecked): the GPUs cannot be read ("
+              + e.getMessage()
+              + "); the launch goes ahead unchecked because unreadable GPUs are allowed";
+      return new PreflightReport(
+          Decision.ACCEPT,
+          policy,
+          false,
+          launch.serverArgs().memFractionStatic().orElse(0),
+          launch.serverArgs().memFractionStatic().isPresent()
+              ? FractionSource.FLAG
+              : FractionSource.SGLANG_DEFAULT,
+          launch.serverArgs().memFractionStatic(),
+          OptionalDouble.empty(),
+          OptionalDouble.empty(),
+          new PreflightReport.Sglang(version.toString(), versionSource, io.github.sglangpreflight.model.SglangProfile.of(version).toString(), 0, "unknown: the GPU capacity could not be read", "n/a"),
+          Optional.empty(),
+          gpuSource.describe(),
+          List.of(),
+          Optional.empty(),
+          Optional.empty(),
+          List.of(why),
+          List.of(),
+          argv,
+          argv,
+          notes);
+    }
+
+    private PreflightReport rejectedWithoutBudget(
+        GpuInventory inventory, List<VisibleDevices.VisibleDevice> used, ModelDescription model) {
+      io.github.sglangpreflight.model.SglangFacts facts =
+          io.github.sglangpreflight.model.SglangFacts.of(version);
+      io.github.sglangpreflight.model.LaunchPlan plan =
+          io.github.sglangpreflight.model.LaunchPlan.of(
+              facts,
+              launch,
+              model.spec(),
+              inventory.minTotalMib(),
+              inventory.gpus().isEmpty()
+                  ? Optional.empty()
+                  : inventory.gpus().getFirst().computeCapability());
+      var d = plan.sglangDefaultFraction();
+      return new PreflightReport(
+          Decision.REJECT,
+          policy,
+          true,
+          plan.requestedFraction(),
+          plan.fractionFromFlag() ? FractionSource.FLAG : FractionSource.SGLANG_DEFAULT,
+          OptionalDouble.empty(),
+          OptionalDouble.empty(),
+          OptionalDouble.empty(),
+          new PreflightReport.Sglang(
+              version.toString(), versionSource, facts.profile().toString(), d.value(), d.formula(), d.source()),
+          Optional.of(modelInfo(model)),
+          gpuSource.describe(),
+          used.stream().map(u -> gpuReport(u, Optional.empty())).toList(),
+          Optional.empty(),
+          Optional.empty(),
+          reasons,
+          List.of(),
+          argv,
+          argv,
+          notes);
+    }
+
+    private PreflightReport.Sglang sglangInfo(BudgetModel budget) {
+      var d = budget.plan().sglangDefaultFraction();
+      return new PreflightReport.Sglang(
+          version.toString(),
+          versionSource,
+          budget.plan().facts().profile().toString(),
+          d.value(),
+          d.formula(),
+          d.source());
+    }
+
+    private List<PreflightReport.GpuReport> gpuReports(
+        List<VisibleDevices.VisibleDevice> used, MemoryBudget budget) {
+      Map<Integer, MemoryBudget.GpuBudget> byOrdinal = new HashMap<>();
+      budget.gpus().forEach(g -> byOrdinal.put(g.cudaOrdinal(), g));
+      return used.stream()
+          .map(d -> gpuReport(d, Optional.ofNullable(byOrdinal.get(d.cudaOrdinal()))))
+          .toList();
+    }
+  }
+
+  static PreflightReport.GpuReport gpuReport(
+      VisibleDevices.VisibleDevice d, Optional<MemoryBudget.GpuBudget> b) {
+    Gpu g = d.gpu();
+    return new PreflightReport.GpuReport(
+        d.cudaOrdinal(),
+        g.index(),
+        d.uuid(),
+        d.name(),
+        g.pciBusId(),
+        d.memory().totalBytes(),
+        d.memory().reservedBytes(),
+        d.memory().freeBytes(),
+        d.memory().usedBytes(),
+        g.processes().stream()
+            .map(p -> new PreflightReport.Process(p.pid(), p.usedBytes(), p.name()))
+            .toList(),
+        b.map(MemoryBudget.GpuBudget::preLoadFreeBytes).orElse(0L),
+        b.map(MemoryBudget.GpuBudget::weightsBytes).orElse(0L),
+        b.map(MemoryBudget.GpuBudget::kvPoolBytes).orElse(0L),
+        b.map(MemoryBudget.GpuBudget::reserveNeededBytes).orElse(0L),
+        b.map(MemoryBudget.GpuBudget::headroomBytes).orElse(0L));
+  }
+
+  static PreflightReport.Estimate estimate(MemoryBudget b) {
+    List<PreflightReport.Item> items =
+        b.reserveItems().stream()
+            .sorted(Comparator.comparingLong(BudgetItem::bytes).reversed())
+            .map(Preflight::item)
+            .toList();
+    return new PreflightReport.Estimate(
+        b.fraction(),
+        b.preLoadFreeBytes(),
+        b.availableAfterLoadBytes(),
+        b.weightsBytesPerGpu(),
+        b.weightParts().stream().map(Preflight::item).toList(),
+        b.kvBytesPerToken(),
+        b.kvTokens(),
+        b.kvPoolBytes(),
+        b.sglangReserveBytes(),
+        b.reserveNeededBytes(),
+        b.safetyMarginBytes(),
+        b.worstGpu().headroomBytes(),
+        b.worstGpu().cudaOrdinal(),
+        b.worstGpu().overheadItems().stream().map(Preflight::item).toList(),
+        b.worstGpu().prePoolItems().stream().map(Preflight::item).toList(),
+        items,
+        b.decodeCaptureList());
+  }
+
+  static PreflightReport.Item item(BudgetItem i) {
+    return new PreflightReport.Item(i.name(), i.bytes(), i.formula(), i.source());
+  }
+
+  static PreflightReport.Model modelInfo(ModelDescription m) {
+    return new PreflightReport.Model(
+        m.id(),
+        m.origin().label(),
+        m.location(),
+        m.spec().architecture(),
+        m.tensorSource() == ModelDescription.TensorSource.MEASURED);
+  }
+
+  /** The two largest terms, e.g. {@code CUDA-graph capture (5.92 GiB) and ...}. */
+  static String largest(List<BudgetItem> items) {
+    List<BudgetItem> sorted =
+        items.stream().sorted(Comparator.comparingLong(BudgetItem::bytes).reversed()).limit(2).toList();
+    List<String> parts = new ArrayList<>();
+    for (BudgetItem i : sorted) {
+      parts.add(i.name() + " (" + gib(i.bytes()) + ")");
+    }
+    return String.join(" and ", parts);
+  }
+
+  private static String ordinals(int base, int step, int n) {
+    if (n == 1) {
+      return String.valueOf(base);
+    }
+    if (step == 1) {
+      return base + "-" + (base + n - 1);
+    }
+    List<String> l = new ArrayList<>();
+    for (int k = 0; k < n; k++) {
+      l.add(String.valueOf(base + k * step));
+    }
+    return String.join(",", l);
+  }
+
+  private static double clamp(double f) {
+    return Math.min(0.999, Math.max(0.001, f));
+  }
+
+  /**
+   * Builds {@link Preflight} instances. Every setter may be called once; {@link #build()} leaves
+   * the builder unchanged, so one builder can make several guards.
+   */
+  public static final class Builder {
+    private GpuInventorySource gpuSource;
+    private Policy policy;
+    private long safetyMarginBytes = -1;
+    private OptionalLong minKvTokens = OptionalLong.empty();
+    private SglangVersion sglangVersion;
+    private Path modelConfig;
+    private OnUnreadableGpus onUnreadableGpus;
+    private ModelResolver modelResolver;
+
+    private Builder() {}
+
+    /**
+     * Where GPU readings come from. Default: NVML through java.lang.foreign.
+     *
+     * @throws IllegalStateException if already set
+     */
+    public Builder gpuSource(GpuInventorySource source) {
+      requireUnset(gpuSource, "gpuSource");
+      this.gpuSource = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
+    /** The policy. Default: {@link Policy#ADJUST}. */
+    public Builder policy(Policy policy) {
+      requireUnset(this.policy, "policy");
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Memory every GPU must keep free after everything the launch allocates. Default 1 GiB.
+     *
+     * @throws IllegalArgumentException if negative or above 64 GiB
+     */
+    public Builder safetyMarginBytes(long bytes) {
+      if (safetyMarginBytes >= 0) {
+        throw new IllegalStateException("safetyMarginBytes was already set to " + safetyMarginBytes);
+      }
+      if (bytes < 0 || bytes > (64L << 30)) {
+        throw new IllegalArgumentException(
+            "safetyMarginBytes must be between 0 and 64 GiB, was " + bytes);
+      }
+      this.safetyMarginBytes = bytes;
+      return this;
+    }
+
+    /**
+     * The smallest KV pool (tokens) the launch must get. Default: one request of the full context
+     * length.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder minKvTokens(long tokens) {
+      if (minKvTokens.isPresent()) {
+        throw new IllegalStateException("minKvTokens was already set to " + minKvTokens.getAsLong());
+      }
+      if (tokens < 1) {
+        throw new IllegalArgumentException("minKvTokens must be at least 1, was " + tokens);
+      }
+      this.minKvTokens = OptionalLong.of(tokens);
+      return this;
+    }
+
+    /**
+     * The SGLang version to model. Default: the installed one when it can be found without
+     * running Python, else the newest (main).
+     *
+     * @throws InvalidInputException if the text is not a version
+     */
+    public Builder sglangVersion(String version) {
+      requireUnset(sglangVersion, "sglangVersion");
+      this.sglangVersion = SglangVersion.parse(Objects.requireNonNull(version, "version"));
+      return this;
+    }
+
+    /** An explicit config.json that wins over the model path's. */
+    public Builder modelConfig(Path configJson) {
+      requireUnset(modelConfig, "modelConfig");
+      this.modelConfig = Objects.requireNonNull(configJson, "configJson");
+      return this;
+    }
+
+    /** What to do when the GPUs cannot be read. Default: {@link OnUnreadableGpus#FAIL}. */
+    public Builder onUnreadableGpus(OnUnreadableGpus what) {
+      requireUnset(onUnreadableGpus, "onUnreadableGpus");
+      this.onUnreadableGpus = Objects.requireNonNull(what, "what");
+      return this;
+    }
+
+    /** How model paths are resolved. Default: the launch's environment, HF cache and catalog. */
+    public Builder modelResolver(ModelResolver resolver) {
+      requireUnset(modelResolver, "modelResolver");
+      this.modelResolver = Objects.requireNonNull(resolver, "resolver");
+      return this;
+    }
+
+    /** A guard with these settings. */
+    public Preflight build() {
+      return new Preflight(this);
+    }
+
+    private static void requireUnset(Object value, String name) {
+      if (value != null) {
+        throw new IllegalStateException(name + " was already set to " + value);
+      }
+    }
+  }
+}
