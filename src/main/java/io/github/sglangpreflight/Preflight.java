@@ -677,7 +677,18 @@ public final class Preflight {
         b.worstGpu().overheadItems().stream().map(Preflight::item).toList(),
         b.worstGpu().prePoolItems().stream().map(Preflight::item).toList(),
         items,
-        b.decodeCaptureList());
+        b.decodeCaptureList(),
+        b.gpus().stream()
+            .map(
+                g ->
+                    new PreflightReport.GpuShare(
+                        g.cudaOrdinal(),
+                        g.preLoadFreeBytes(),
+                        g.prePoolBytes(),
+                        g.kvPoolBytes(),
+                        g.reserveNeededBytes(),
+                        g.headroomBytes()))
+            .toList());
   }
 
   static PreflightReport.Item item(BudgetItem i) {

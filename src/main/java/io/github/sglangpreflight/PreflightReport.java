@@ -201,6 +201,7 @@ public record PreflightReport(
    * @param prePool what it allocates between T and the pool (weights and friends)
    * @param items what must fit in the reserve on the worst GPU, largest first
    * @param decodeCaptureList the decode CUDA-graph batch sizes
+   * @param gpus every GPU's share at this fraction
    */
   public record Estimate(
       double fraction,
@@ -219,8 +220,10 @@ public record PreflightReport(
       List<Item> overheads,
       List<Item> prePool,
       List<Item> items,
-      List<Integer> decodeCaptureList) {
+      List<Integer> decodeCaptureList,
+      List<GpuShare> gpus) {
     public Estimate {
+      gpus = List.copyOf(gpus);
       weightParts = List.copyOf(weightParts);
       overheads = List.copyOf(overheads);
       prePool = List.copyOf(prePool);
@@ -228,6 +231,24 @@ public record PreflightReport(
       decodeCaptureList = List.copyOf(decodeCaptureList);
     }
   }
+
+  /**
+   * One GPU's memory at an estimate's fraction.
+   *
+   * @param index the CUDA ordinal
+   * @param preLoadFreeBytes T on this GPU
+   * @param prePoolBytes weights and the other allocations before the pool
+   * @param kvPoolBytes its KV pool
+   * @param reserveNeededBytes what it needs outside the pool
+   * @param headroomBytes what is left after everything
+   */
+  public record GpuShare(
+      int index,
+      long preLoadFreeBytes,
+      long prePoolBytes,
+      long kvPoolBytes,
+      long reserveNeededBytes,
+      long headroomBytes) {}
 
   /**
    * A budget term.
