@@ -403,8 +403,10 @@ public final class ChildProcess implements AutoCloseable {
 
     /**
      * Whether SIGINT/SIGTERM received by the JVM are forwarded to an {@link #inheritIo()} child
-     * (default true). Piped children are never forwarded to: a service handles its own signals, and
-     * its shutdown still stops them.
+     * (default true). While such a child runs these signals no longer start the JVM's own
+     * shutdown: the JVM ends when its caller does, typically after {@link #waitFor()} returned the
+     * child's exit code. Piped children are never forwarded to: a service keeps its own signal
+     * handling, and its shutdown hook stops them.
      */
     public Builder forwardSignals(boolean forward) {
       this.forwardSignals = Optional.of(forward);

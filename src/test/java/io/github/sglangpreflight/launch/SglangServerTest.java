@@ -55,6 +55,10 @@ class SglangServerTest {
     int port = freePort();
     RunningSglangServer server = start(fake(port, "ok").build());
     server.awaitHealthy(GENEROUS);
+    // /health may answer before the reader thread has handed over the last lines
+    while (!server.observation().ready()) {
+      Thread.sleep(20);
+    }
 
     StartupObservation o = server.observation();
     assertTrue(o.ready());
