@@ -1,6 +1,11 @@
 package io.github.sglangpreflight.launch;
 
+import io.github.sglangpreflight.PreflightReport;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * A predicted value of one memory term for one GPU, for {@link StartupObservation#compare}.
@@ -8,7 +13,58 @@ import java.util.Objects;
  * @param value bytes, or tokens for {@link MemoryTerm#KV_TOKENS}
  */
 public record PredictedTerm(MemoryTerm term, long value) {
+  private static final Set<String> POOL_BUFFERS =
+      Set.of("request-to-token table", "KV free list", "eager input buffers");
+  private static final Set<String> BEFORE_GRAPHS =
+      Set.of("attention backend workspace", "cuBLAS workspace");
+  private static final Set<String> GRAPHS =
+      Set.of(
+          "CUDA-graph capture",
+          "CUDA-graph capture under DP attention",
+          "prefill CUDA graphs",
+          "draft CUDA graphs");
+
   public PredictedTerm {
     Objects.requireNonNull(term, "term");
+  }
+
+  /**
+   * The guard's predictions for the terms an SGLang log shows, from the budget of the command that
+   * runs: the adjusted fraction's when the guard rewrote the command, else the requested one's.
+   * Empty when the launch went unchecked.
+   */
+  public static List<PredictedTerm> fromReport(PreflightReport report) {
+    Objects.requireNonNull(report, "report");
+    boolean rewritten = !report.command().equals(report.originalCommand());
+    Optional<PreflightReport.Estimate> e =
+        rewritten ? report.adjustedEstimate().or(report::estimate) : report.estimate();
+    if (e.isEmpty()) {
+      return List.of();
+    }
+    PreflightReport.Estimate est = e.get();
+    long prePoolOther =
+        est.prePool().stream().mapToLong(PreflightReport.Item::bytes).sum() - est.weightsBytesPerGpu();
+    long pool = sum(est, POOL_BUFFERS);
+    long before = sum(est, BEFORE_GRAPHS);
+    long graphs = sum(est, GRAPHS);
+    long afterGraphs =
+        est.availableAfterLoadBytes() - est.kvPoolBytes() - pool - before - graphs;
+    List<PredictedTerm> out = new ArrayList<>();
+    out.add(new PredictedTerm(MemoryTerm.PRE_LOAD_FREE, est.preLoadFreeBytes() - prePoolOther));
+    out.add(new PredictedTerm(MemoryTerm.WEIGHTS, est.weightsBytesPerGpu()));
+    out.add(new PredictedTerm(MemoryTerm.KV_POOL, est.kvPoolBytes()));
+    out.add(new PredictedTerm(MemoryTerm.KV_TOKENS, est.kvTokens()));
+    out.add(new PredictedTerm(MemoryTerm.REQ_TO_TOKEN_AND_OTHER, pool));
+    out.add(new PredictedTerm(MemoryTerm.BETWEEN_POOL_AND_GRAPHS, before));
+    out.add(new PredictedTerm(MemoryTerm.CUDA_GRAPH, graphs));
+    out.add(new PredictedTerm(MemoryTerm.HEADROOM_AFTER_GRAPHS, Math.max(0, afterGraphs)));
+    return List.copyOf(out);
+  }
+
+  private static long sum(PreflightReport.Estimate e, Set<String> names) {
+    return e.items().stream()
+        .filter(i -> names.contains(i.name()))
+        .mapToLong(PreflightReport.Item::bytes)
+        .sum();
   }
 }
