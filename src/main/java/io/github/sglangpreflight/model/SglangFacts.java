@@ -24,9 +24,9 @@ public final class SglangFacts {
     P2_H200_RULE,
     /** v0.4.7: as P2 plus B200 0.79 and the speculative 20 GiB / ×0.95 terms. */
     P2_V047,
-    /** v0.4.7.post1 – v0.5.2: PR #7054 GPU-class reserve table. */
+    /** v0.4.7.post1 – v0.5.3rc0: PR #7054 GPU-class reserve table. */
     P3_RESERVE_TABLE,
-    /** v0.5.3 – v0.5.6.post2: PR #10975/#11076, activation + graphs. */
+    /** v0.5.3rc2 – v0.5.6.post2: PR #10975/#11076, activation + graphs. */
     P4_ACTIVATION_GRAPHS,
     /** main: reserve_for_graph_mb / reserve_for_deepep_a2a_mb. */
     P4_MAIN
@@ -42,9 +42,12 @@ public final class SglangFacts {
     V046_POST2,
     /** v0.4.7: as V046_POST2 plus 256..512/16 when G > 180000. */
     V047,
-    /** v0.4.7.post1 – v0.5.2: +160..256 when G > 90 GiB, +256..512 when G > 160000. */
+    /** v0.4.7.post1 – v0.5.3rc0: +160..256 when G > 90 GiB, +256..512 when G > 160000. */
     V047_POST1,
-    /** v0.5.3 and later: [1,2,4,8,12] + 16..256/8 + 272..496/16 + 512..max/32, cut at max_bs. */
+    /**
+     * v0.5.3rc2 and later (PR #10372): [1,2,4,8,12] + 16..256/8 + 272..496/16 + 512..max/32, cut
+     * at max_bs.
+     */
     MAIN
   }
 
@@ -54,9 +57,9 @@ public final class SglangFacts {
     P1,
     /** v0.4.7: + 16384 above 180000 MiB. */
     V047,
-    /** v0.4.7.post1 – v0.5.2: <35 GiB 2048, <160 GiB 8192, else 16384. */
+    /** v0.4.7.post1 – v0.5.3rc0: <35 GiB 2048, <160 GiB 8192, else 16384. */
     V047_POST1,
-    /** v0.5.3 – main: <20/<35 GiB 2048, <60 GiB 4096, <160 GiB 8192, else 16384. */
+    /** v0.5.3rc2 – main (PR #10372): <20/<35 GiB 2048, <60 GiB 4096, <160 GiB 8192, else 16384. */
     MAIN
   }
 
@@ -146,7 +149,7 @@ public final class SglangFacts {
     if (!atLeast("0.4.7.post1")) {
       return FractionRule.P2_V047;
     }
-    if (!atLeast("0.5.3rc0")) {
+    if (!atLeast("0.5.3rc2")) {
       return FractionRule.P3_RESERVE_TABLE;
     }
     if (version.before("0.5.7")) {
@@ -168,7 +171,7 @@ public final class SglangFacts {
     if (!atLeast("0.4.7.post1")) {
       return CaptureListRule.V047;
     }
-    if (!atLeast("0.5.3rc0")) {
+    if (!atLeast("0.5.3rc2")) {
       return CaptureListRule.V047_POST1;
     }
     return CaptureListRule.MAIN;
@@ -176,7 +179,7 @@ public final class SglangFacts {
 
   /** v0.4.6.post4+: a {@code --cuda-graph-max-bs} above the list extends it in steps of 16. */
   public boolean captureListExtendsToMaxBs() {
-    return atLeast("0.4.6.post4") && !atLeast("0.5.3rc0");
+    return atLeast("0.4.6.post4") && !atLeast("0.5.3rc2");
   }
 
   public ChunkRule chunkRule() {
@@ -186,7 +189,7 @@ public final class SglangFacts {
     if (!atLeast("0.4.7.post1")) {
       return ChunkRule.V047;
     }
-    if (!atLeast("0.5.3rc0")) {
+    if (!atLeast("0.5.3rc2")) {
       return ChunkRule.V047_POST1;
     }
     return ChunkRule.MAIN;
