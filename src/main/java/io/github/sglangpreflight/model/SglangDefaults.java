@@ -157,7 +157,7 @@ final class SglangDefaults {
         StringBuilder terms = new StringBuilder(tier);
         if (in.speculativeAlgorithm().isPresent()) {
           boolean standalone =
-              facts.version().atLeast("0.5.2rc0")
+              facts.version().atLeast("0.5.2")
                   && in.speculativeAlgorithm().get().equalsIgnoreCase("STANDALONE");
           r += standalone ? 6144 : 2048;
           terms.append(standalone ? " + 6 GiB (STANDALONE)" : " + 2 GiB (speculative)");
