@@ -453,12 +453,14 @@ final class SglangDefaults {
 
   /**
    * The list after SGLang's filter by the request-table rows: batch sizes above the rows are
-   * dropped and the row count itself is added (P1 also adds rows − 1).
+   * dropped and the row count itself is added (up to v0.4.6.post5 also rows − 1).
    */
   static List<Integer> filterByRequestRows(SglangFacts facts, List<Integer> list, int rows) {
     List<Integer> out = new ArrayList<>(list);
     if (!out.isEmpty() && out.getLast() > rows) {
-      if (facts.captureListRule() == SglangFacts.CaptureListRule.P1) {
+      // cuda_graph_runner.py L141-146@v0.4.6.post1, L155-160@v0.4.6.post4: size - 1 and size;
+      // v0.4.7 (L155-158) appends size only
+      if (!facts.version().atLeast("0.4.7")) {
         out.add(rows - 1);
       }
       out.add(rows);
