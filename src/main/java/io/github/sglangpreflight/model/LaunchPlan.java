@@ -218,6 +218,12 @@ public record LaunchPlan(
         a.cudaGraphMaxBs().isPresent()
             ? a.cudaGraphMaxBs()
             : SglangDefaults.defaultCudaGraphMaxBs(facts, gpuMemMib, p.tpSize());
+    if (facts.captureListRule() == SglangFacts.CaptureListRule.MAIN
+        && a.cudaGraphBs().filter(l -> !l.isEmpty()).isPresent()) {
+      // v0.5.3rc2+: a given --cuda-graph-bs list decides max_bs, whatever --cuda-graph-max-bs says
+      maxBs =
+          OptionalInt.of(a.cudaGraphBs().get().stream().mapToInt(Integer::intValue).max().getAsInt());
+    }
     List<Integer> capture =
         decodeGraphs
             ? SglangDefaults.decodeCaptureList(

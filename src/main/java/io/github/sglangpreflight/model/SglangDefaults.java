@@ -376,6 +376,11 @@ final class SglangDefaults {
       Optional<List<Integer>> userList) {
     long g = gpuMemMib.orElse(0);
     List<Integer> list = new ArrayList<>();
+    if (userList.isPresent() && facts.captureListRule() == SglangFacts.CaptureListRule.MAIN) {
+      // a given list sets max_bs = max(list) and is not cut (server_args.py L632-635 @a4a3d8239,
+      // L4807-4808 @main)
+      return userList.get().stream().distinct().sorted().toList();
+    }
     if (userList.isPresent()) {
       list.addAll(userList.get());
     } else if (facts.captureListRule() == SglangFacts.CaptureListRule.MAIN) {
