@@ -321,7 +321,13 @@ public record LaunchPlan(
                   a.loraPaths().get().size(), a.maxLorasPerBatch().orElse(8), a.maxLoraRank()));
     }
 
-    boolean imbalance = env.tpMemoryImbalanceCheckEnabled(snap);
+    // up to 0.5.6.post2 SGLang reads SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK (truthy: warn), also
+    // where the flag snapshot is already main's (model_runner.py L799@1053e1be1, L711@5c8bd8b51)
+    SglangFlags.Snapshot imbalanceSnap =
+        facts.imbalanceSwitchIsNew()
+            ? SglangFlags.Snapshot.MAIN
+            : snap == SglangFlags.Snapshot.MAIN ? SglangFlags.Snapshot.V0_5_1 : snap;
+    boolean imbalance = env.tpMemoryImbalanceCheckEnabled(imbalanceSnap);
     if (facts.imbalanceSwitchIsNew() && env.get("SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK").isPresent()) {
       notes.add(
           "SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK is set: SGLang "
