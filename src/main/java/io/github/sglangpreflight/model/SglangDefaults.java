@@ -225,6 +225,10 @@ final class SglangDefaults {
         r += 8.0 * in.prefillGraphSizes();
         terms.add("8 x " + in.prefillGraphSizes() + " (prefill graph sizes)");
       }
+      if (facts.breakablePrefillDeepEpTerm() && in.deepEp()) {
+        r += 1024;
+        terms.add("1024 (breakable prefill graph with DeepEP)");
+      }
     }
     if (g > 60 * 1024 && r < 10240) {
       terms.add("raised to the 10 GiB floor");

@@ -242,6 +242,14 @@ public final class SglangFacts {
     return mainSince(2026, 1, 10);
   }
 
+  /**
+   * main's graph reserve adds 1 GiB when the breakable prefill graph runs with DeepEP (from
+   * 2026-07-31, PR #31987).
+   */
+  public boolean breakablePrefillDeepEpTerm() {
+    return mainSince(2026, 7, 31);
+  }
+
   /** main reserves 2 GiB for DeepEP buffers from 2026-07-04 (PR #29615). */
   public boolean deepEpReserveTerm() {
     return mainSince(2026, 7, 4);
