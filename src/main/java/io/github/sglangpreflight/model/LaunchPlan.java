@@ -268,16 +268,20 @@ public record LaunchPlan(
     String backend;
     boolean backendDefaulted = a.attentionBackend().isEmpty();
     if (backendDefaulted) {
-      backend = facts.defaultAttentionBackend(mla, sm.orElse(0));
+      boolean noSpecOrTopkOne =
+          spec2.map(x -> x.topk() == 1 && page == 1).orElse(true);
+      backend =
+          facts.defaultAttentionBackend(mla, sm.orElse(0), spec.architecture(), noSpecOrTopkOne);
       notes.add(
           "attention backend not given: SGLang "
               + facts.version()
               + " picks "
               + backend
               + (sm.isPresent() ? " on sm" + sm.getAsInt() : "")
-              + (facts.profile() == SglangProfile.P1 && mla && backend.equals("fa3")
-                  ? " (with a CUDA >= 12.3 torch; the -cu121 image picks triton: pass"
-                      + " --attention-backend to be exact)"
+              + (facts.profile() == SglangProfile.P1 && backend.equals("fa3")
+                  ? " (with a CUDA >= 12.3 torch; the -cu121 image picks "
+                      + (mla ? "triton" : "flashinfer")
+                      + ": pass --attention-backend to be exact)"
                   : ""));
     } else {
       backend = a.attentionBackend().get();

@@ -423,32 +423,60 @@ public final class SglangFacts {
   /**
    * The default attention backend, before a user's {@code --attention-backend}.
    *
+   * <p>MHA models get FA3 on Hopper only when their architecture is on SGLang's FA3 list (every
+   * MHA model from main 2026-01-21) and speculative decoding, if any, runs with top-k 1 on page
+   * size 1 ({@code is_no_spec_infer_or_topk_one}); else flashinfer, or trtllm_mha on sm100/sm103
+   * from 0.5.6.post1. MLA models get FA3 on Hopper, flashinfer on sm100 from 0.4.7, else triton
+   * (model_runner.py L231-259 @v0.4.5.post3, L444-460 @v0.5.1; server_args.py L5775-5850 @main).
+   *
    * @param mla the model uses MLA
    * @param smVersion the GPU's compute capability (90 Hopper, 100 Blackwell)
+   * @param architecture the model's {@code architectures[0]}
+   * @param noSpecOrTopkOne no speculative decoding, or top-k 1 with page size 1
    */
-  public String defaultAttentionBackend(boolean mla, int smVersion) {
+  public String defaultAttentionBackend(
+      boolean mla, int smVersion, String architecture, boolean noSpecOrTopkOne) {
     boolean hopper = smVersion == 90;
     boolean blackwell = smVersion == 100 || smVersion == 103;
-    if (!atLeast("0.4.6")) {
-      // model_runner.py L231-259 @v0.4.5.post3: MLA on Hopper (torch cu >= 12.3) uses FA3
-      if (mla) {
-        return hopper ? "fa3" : "triton";
-      }
-      return "flashinfer";
-    }
     if (mla) {
       if (hopper) {
         return "fa3";
       }
-      return blackwell ? "flashinfer" : "triton";
+      return blackwell && atLeast("0.4.7") ? "flashinfer" : "triton";
     }
-    if (hopper) {
+    if (hopper && noSpecOrTopkOne && (mainSince(2026, 1, 21) || fa3DefaultArchitecture(architecture))) {
       return "fa3";
     }
-    if (blackwell && mainSince(2025, 10, 25)) {
+    if (blackwell && noSpecOrTopkOne && atLeast("0.5.6.post1")) {
       return "trtllm_mha";
     }
     return "flashinfer";
+  }
+
+  /**
+   * SGLang's {@code is_fa3_default_architecture} list at this version (utils.py L1964-1975
+   * @v0.4.5.post3, L2274-2290 @v0.5.1, utils/common.py L3444-3470 @main): the MHA models that get
+   * FA3 on Hopper by default until main 2026-01-21 (PR #17425) made it every MHA model.
+   */
+  boolean fa3DefaultArchitecture(String architecture) {
+    return switch (architecture) {
+      case "Qwen2ForCausalLM", "Llama4ForConditionalGeneration", "LlamaForCausalLM",
+          "Gemma2ForCausalLM" ->
+          true;
+      case "MistralForCausalLM" -> !atLeast("0.4.6.post5");
+      case "Gemma3ForConditionalGeneration" -> atLeast("0.4.6");
+      case "Qwen3ForCausalLM", "Qwen3MoeForCausalLM" -> atLeast("0.4.6.post1");
+      case "MixtralForCausalLM" ->
+          (atLeast("0.4.6.post1") && !atLeast("0.4.6.post4")) || mainSince(2026, 1, 17);
+      case "Glm4MoeForCausalLM" -> atLeast("0.4.10");
+      case "Step3VLForConditionalGeneration" -> atLeast("0.5.0rc0");
+      case "Glm4vMoeForConditionalGeneration" -> atLeast("0.5.1");
+      case "Olmo2ForCausalLM" -> atLeast("0.5.4");
+      case "Glm4vForConditionalGeneration" -> atLeast("0.5.6.post1");
+      case "Qwen3VLForConditionalGeneration", "Qwen3VLMoeForConditionalGeneration" ->
+          atLeast("0.5.6.post2");
+      default -> false;
+    };
   }
 
   /** The flag/environment snapshot whose parsing rules this version follows. */
