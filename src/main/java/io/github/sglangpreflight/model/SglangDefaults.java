@@ -385,9 +385,7 @@ final class SglangDefaults {
       // L4807-4808 @main)
       return userList.get().stream().distinct().sorted().toList();
     }
-    if (userList.isPresent()) {
-      list.addAll(userList.get());
-    } else if (facts.captureListRule() == SglangFacts.CaptureListRule.MAIN) {
+    if (facts.captureListRule() == SglangFacts.CaptureListRule.MAIN) {
       int max = maxBs.orElse(160);
       if (disablePadding) {
         range(list, 1, max, 1);
@@ -407,6 +405,10 @@ final class SglangDefaults {
       if (!list.contains(max) && facts.mainSince2026_06_09()) {
         list.add(max);
       }
+    } else if (userList.isPresent()) {
+      // a given list replaces only the default list; the max-bs cut and extension still apply
+      // (cuda_graph_runner.py L121-160 @v0.4.6.post4)
+      list.addAll(userList.get());
     } else {
       boolean v047 = facts.version().atLeast("0.4.7");
       if (disablePadding) {
@@ -442,13 +444,13 @@ final class SglangDefaults {
       if (extend512) {
         range(list, 272, 512, 16);
       }
-      if (maxBs.isPresent()
-          && facts.captureListExtendsToMaxBs()
-          && maxBs.getAsInt() > list.getLast()) {
-        range(list, list.getLast() + 16, maxBs.getAsInt(), 16);
-      }
-      if (maxBs.isPresent()) {
-        list.removeIf(b -> b > maxBs.getAsInt());
+    }
+    if (facts.captureListRule() != SglangFacts.CaptureListRule.MAIN && maxBs.isPresent()) {
+      int cap = maxBs.getAsInt();
+      list.removeIf(b -> b > cap);
+      int top = list.stream().mapToInt(Integer::intValue).max().orElse(cap);
+      if (facts.captureListExtendsToMaxBs() && top < cap) {
+        range(list, top + 16, cap, 16);
       }
     }
     return list.stream().distinct().sorted().toList();
