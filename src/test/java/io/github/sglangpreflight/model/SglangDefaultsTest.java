@@ -203,6 +203,16 @@ class SglangDefaultsTest {
     assertEquals(
         "min(0.88 + 49152 x (1 - 0.88) / 143771, (143771 - 18432) / 143771) = 0.8718",
         plan("0.4.6.post2", H200, LLAMA8).sglangDefaultFraction().formula());
+    String[] eagle = {"--speculative-algorithm", "EAGLE", "--speculative-draft-model-path", "d"};
+    assertEquals(
+        "0.88 x 0.95 (speculative decoding)",
+        plan("0.4.7", H100, LLAMA8, eagle).sglangDefaultFraction().formula());
+    assertEquals(
+        "min(0.88 + 49152 x (1 - 0.88) / 143771, (143771 - 20480) / 143771) = 0.8576",
+        plan("0.4.7", H200, LLAMA8, eagle).sglangDefaultFraction().formula());
+    assertEquals(
+        "G = 183359 MiB > 180000: 0.79",
+        plan("0.4.7", 183359, LLAMA8).sglangDefaultFraction().formula());
     assertEquals(
         "round((G - R) / G, 3) with R = (12 + tp x pp / 2) GiB + 4 GiB (DP attention) = 20480"
             + " MiB: (143771 - 20480) / 143771 = 0.858",
