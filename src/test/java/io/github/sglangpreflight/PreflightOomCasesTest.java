@@ -120,7 +120,9 @@ class PreflightOomCasesTest {
             r.requestedFraction(),
             r.requestedFractionSource().label(),
             r.minFraction().isPresent() ? Preflight.fmt(r.minFraction().getAsDouble()) : "none",
-            r.maxSafeFraction().isPresent() ? Preflight.fmt(r.maxSafeFraction().getAsDouble()) : "none",
+            r.maxSafeFraction().isPresent()
+                ? Preflight.fmt(r.maxSafeFraction().getAsDouble())
+                : "none",
             r.headline());
     System.out.println(summary);
     switch (l.expect()) {
@@ -141,12 +143,14 @@ class PreflightOomCasesTest {
       }
       case "REFUSED_UNBALANCED" -> {
         assertEquals(Decision.REJECT, r.decision(), summary);
-        assertTrue(r.headline().contains("stops with \"The memory capacity is unbalanced\""), summary);
+        assertTrue(
+            r.headline().contains("stops with \"The memory capacity is unbalanced\""), summary);
       }
       case "NOT_REFUSED_UNBALANCED" -> {
         assertTrue(r.reasons().stream().noneMatch(x -> x.contains("unbalanced")), summary);
         assertTrue(
-            r.notes().stream().anyMatch(n -> n.contains("warns \"The memory capacity is unbalanced\"")),
+            r.notes().stream()
+                .anyMatch(n -> n.contains("warns \"The memory capacity is unbalanced\"")),
             r.notes().toString());
       }
       default -> fail("unknown expectation " + l.expect());
@@ -157,8 +161,17 @@ class PreflightOomCasesTest {
 
   static final List<String> SEED =
       List.of(
-          "python3", "-m", "sglang.launch_server", "--model-path", "deepseek-ai/DeepSeek-V3",
-          "--tp", "8", "--enable-dp-attention", "--dp-size", "8", "--trust-remote-code");
+          "python3",
+          "-m",
+          "sglang.launch_server",
+          "--model-path",
+          "deepseek-ai/DeepSeek-V3",
+          "--tp",
+          "8",
+          "--enable-dp-attention",
+          "--dp-size",
+          "8",
+          "--trust-remote-code");
   static final Map<String, String> SEED_ENV = Map.of("SGL_ENABLE_JIT_DEEPGEMM", "1");
 
   static PreflightReport seed(List<String> extra) {
@@ -195,7 +208,8 @@ class PreflightOomCasesTest {
                 + " outside the static pool on GPU 0 (NVIDIA H200) but the launch needs "),
         headline);
     assertTrue(
-        headline.contains("most of it CUDA-graph capture under DP attention (6.00 GiB) and CUDA-graph capture ("),
+        headline.contains(
+            "most of it CUDA-graph capture under DP attention (6.00 GiB) and CUDA-graph capture ("),
         headline);
     assertFalse(headline.toLowerCase(Locale.ROOT).contains("jit"), headline);
     assertFalse(headline.toLowerCase(Locale.ROOT).contains("deepgemm"), headline);
@@ -211,7 +225,9 @@ class PreflightOomCasesTest {
             .orElseThrow();
 
     assertEquals(0, jit.bytes());
-    assertTrue(jit.formula().startsWith("SGL_ENABLE_JIT_DEEPGEMM=1 turns JIT DeepGEMM on: "), jit.formula());
+    assertTrue(
+        jit.formula().startsWith("SGL_ENABLE_JIT_DEEPGEMM=1 turns JIT DeepGEMM on: "),
+        jit.formula());
     assertTrue(jit.formula().contains("compiles kernels with nvcc on the CPU"), jit.formula());
   }
 
@@ -221,7 +237,8 @@ class PreflightOomCasesTest {
 
     assertEquals(Decision.ACCEPT, r.decision());
     assertEquals(0.85, r.requestedFraction());
-    assertTrue(r.headline().startsWith("ACCEPT: --mem-fraction-static 0.850 leaves "), r.headline());
+    assertTrue(
+        r.headline().startsWith("ACCEPT: --mem-fraction-static 0.850 leaves "), r.headline());
     assertEquals(r.originalCommand(), r.command());
     assertTrue(r.estimate().orElseThrow().headroomBytes() >= Preflight.DEFAULT_SAFETY_MARGIN_BYTES);
   }
@@ -241,9 +258,10 @@ class PreflightOomCasesTest {
 
     assertEquals(Decision.REJECT, r.decision());
     assertTrue(
-        r.headline().endsWith(
-            "; the reject policy forbids changing it: run with --mem-fraction-static "
-                + Preflight.fmt(maxSafe)),
+        r.headline()
+            .endsWith(
+                "; the reject policy forbids changing it: run with --mem-fraction-static "
+                    + Preflight.fmt(maxSafe)),
         r.headline());
     assertEquals(SEED, r.command());
   }

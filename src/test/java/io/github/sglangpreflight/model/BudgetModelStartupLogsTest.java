@@ -40,9 +40,9 @@ import org.junit.jupiter.api.TestFactory;
  *   <li><b>tokens</b>: the GPU's free memory is set so that the model's T equals the logged (or
  *       derived) avail-before-load; A is then T minus the model's own weights; the budget's KV
  *       tokens at the row's fraction must be within ±3 % of the logged count;
- *   <li><b>t</b>: the model's T on an idle GPU of that model, against the logged avail before
- *       load: at most 0.3 GiB above it (an optimistic T would oversize the pool) and at most 1 GiB
- *       below it (older stacks had smaller contexts and NCCL buffers: a conservative error);
+ *   <li><b>t</b>: the model's T on an idle GPU of that model, against the logged avail before load:
+ *       at most 0.3 GiB above it (an optimistic T would oversize the pool) and at most 1 GiB below
+ *       it (older stacks had smaller contexts and NCCL buffers: a conservative error);
  *   <li><b>reqtable</b>: load end → pool end minus the KV size (the request table and the free
  *       list): at least the model's terms (−0.015 for the logs' rounding), at most them plus 2 MiB
  *       per K/V buffer (PyTorch rounds each per-layer buffer up to 2 MiB, not modelled);
@@ -140,9 +140,7 @@ class BudgetModelStartupLogsTest {
     if (!row.get("avail_after_load_gb").isEmpty()) {
       out.append(
           String.format(
-              Locale.ROOT,
-              " (logged A %.2f GiB)",
-              number(row.get("avail_after_load_gb"))));
+              Locale.ROOT, " (logged A %.2f GiB)", number(row.get("avail_after_load_gb"))));
     }
     for (String check : r.checks()) {
       switch (check) {
@@ -194,7 +192,8 @@ class BudgetModelStartupLogsTest {
           assertTrue(logged >= low && logged <= high, out.toString());
         }
         case "gap" -> {
-          double logged = number(row.get("avail_after_pool_gb")) - Double.parseDouble(r.captureBegin());
+          double logged =
+              number(row.get("avail_after_pool_gb")) - Double.parseDouble(r.captureBegin());
           long predicted =
               BudgetModelTest.item(b.reserveItems(), "attention backend workspace").bytes()
                   + BudgetModelTest.item(b.reserveItems(), "cuBLAS workspace").bytes();
@@ -261,8 +260,17 @@ class BudgetModelStartupLogsTest {
                 if (!row.get("baseline_args").isEmpty()) {
                   Replay base =
                       new Replay(
-                          r.key(), true, r.version(), r.gpu(), r.catalogModel(),
-                          args(row.get("baseline_args")), "", "default", r.checks(), "", r.note());
+                          r.key(),
+                          true,
+                          r.version(),
+                          r.gpu(),
+                          r.catalogModel(),
+                          args(row.get("baseline_args")),
+                          "",
+                          "default",
+                          r.checks(),
+                          "",
+                          r.note());
                   predicted -= graphTerm(model(base, OptionalLong.empty()));
                   what = "the CUDA-graph term minus the term with " + row.get("baseline_args");
                 }
@@ -319,7 +327,11 @@ class BudgetModelStartupLogsTest {
       }
       slots.add(
           new BudgetModel.GpuSlot(
-              k, "GPU-00000000-0000-0000-0000-00000000000" + k, gpu.name(), Optional.of(gpu.cc()), mem));
+              k,
+              "GPU-00000000-0000-0000-0000-00000000000" + k,
+              gpu.name(),
+              Optional.of(gpu.cc()),
+              mem));
     }
     return BudgetModel.of(
         new BudgetModel.Request(
@@ -399,13 +411,24 @@ class BudgetModelStartupLogsTest {
     List<String> args = new ArrayList<>(r.args());
     switch (r.mfs()) {
       case "default" -> {}
-      case "column" -> args.addAll(
-          List.of("--mem-fraction-static", String.valueOf(number(row.get("mem_fraction_static")))));
+      case "column" ->
+          args.addAll(
+              List.of(
+                  "--mem-fraction-static", String.valueOf(number(row.get("mem_fraction_static")))));
       default -> args.addAll(List.of("--mem-fraction-static", r.mfs()));
     }
     return new Replay(
-        r.key(), r.replay(), r.version(), r.gpu(), r.catalogModel(), args, r.before(), r.mfs(),
-        r.checks(), r.captureBegin(), r.note());
+        r.key(),
+        r.replay(),
+        r.version(),
+        r.gpu(),
+        r.catalogModel(),
+        args,
+        r.before(),
+        r.mfs(),
+        r.checks(),
+        r.captureBegin(),
+        r.note());
   }
 
   private static List<String> args(String text) {

@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BudgetModelTest {
   static final long MIB = 1L << 20;
   static final long GIB = 1L << 30;
+
   /** An idle H200's NVML free memory (h200-measurements.md). */
   static final long H200_FREE = 150109880320L;
 
@@ -73,7 +74,13 @@ class BudgetModelTest {
 
   static BudgetModel h200(String version, String model, int gpus, String... args) {
     return budget(
-        version, model, slots("8xH200", gpus), 143771, Map.of(), OptionalLong.empty(), List.of(args));
+        version,
+        model,
+        slots("8xH200", gpus),
+        143771,
+        Map.of(),
+        OptionalLong.empty(),
+        List.of(args));
   }
 
   static BudgetModel seed(String version) {
@@ -88,8 +95,13 @@ class BudgetModelTest {
   }
 
   static BudgetItem item(List<BudgetItem> items, String name) {
-    return items.stream().filter(i -> i.name().equals(name)).findFirst().orElseThrow(
-        () -> new AssertionError("no item '" + name + "' in " + items.stream().map(BudgetItem::name).toList()));
+    return items.stream()
+        .filter(i -> i.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no item '" + name + "' in " + items.stream().map(BudgetItem::name).toList()));
   }
 
   static String gib(long bytes) {
@@ -104,7 +116,9 @@ class BudgetModelTest {
 
     // 621 MiB measured for a PyTorch context on an H200
     assertEquals(H200_FREE - 621 * MIB, b.preLoadFreeBytes());
-    assertEquals(List.of("CUDA context"), b.worstGpu().overheadItems().stream().map(BudgetItem::name).toList());
+    assertEquals(
+        List.of("CUDA context"),
+        b.worstGpu().overheadItems().stream().map(BudgetItem::name).toList());
   }
 
   @Test
@@ -217,17 +231,32 @@ class BudgetModelTest {
   @Test
   void at_requestTableRows_perVersionRule() {
     // v0.4.7+: no + 1; main from 2026-05-06: + 1 padding row, rows <= tokens / 2
-    long exact = item(h200("0.5.1", DSV3, 8, "--tp", "8").at(0.85).reserveItems(), "request-to-token table").bytes();
-    long main = item(h200("main", DSV3, 8, "--tp", "8").at(0.85).reserveItems(), "request-to-token table").bytes();
+    long exact =
+        item(h200("0.5.1", DSV3, 8, "--tp", "8").at(0.85).reserveItems(), "request-to-token table")
+            .bytes();
+    long main =
+        item(h200("main", DSV3, 8, "--tp", "8").at(0.85).reserveItems(), "request-to-token table")
+            .bytes();
 
     assertEquals(2048L * 163844 * 4, exact);
     assertEquals(2049L * 163844 * 4, main);
     // v0.5.1: speculative draft tokens widen the rows; 48 running requests
     long spec =
         item(
-                h200("0.5.1", LLAMA8, 1, "--speculative-algorithm", "EAGLE",
-                        "--speculative-draft-model-path", "d", "--speculative-num-draft-tokens", "4",
-                        "--speculative-num-steps", "3", "--speculative-eagle-topk", "1")
+                h200(
+                        "0.5.1",
+                        LLAMA8,
+                        1,
+                        "--speculative-algorithm",
+                        "EAGLE",
+                        "--speculative-draft-model-path",
+                        "d",
+                        "--speculative-num-draft-tokens",
+                        "4",
+                        "--speculative-num-steps",
+                        "3",
+                        "--speculative-eagle-topk",
+                        "1")
                     .at(0.8)
                     .reserveItems(),
                 "request-to-token table")
@@ -242,8 +271,7 @@ class BudgetModelTest {
         Arguments.of("seed v0.4.5.post3", seed("0.4.5.post3")),
         Arguments.of("seed main", seed("main")),
         Arguments.of("Llama-3.1-8B TP1 v0.5.1", h200("0.5.1", LLAMA8, 1)),
-        Arguments.of(
-            "Qwen3-235B TP8 main", h200("main", "Qwen/Qwen3-235B-A22B", 8, "--tp", "8")),
+        Arguments.of("Qwen3-235B TP8 main", h200("main", "Qwen/Qwen3-235B-A22B", 8, "--tp", "8")),
         Arguments.of(
             "Llama-3.1-70B TP2 0.4.7 min-kv 300k",
             budget(
@@ -306,8 +334,14 @@ class BudgetModelTest {
   @Test
   void checks_oneGpu30GiBBusier_sglangRefusesTheUnbalancedLaunch() {
     BudgetModel m =
-        budget("0.4.5.post3", LLAMA8, slots("8xH200", 2, 0, 30 * GIB), 143771, Map.of(),
-            OptionalLong.empty(), List.of("--tp", "2"));
+        budget(
+            "0.4.5.post3",
+            LLAMA8,
+            slots("8xH200", 2, 0, 30 * GIB),
+            143771,
+            Map.of(),
+            OptionalLong.empty(),
+            List.of("--tp", "2"));
     long t0 = H200_FREE - (621 + 840 + 16) * MIB;
     long t1 = t0 - 30 * GIB;
 
@@ -334,17 +368,29 @@ class BudgetModelTest {
     Map<String, String> oldOff = Map.of("SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK", "1");
     Map<String, String> newOff = Map.of("SGLANG_ENABLE_TP_MEMORY_INBALANCE_CHECK", "false");
 
-    for (var c : List.of(
-        Map.entry("0.4.5.post3", oldOff), Map.entry("0.5.4", oldOff), Map.entry("main", newOff))) {
+    for (var c :
+        List.of(
+            Map.entry("0.4.5.post3", oldOff),
+            Map.entry("0.5.4", oldOff),
+            Map.entry("main", newOff))) {
       List<BudgetModel.StartupCheck> checks =
-          budget(c.getKey(), LLAMA8, gpus, 143771, c.getValue(), OptionalLong.empty(), List.of("--tp", "2"))
+          budget(
+                  c.getKey(),
+                  LLAMA8,
+                  gpus,
+                  143771,
+                  c.getValue(),
+                  OptionalLong.empty(),
+                  List.of("--tp", "2"))
               .checks();
       assertEquals(1, checks.size(), c.getKey());
       assertFalse(checks.getFirst().fails(), c.getKey());
       assertTrue(checks.getFirst().warns(), c.getKey());
       assertTrue(
-          checks.getFirst().message().endsWith(
-              "SGLang " + c.getKey() + " warns \"The memory capacity is unbalanced\""),
+          checks
+              .getFirst()
+              .message()
+              .endsWith("SGLang " + c.getKey() + " warns \"The memory capacity is unbalanced\""),
           checks.getFirst().message());
     }
     // main copies the old variable's value into the new switch: =1 keeps the check on
@@ -361,22 +407,36 @@ class BudgetModelTest {
     // a lone GPU has nobody to be unbalanced against
     assertEquals(
         List.of(),
-        budget("0.4.5.post3", LLAMA8, slots("8xH200", 1, 30 * GIB), 143771, Map.of(),
-                OptionalLong.empty(), List.of())
+        budget(
+                "0.4.5.post3",
+                LLAMA8,
+                slots("8xH200", 1, 30 * GIB),
+                143771,
+                Map.of(),
+                OptionalLong.empty(),
+                List.of())
             .checks());
   }
 
   @Test
   void checks_weightsLargerThanTheGpu_fail() {
     BudgetModel m =
-        budget("0.5.1", "meta-llama/Llama-3.1-405B-Instruct", slots("8xH100", 1), 81559,
-            Map.of(), OptionalLong.empty(), List.of());
+        budget(
+            "0.5.1",
+            "meta-llama/Llama-3.1-405B-Instruct",
+            slots("8xH100", 1),
+            81559,
+            Map.of(),
+            OptionalLong.empty(),
+            List.of());
     BudgetModel.StartupCheck c = m.checks().getFirst();
 
     assertEquals("weights-fit", c.name());
     assertTrue(c.fails());
     assertTrue(
-        c.message().startsWith("GPU 0 (NVIDIA H100 80GB HBM3): the weights and pre-pool allocations need "),
+        c.message()
+            .startsWith(
+                "GPU 0 (NVIDIA H100 80GB HBM3): the weights and pre-pool allocations need "),
         c.message());
     assertTrue(c.message().endsWith(" free before loading"), c.message());
     assertEquals(OptionalDouble.empty(), m.minFraction());
@@ -407,15 +467,19 @@ class BudgetModelTest {
 
     BudgetItem first = item(post3.gpus().get(0).reserveItems(), "JIT DeepGEMM warm-up");
     assertEquals(kvB, first.bytes());
-    assertTrue(first.formula().startsWith("largest shape kv_b_proj (N 32768, K 512) at max_m 16384"), first.formula());
+    assertTrue(
+        first.formula().startsWith("largest shape kv_b_proj (N 32768, K 512) at max_m 16384"),
+        first.formula());
     for (int k = 1; k < 8; k++) {
       BudgetItem other = item(post3.gpus().get(k).reserveItems(), "JIT DeepGEMM warm-up");
       assertEquals(0, other.bytes());
-      assertEquals("runs only on the first GPU of the node (GPU 0 in this version)", other.formula());
+      assertEquals(
+          "runs only on the first GPU of the node (GPU 0 in this version)", other.formula());
     }
     BudgetItem before = item(post2.gpus().get(0).reserveItems(), "JIT DeepGEMM warm-up");
     assertEquals(0, before.bytes());
-    assertTrue(before.formula().contains("compiles kernels with nvcc on the CPU"), before.formula());
+    assertTrue(
+        before.formula().contains("compiles kernels with nvcc on the CPU"), before.formula());
   }
 
   @Test

@@ -81,11 +81,27 @@ class LaunchPlanTest {
   @Test
   void of_speculativeTopkAboveOne_keepsMhaOffFa3() {
     LaunchPlan topk4 =
-        plan("0.4.5.post3", 90, LLAMA8, "--speculative-algorithm", "EAGLE",
-            "--speculative-draft-model-path", "d", "--speculative-eagle-topk", "4");
+        plan(
+            "0.4.5.post3",
+            90,
+            LLAMA8,
+            "--speculative-algorithm",
+            "EAGLE",
+            "--speculative-draft-model-path",
+            "d",
+            "--speculative-eagle-topk",
+            "4");
     LaunchPlan topk1 =
-        plan("0.4.5.post3", 90, LLAMA8, "--speculative-algorithm", "EAGLE",
-            "--speculative-draft-model-path", "d", "--speculative-eagle-topk", "1");
+        plan(
+            "0.4.5.post3",
+            90,
+            LLAMA8,
+            "--speculative-algorithm",
+            "EAGLE",
+            "--speculative-draft-model-path",
+            "d",
+            "--speculative-eagle-topk",
+            "1");
 
     assertEquals("flashinfer", topk4.attentionBackend());
     assertEquals("fa3", topk1.attentionBackend());
@@ -121,8 +137,7 @@ class LaunchPlanTest {
   @Test
   void of_jitDeepGemm_onByDefaultOnMainUnlessTurnedOff() {
     LaunchPlan on = plan("main", 90, DSV3, "--tp", "8");
-    LaunchPlan off =
-        plan("main", 90, DSV3, Map.of("SGLANG_ENABLE_JIT_DEEPGEMM", "0"), "--tp", "8");
+    LaunchPlan off = plan("main", 90, DSV3, Map.of("SGLANG_ENABLE_JIT_DEEPGEMM", "0"), "--tp", "8");
 
     assertTrue(on.jitDeepGemm());
     assertEquals("JIT DeepGEMM is on by default in SGLang main", on.jitDeepGemmReason());
@@ -154,8 +169,14 @@ class LaunchPlanTest {
   @Test
   void of_speculativeWithoutParameters_assumesSglangsChoiceAnd48Requests() {
     LaunchPlan p =
-        plan("0.5.1", 90, LLAMA8, "--speculative-algorithm", "EAGLE",
-            "--speculative-draft-model-path", "d");
+        plan(
+            "0.5.1",
+            90,
+            LLAMA8,
+            "--speculative-algorithm",
+            "EAGLE",
+            "--speculative-draft-model-path",
+            "d");
 
     assertEquals(
         Optional.of(new LaunchPlan.Speculative("EAGLE", 5, 4, 8, Optional.of("d"))),
@@ -172,10 +193,22 @@ class LaunchPlanTest {
   @Test
   void of_speculativeWithMaxRunningRequests_keepsTheFlag() {
     LaunchPlan p =
-        plan("0.5.1", 90, LLAMA8, "--speculative-algorithm", "EAGLE",
-            "--speculative-draft-model-path", "d", "--speculative-num-steps", "3",
-            "--speculative-eagle-topk", "1", "--speculative-num-draft-tokens", "4",
-            "--max-running-requests", "32");
+        plan(
+            "0.5.1",
+            90,
+            LLAMA8,
+            "--speculative-algorithm",
+            "EAGLE",
+            "--speculative-draft-model-path",
+            "d",
+            "--speculative-num-steps",
+            "3",
+            "--speculative-eagle-topk",
+            "1",
+            "--speculative-num-draft-tokens",
+            "4",
+            "--max-running-requests",
+            "32");
 
     assertEquals(
         Optional.of(new LaunchPlan.Speculative("EAGLE", 3, 1, 4, Optional.of("d"))),
@@ -239,7 +272,8 @@ class LaunchPlanTest {
     LaunchPlan gotcha = plan("main", 90, LLAMA8, oldOff, "--tp", "2");
     assertTrue(gotcha.imbalanceCheckEnabled());
     assertTrue(
-        gotcha.notes().stream().anyMatch(n -> n.startsWith("SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK is set")),
+        gotcha.notes().stream()
+            .anyMatch(n -> n.startsWith("SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK is set")),
         gotcha.notes().toString());
   }
 
@@ -251,7 +285,8 @@ class LaunchPlanTest {
     assertFalse(p.decodeGraphs());
     assertEquals(List.of(), p.decodeCaptureList());
     assertTrue(p.deepEp());
-    assertTrue(p.notes().contains("--deepep-mode normal makes SGLang run without decode CUDA graphs"));
+    assertTrue(
+        p.notes().contains("--deepep-mode normal makes SGLang run without decode CUDA graphs"));
   }
 
   @Test

@@ -18,8 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * SGLang's defaults. The default-fraction cells are those of version-facts.md §1.6 (computed there
- * from server_args.py at each tag, H200 G = 143771 MiB, H100 G = 81559 MiB); they are resolved
- * here through {@link LaunchPlan#of} so that the inputs (chunk, max_bs, prefill-graph sizes) are
+ * from server_args.py at each tag, H200 G = 143771 MiB, H100 G = 81559 MiB); they are resolved here
+ * through {@link LaunchPlan#of} so that the inputs (chunk, max_bs, prefill-graph sizes) are
  * SGLang's defaults too.
  */
 class SglangDefaultsTest {
@@ -31,8 +31,7 @@ class SglangDefaultsTest {
 
   static LaunchPlan plan(String version, long gpuMib, String model, String... args) {
     List<String> argv =
-        new ArrayList<>(
-            List.of("python3", "-m", "sglang.launch_server", "--model-path", model));
+        new ArrayList<>(List.of("python3", "-m", "sglang.launch_server", "--model-path", model));
     argv.addAll(List.of(args));
     return LaunchPlan.of(
         SglangFacts.of(SglangVersion.parse(version)),
@@ -285,7 +284,9 @@ class SglangDefaultsTest {
   void defaultChunkedPrefill_byVersionAndCapacity(String version, long gpuMib, int expected) {
     Explained e =
         SglangDefaults.defaultChunkedPrefill(
-            SglangFacts.of(SglangVersion.parse(version)), OptionalLong.of(gpuMib), Optional.empty());
+            SglangFacts.of(SglangVersion.parse(version)),
+            OptionalLong.of(gpuMib),
+            Optional.empty());
 
     assertEquals(expected, (int) e.value());
   }
@@ -298,12 +299,14 @@ class SglangDefaultsTest {
     assertEquals(
         16384,
         (int)
-            SglangDefaults.defaultChunkedPrefill(post2, OptionalLong.of(H100), Optional.of("prefill"))
+            SglangDefaults.defaultChunkedPrefill(
+                    post2, OptionalLong.of(H100), Optional.of("prefill"))
                 .value());
     assertEquals(
         8192,
         (int)
-            SglangDefaults.defaultChunkedPrefill(post1, OptionalLong.of(H100), Optional.of("prefill"))
+            SglangDefaults.defaultChunkedPrefill(
+                    post1, OptionalLong.of(H100), Optional.of("prefill"))
                 .value());
   }
 
@@ -443,8 +446,9 @@ class SglangDefaultsTest {
             p1, OptionalLong.of(H100), true, false, 1, OptionalInt.empty(), Optional.empty());
 
     assertEquals(
-        List.of(1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 40, 56, 72,
-            88, 104, 120, 136, 152),
+        List.of(
+            1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 40, 56, 72, 88,
+            104, 120, 136, 152),
         spec);
     assertEquals(32 + 8, noPad.size());
     assertEquals(152, noPad.getLast());
@@ -465,12 +469,10 @@ class SglangDefaultsTest {
             SglangFacts.of(SglangVersion.parse("0.4.6.post4")), base, 45));
     assertEquals(
         List.of(1, 2, 4, 8, 16, 24, 32, 40, 45),
-        SglangDefaults.filterByRequestRows(
-            SglangFacts.of(SglangVersion.parse("0.4.7")), base, 45));
+        SglangDefaults.filterByRequestRows(SglangFacts.of(SglangVersion.parse("0.4.7")), base, 45));
     // nothing to do when the list fits
     assertEquals(
-        base,
-        SglangDefaults.filterByRequestRows(SglangFacts.of(SglangVersion.MAIN), base, 2048));
+        base, SglangDefaults.filterByRequestRows(SglangFacts.of(SglangVersion.MAIN), base, 2048));
   }
 
   @Test

@@ -11,10 +11,10 @@ import io.github.sglangpreflight.InvalidInputException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class SglangVersionTest {
 
@@ -45,7 +45,8 @@ class SglangVersionTest {
             "0.5.1",
             "0.5.10",
             "1.0");
-    List<SglangVersion> shuffled = new ArrayList<>(ordered.stream().map(SglangVersionTest::v).toList());
+    List<SglangVersion> shuffled =
+        new ArrayList<>(ordered.stream().map(SglangVersionTest::v).toList());
     Collections.reverse(shuffled);
     Collections.sort(shuffled);
 
