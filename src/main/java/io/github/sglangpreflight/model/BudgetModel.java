@@ -386,15 +386,20 @@ public final class BudgetModel {
           (x, y) -> new long[] {Math.min(x[0], y[0]), Math.min(x[1], y[1])});
     }
     Map<Integer, long[]> groupTokens = new LinkedHashMap<>();
+    // the profiled count before --max-total-tokens and page rounding: it sizes the request table
+    // (model_runner.py L741-752 @v0.4.5.post3)
+    Map<Integer, long[]> groupProfiled = new LinkedHashMap<>();
     for (var e : groupTa.entrySet()) {
       long t = e.getValue()[0];
       long a = e.getValue()[1];
       double rest = a - t * (1 - fraction);
       long[] tokensPerStage = new long[par.ppSize()];
+      long[] profiledPerStage = new long[par.ppSize()];
       long min = Long.MAX_VALUE;
       for (int st = 0; st < par.ppSize(); st++) {
         long cell = cellBytes(st);
         long tok = rest > 0 ? (long) Math.floor(rest / cell) : 0;
+        profiledPerStage[st] = tok;
         tok = tok / Math.max(1, plan.pageSize()) * Math.max(1, plan.pageSize());
         if (plan.maxTotalTokens().isPresent()) {
           tok = Math.min(tok, plan.maxTotalTokens().getAsInt());
@@ -406,6 +411,7 @@ public final class BudgetModel {
         java.util.Arrays.fill(tokensPerStage, min);
       }
       groupTokens.put(e.getKey(), tokensPerStage);
+      groupProfiled.put(e.getKey(), profiledPerStage);
     }
 
     List<MemoryBudget.GpuBudget> gpus = new ArrayList<>();
@@ -418,7 +424,7 @@ public final class BudgetModel {
       long allocTokens = tokens + speculativeExtraTokens(tokens);
       long cell = cellBytes(s.ppRank());
       long pool = tokens > 0 ? allocTokens * cell : 0;
-      int rows = requestRows(tokens);
+      int rows = requestRows(groupProfiled.get(s.group())[s.ppRank()]);
       int running = maxRunningPerRank(tokens, rows);
       List<Integer> list =
           plan.decodeGraphs()

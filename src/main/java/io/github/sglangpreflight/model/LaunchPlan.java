@@ -218,6 +218,12 @@ public record LaunchPlan(
         a.cudaGraphMaxBs().isPresent()
             ? a.cudaGraphMaxBs()
             : SglangDefaults.defaultCudaGraphMaxBs(facts, gpuMemMib, p.tpSize());
+    if (facts.captureListRule() == SglangFacts.CaptureListRule.MAIN
+        && a.cudaGraphBs().filter(l -> !l.isEmpty()).isPresent()) {
+      // v0.5.3rc2+: a given --cuda-graph-bs list decides max_bs, whatever --cuda-graph-max-bs says
+      maxBs =
+          OptionalInt.of(a.cudaGraphBs().get().stream().mapToInt(Integer::intValue).max().getAsInt());
+    }
     List<Integer> capture =
         decodeGraphs
             ? SglangDefaults.decodeCaptureList(
@@ -262,16 +268,20 @@ public record LaunchPlan(
     String backend;
     boolean backendDefaulted = a.attentionBackend().isEmpty();
     if (backendDefaulted) {
-      backend = facts.defaultAttentionBackend(mla, sm.orElse(0));
+      boolean noSpecOrTopkOne =
+          spec2.map(x -> x.topk() == 1 && page == 1).orElse(true);
+      backend =
+          facts.defaultAttentionBackend(mla, sm.orElse(0), spec.architecture(), noSpecOrTopkOne);
       notes.add(
           "attention backend not given: SGLang "
               + facts.version()
               + " picks "
               + backend
               + (sm.isPresent() ? " on sm" + sm.getAsInt() : "")
-              + (facts.profile() == SglangProfile.P1 && mla && backend.equals("fa3")
-                  ? " (with a CUDA >= 12.3 torch; the -cu121 image picks triton: pass"
-                      + " --attention-backend to be exact)"
+              + (facts.profile() == SglangProfile.P1 && backend.equals("fa3")
+                  ? " (with a CUDA >= 12.3 torch; the -cu121 image picks "
+                      + (mla ? "triton" : "flashinfer")
+                      + ": pass --attention-backend to be exact)"
                   : ""));
     } else {
       backend = a.attentionBackend().get();
@@ -315,7 +325,13 @@ public record LaunchPlan(
                   a.loraPaths().get().size(), a.maxLorasPerBatch().orElse(8), a.maxLoraRank()));
     }
 
-    boolean imbalance = env.tpMemoryImbalanceCheckEnabled(snap);
+    // up to 0.5.6.post2 SGLang reads SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK (truthy: warn), also
+    // where the flag snapshot is already main's (model_runner.py L799@1053e1be1, L711@5c8bd8b51)
+    SglangFlags.Snapshot imbalanceSnap =
+        facts.imbalanceSwitchIsNew()
+            ? SglangFlags.Snapshot.MAIN
+            : snap == SglangFlags.Snapshot.MAIN ? SglangFlags.Snapshot.V0_5_1 : snap;
+    boolean imbalance = env.tpMemoryImbalanceCheckEnabled(imbalanceSnap);
     if (facts.imbalanceSwitchIsNew() && env.get("SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK").isPresent()) {
       notes.add(
           "SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK is set: SGLang "

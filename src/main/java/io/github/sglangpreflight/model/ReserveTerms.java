@@ -328,13 +328,21 @@ final class ReserveTerms {
     }
     boolean mla = c.spec().usesMla();
     long bytes = mla ? 1536 * MIB : 8 * MIB * p.prefillGraphTokens().size();
+    boolean deepEp = p.deepEp() && p.facts().breakablePrefillDeepEpTerm();
+    if (deepEp) {
+      bytes += 1024 * MIB;
+    }
     return Optional.of(
         new BudgetItem(
             "prefill CUDA graphs",
             bytes,
-            mla
-                ? "1536 MiB for an MLA model (" + p.prefillGraphTokens().size() + " token sizes)"
-                : "8 MiB x " + p.prefillGraphTokens().size() + " token sizes up to " + p.prefillGraphTokens().getLast(),
+            (mla
+                    ? "1536 MiB for an MLA model (" + p.prefillGraphTokens().size() + " token sizes)"
+                    : "8 MiB x "
+                        + p.prefillGraphTokens().size()
+                        + " token sizes up to "
+                        + p.prefillGraphTokens().getLast())
+                + (deepEp ? " + 1024 MiB (breakable graph with DeepEP)" : ""),
             "SGLang's own estimate, reserve_for_graph_mb server_args.py L4986-5026 @main"));
   }
 

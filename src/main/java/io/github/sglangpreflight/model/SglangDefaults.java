@@ -157,7 +157,7 @@ final class SglangDefaults {
         StringBuilder terms = new StringBuilder(tier);
         if (in.speculativeAlgorithm().isPresent()) {
           boolean standalone =
-              facts.version().atLeast("0.5.2rc0")
+              facts.version().atLeast("0.5.2")
                   && in.speculativeAlgorithm().get().equalsIgnoreCase("STANDALONE");
           r += standalone ? 6144 : 2048;
           terms.append(standalone ? " + 6 GiB (STANDALONE)" : " + 2 GiB (speculative)");
@@ -224,6 +224,10 @@ final class SglangDefaults {
       } else {
         r += 8.0 * in.prefillGraphSizes();
         terms.add("8 x " + in.prefillGraphSizes() + " (prefill graph sizes)");
+      }
+      if (facts.breakablePrefillDeepEpTerm() && in.deepEp()) {
+        r += 1024;
+        terms.add("1024 (breakable prefill graph with DeepEP)");
       }
     }
     if (g > 60 * 1024 && r < 10240) {
@@ -376,9 +380,12 @@ final class SglangDefaults {
       Optional<List<Integer>> userList) {
     long g = gpuMemMib.orElse(0);
     List<Integer> list = new ArrayList<>();
-    if (userList.isPresent()) {
-      list.addAll(userList.get());
-    } else if (facts.captureListRule() == SglangFacts.CaptureListRule.MAIN) {
+    if (userList.isPresent() && facts.captureListRule() == SglangFacts.CaptureListRule.MAIN) {
+      // a given list sets max_bs = max(list) and is not cut (server_args.py L632-635 @a4a3d8239,
+      // L4807-4808 @main)
+      return userList.get().stream().distinct().sorted().toList();
+    }
+    if (facts.captureListRule() == SglangFacts.CaptureListRule.MAIN) {
       int max = maxBs.orElse(160);
       if (disablePadding) {
         range(list, 1, max, 1);
@@ -398,6 +405,10 @@ final class SglangDefaults {
       if (!list.contains(max) && facts.mainSince2026_06_09()) {
         list.add(max);
       }
+    } else if (userList.isPresent()) {
+      // a given list replaces only the default list; the max-bs cut and extension still apply
+      // (cuda_graph_runner.py L121-160 @v0.4.6.post4)
+      list.addAll(userList.get());
     } else {
       boolean v047 = facts.version().atLeast("0.4.7");
       if (disablePadding) {
@@ -433,13 +444,13 @@ final class SglangDefaults {
       if (extend512) {
         range(list, 272, 512, 16);
       }
-      if (maxBs.isPresent()
-          && facts.captureListExtendsToMaxBs()
-          && maxBs.getAsInt() > list.getLast()) {
-        range(list, list.getLast() + 16, maxBs.getAsInt(), 16);
-      }
-      if (maxBs.isPresent()) {
-        list.removeIf(b -> b > maxBs.getAsInt());
+    }
+    if (facts.captureListRule() != SglangFacts.CaptureListRule.MAIN && maxBs.isPresent()) {
+      int cap = maxBs.getAsInt();
+      list.removeIf(b -> b > cap);
+      int top = list.stream().mapToInt(Integer::intValue).max().orElse(cap);
+      if (facts.captureListExtendsToMaxBs() && top < cap) {
+        range(list, top + 16, cap, 16);
       }
     }
     return list.stream().distinct().sorted().toList();
@@ -453,12 +464,14 @@ final class SglangDefaults {
 
   /**
    * The list after SGLang's filter by the request-table rows: batch sizes above the rows are
-   * dropped and the row count itself is added (P1 also adds rows − 1).
+   * dropped and the row count itself is added (up to v0.4.6.post5 also rows − 1).
    */
   static List<Integer> filterByRequestRows(SglangFacts facts, List<Integer> list, int rows) {
     List<Integer> out = new ArrayList<>(list);
     if (!out.isEmpty() && out.getLast() > rows) {
-      if (facts.captureListRule() == SglangFacts.CaptureListRule.P1) {
+      // cuda_graph_runner.py L141-146@v0.4.6.post1, L155-160@v0.4.6.post4: size - 1 and size;
+      // v0.4.7 (L155-158) appends size only
+      if (!facts.version().atLeast("0.4.7")) {
         out.add(rows - 1);
       }
       out.add(rows);

@@ -24,9 +24,9 @@ public final class SglangFacts {
     P2_H200_RULE,
     /** v0.4.7: as P2 plus B200 0.79 and the speculative 20 GiB / ×0.95 terms. */
     P2_V047,
-    /** v0.4.7.post1 – v0.5.2: PR #7054 GPU-class reserve table. */
+    /** v0.4.7.post1 – v0.5.3rc0: PR #7054 GPU-class reserve table. */
     P3_RESERVE_TABLE,
-    /** v0.5.3 – v0.5.6.post2: PR #10975/#11076, activation + graphs. */
+    /** v0.5.3rc2 – v0.5.6.post2: PR #10975/#11076, activation + graphs. */
     P4_ACTIVATION_GRAPHS,
     /** main: reserve_for_graph_mb / reserve_for_deepep_a2a_mb. */
     P4_MAIN
@@ -42,9 +42,12 @@ public final class SglangFacts {
     V046_POST2,
     /** v0.4.7: as V046_POST2 plus 256..512/16 when G > 180000. */
     V047,
-    /** v0.4.7.post1 – v0.5.2: +160..256 when G > 90 GiB, +256..512 when G > 160000. */
+    /** v0.4.7.post1 – v0.5.3rc0: +160..256 when G > 90 GiB, +256..512 when G > 160000. */
     V047_POST1,
-    /** v0.5.3 and later: [1,2,4,8,12] + 16..256/8 + 272..496/16 + 512..max/32, cut at max_bs. */
+    /**
+     * v0.5.3rc2 and later (PR #10372): [1,2,4,8,12] + 16..256/8 + 272..496/16 + 512..max/32, cut
+     * at max_bs.
+     */
     MAIN
   }
 
@@ -54,9 +57,9 @@ public final class SglangFacts {
     P1,
     /** v0.4.7: + 16384 above 180000 MiB. */
     V047,
-    /** v0.4.7.post1 – v0.5.2: <35 GiB 2048, <160 GiB 8192, else 16384. */
+    /** v0.4.7.post1 – v0.5.3rc0: <35 GiB 2048, <160 GiB 8192, else 16384. */
     V047_POST1,
-    /** v0.5.3 – main: <20/<35 GiB 2048, <60 GiB 4096, <160 GiB 8192, else 16384. */
+    /** v0.5.3rc2 – main (PR #10372): <20/<35 GiB 2048, <60 GiB 4096, <160 GiB 8192, else 16384. */
     MAIN
   }
 
@@ -146,7 +149,7 @@ public final class SglangFacts {
     if (!atLeast("0.4.7.post1")) {
       return FractionRule.P2_V047;
     }
-    if (!atLeast("0.5.3rc0")) {
+    if (!atLeast("0.5.3rc2")) {
       return FractionRule.P3_RESERVE_TABLE;
     }
     if (version.before("0.5.7")) {
@@ -168,7 +171,7 @@ public final class SglangFacts {
     if (!atLeast("0.4.7.post1")) {
       return CaptureListRule.V047;
     }
-    if (!atLeast("0.5.3rc0")) {
+    if (!atLeast("0.5.3rc2")) {
       return CaptureListRule.V047_POST1;
     }
     return CaptureListRule.MAIN;
@@ -176,7 +179,7 @@ public final class SglangFacts {
 
   /** v0.4.6.post4+: a {@code --cuda-graph-max-bs} above the list extends it in steps of 16. */
   public boolean captureListExtendsToMaxBs() {
-    return atLeast("0.4.6.post4") && !atLeast("0.5.3rc0");
+    return atLeast("0.4.6.post4") && !atLeast("0.5.3rc2");
   }
 
   public ChunkRule chunkRule() {
@@ -186,7 +189,7 @@ public final class SglangFacts {
     if (!atLeast("0.4.7.post1")) {
       return ChunkRule.V047;
     }
-    if (!atLeast("0.5.3rc0")) {
+    if (!atLeast("0.5.3rc2")) {
       return ChunkRule.V047_POST1;
     }
     return ChunkRule.MAIN;
@@ -237,6 +240,14 @@ public final class SglangFacts {
   /** The default fraction's reserve counts the prefill graphs (main from 2026-01-10). */
   public boolean prefillGraphReserveTerm() {
     return mainSince(2026, 1, 10);
+  }
+
+  /**
+   * main's graph reserve adds 1 GiB when the breakable prefill graph runs with DeepEP (from
+   * 2026-07-31, PR #31987).
+   */
+  public boolean breakablePrefillDeepEpTerm() {
+    return mainSince(2026, 7, 31);
   }
 
   /** main reserves 2 GiB for DeepEP buffers from 2026-07-04 (PR #29615). */
@@ -412,32 +423,60 @@ public final class SglangFacts {
   /**
    * The default attention backend, before a user's {@code --attention-backend}.
    *
+   * <p>MHA models get FA3 on Hopper only when their architecture is on SGLang's FA3 list (every
+   * MHA model from main 2026-01-21) and speculative decoding, if any, runs with top-k 1 on page
+   * size 1 ({@code is_no_spec_infer_or_topk_one}); else flashinfer, or trtllm_mha on sm100/sm103
+   * from 0.5.6.post1. MLA models get FA3 on Hopper, flashinfer on sm100 from 0.4.7, else triton
+   * (model_runner.py L231-259 @v0.4.5.post3, L444-460 @v0.5.1; server_args.py L5775-5850 @main).
+   *
    * @param mla the model uses MLA
    * @param smVersion the GPU's compute capability (90 Hopper, 100 Blackwell)
+   * @param architecture the model's {@code architectures[0]}
+   * @param noSpecOrTopkOne no speculative decoding, or top-k 1 with page size 1
    */
-  public String defaultAttentionBackend(boolean mla, int smVersion) {
+  public String defaultAttentionBackend(
+      boolean mla, int smVersion, String architecture, boolean noSpecOrTopkOne) {
     boolean hopper = smVersion == 90;
     boolean blackwell = smVersion == 100 || smVersion == 103;
-    if (!atLeast("0.4.6")) {
-      // model_runner.py L231-259 @v0.4.5.post3: MLA on Hopper (torch cu >= 12.3) uses FA3
-      if (mla) {
-        return hopper ? "fa3" : "triton";
-      }
-      return "flashinfer";
-    }
     if (mla) {
       if (hopper) {
         return "fa3";
       }
-      return blackwell ? "flashinfer" : "triton";
+      return blackwell && atLeast("0.4.7") ? "flashinfer" : "triton";
     }
-    if (hopper) {
+    if (hopper && noSpecOrTopkOne && (mainSince(2026, 1, 21) || fa3DefaultArchitecture(architecture))) {
       return "fa3";
     }
-    if (blackwell && mainSince(2025, 10, 25)) {
+    if (blackwell && noSpecOrTopkOne && atLeast("0.5.6.post1")) {
       return "trtllm_mha";
     }
     return "flashinfer";
+  }
+
+  /**
+   * SGLang's {@code is_fa3_default_architecture} list at this version (utils.py L1964-1975
+   * @v0.4.5.post3, L2274-2290 @v0.5.1, utils/common.py L3444-3470 @main): the MHA models that get
+   * FA3 on Hopper by default until main 2026-01-21 (PR #17425) made it every MHA model.
+   */
+  boolean fa3DefaultArchitecture(String architecture) {
+    return switch (architecture) {
+      case "Qwen2ForCausalLM", "Llama4ForConditionalGeneration", "LlamaForCausalLM",
+          "Gemma2ForCausalLM" ->
+          true;
+      case "MistralForCausalLM" -> !atLeast("0.4.6.post5");
+      case "Gemma3ForConditionalGeneration" -> atLeast("0.4.6");
+      case "Qwen3ForCausalLM", "Qwen3MoeForCausalLM" -> atLeast("0.4.6.post1");
+      case "MixtralForCausalLM" ->
+          (atLeast("0.4.6.post1") && !atLeast("0.4.6.post4")) || mainSince(2026, 1, 17);
+      case "Glm4MoeForCausalLM" -> atLeast("0.4.10");
+      case "Step3VLForConditionalGeneration" -> atLeast("0.5.0rc0");
+      case "Glm4vMoeForConditionalGeneration" -> atLeast("0.5.1");
+      case "Olmo2ForCausalLM" -> atLeast("0.5.4");
+      case "Glm4vForConditionalGeneration" -> atLeast("0.5.6.post1");
+      case "Qwen3VLForConditionalGeneration", "Qwen3VLMoeForConditionalGeneration" ->
+          atLeast("0.5.6.post2");
+      default -> false;
+    };
   }
 
   /** The flag/environment snapshot whose parsing rules this version follows. */
