@@ -389,7 +389,12 @@ final class ReserveTerms {
       mlp = chunk * (6 * inter / tp + 2 * h);
       mlpF = chunk + " tokens x (6I/tp + 2H) B (MLP)";
     }
-    long requests = Math.min(chunk, Math.max(1, c.maxRunningPerRank()));
+    // requests finishing their prefill in one batch: bounded by the chunk, the running limit and,
+    // like the decode term, by max(256, the largest decode graph); a chunk of thousands of
+    // one-token prompts is not a realistic peak
+    long graphMax = c.captureList().isEmpty() ? 0 : c.captureList().getLast();
+    long requests =
+        Math.min(Math.min(chunk, Math.max(1, c.maxRunningPerRank())), Math.max(256, graphMax));
     long logits = (long) (requests * v * (2.0 / tp + 6));
     long peak = (long) ((Math.max(attn, mlp) + logits) * 1.15);
     return new BudgetItem(

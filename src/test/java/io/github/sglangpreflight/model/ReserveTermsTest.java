@@ -205,6 +205,24 @@ class ReserveTermsTest {
   }
 
   @Test
+  void prefillActivations_smallGpu_boundsTheLastTokenLogitsAt256Requests() {
+    // a 24 GB card: chunk 2048, decode graphs up to 8; a batch of 2048 one-token prompts is not
+    // the peak the guard budgets: max(256, largest decode graph) requests
+    BudgetModel m =
+        BudgetModelTest.budget(
+            "main",
+            "Qwen/Qwen3-8B",
+            BudgetModelTest.slots("RTX4090", 1),
+            24564,
+            Map.of(),
+            OptionalLong.empty(),
+            List.of());
+    BudgetItem a = item(items(m, 0.8), "prefill activations");
+
+    assertTrue(a.formula().contains("last-token logits 256 x 151936 x"), a.formula());
+  }
+
+  @Test
   void lazyNccl_onlyWithMoreThanOneRank() {
     assertFalse(has(items(h200("0.5.1", LLAMA8, 1), 0.8), "NCCL buffers created after start"));
     assertEquals(
