@@ -357,7 +357,9 @@ public final class Preflight {
           "--mem-fraction-static "
               + fmt(requested)
               + (source == FractionSource.FLAG
-                  ? ""
+                  ? (budget.plan().userFractionFactor() != 1.0
+                      ? " (the flag's " + fmt(budget.plan().userFraction().getAsDouble()) + " x 0.9 for a multimodal model)"
+                      : "")
                   : " (SGLang " + version + "'s default)");
 
       List<BudgetModel.StartupCheck> failing =
@@ -446,7 +448,19 @@ public final class Preflight {
       }
       List<String> command;
       if (decision == Decision.ADJUST && policy == Policy.ADJUST) {
-        command = launch.withMemFractionStatic(recommended.getAsDouble());
+        double flag = budget.plan().flagValueFor(recommended.getAsDouble());
+        if (budget.plan().userFractionFactor() != 1.0) {
+          notes.add(
+              String.format(
+                  Locale.ROOT,
+                  "SGLang %s multiplies --mem-fraction-static by %.1f for a multimodal model: the"
+                      + " command gets %s so that SGLang runs at %s",
+                  version,
+                  budget.plan().userFractionFactor(),
+                  fmt(flag),
+                  fmt(recommended.getAsDouble())));
+        }
+        command = launch.withMemFractionStatic(flag);
       } else {
         command = argv;
       }

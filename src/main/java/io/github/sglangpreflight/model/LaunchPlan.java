@@ -127,7 +127,26 @@ public record LaunchPlan(
 
   /** The fraction SGLang will use: the flag, or its own default. */
   public double requestedFraction() {
-    return userFraction.orElse(sglangDefaultFraction.value());
+    if (userFraction.isPresent()) {
+      return userFraction.getAsDouble() * userFractionFactor();
+    }
+    return sglangDefaultFraction.value();
+  }
+
+  /**
+   * What SGLang multiplies a user-given fraction by: 0.9 for a multimodal model up to
+   * v0.4.7.post1 (model_runner.py L302-311 @v0.4.5.post3 applies it to any value), else 1.
+   */
+  public double userFractionFactor() {
+    return multimodal && facts.multimodalFactorAppliesToUserFraction() ? 0.9 : 1.0;
+  }
+
+  /**
+   * The {@code --mem-fraction-static} value that makes SGLang run at {@code effective}: the value
+   * divided by {@link #userFractionFactor()}, at most 0.999.
+   */
+  public double flagValueFor(double effective) {
+    return Math.min(0.999, Math.floor(effective / userFractionFactor() * 1000 + 1e-9) / 1000);
   }
 
   /** Where {@link #requestedFraction()} comes from. */

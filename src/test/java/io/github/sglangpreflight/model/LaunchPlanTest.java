@@ -320,4 +320,21 @@ class LaunchPlanTest {
     assertEquals(2048, p.prefillGraphTokens().getLast());
     assertFalse(plan("main", 90, DSV3, "--tp", "8", "--disable-cuda-graph").prefillGraphs());
   }
+
+  @Test
+  void userFraction_multimodalModelUpTo0_4_7_post1_isScaledByPointNine() {
+    // model_runner.py L302-311 @v0.4.5.post3: mem_fraction_static *= 0.90 for multimodal models,
+    // whatever set it; from 0.4.8 only the default is adjusted
+    LaunchPlan old =
+        plan("0.4.5.post3", 90, "meta-llama/Llama-4-Scout-17B-16E-Instruct", "--tp", "8",
+            "--mem-fraction-static", "0.8");
+    LaunchPlan newer =
+        plan("0.4.9", 90, "meta-llama/Llama-4-Scout-17B-16E-Instruct", "--tp", "8",
+            "--mem-fraction-static", "0.8");
+
+    assertEquals(0.72, old.requestedFraction(), 1e-9);
+    assertEquals(0.8, old.flagValueFor(0.72), 1e-9);
+    assertEquals(0.8, newer.requestedFraction(), 1e-9);
+    assertEquals(0.72, newer.flagValueFor(0.72), 1e-9);
+  }
 }
