@@ -1,0 +1,61 @@
+package io.github.sglangpreflight.launch;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Masks SGLang's API keys before anything is logged: {@code --api-key}/{@code --admin-api-key}
+ * values in an argv (both the {@code --flag value} and the {@code --flag=value} forms), and the
+ * {@code api_key='…'} fields of the {@code server_args=ServerArgs(…)} line SGLang prints at start.
+ */
+final class SecretMasking {
+  static final String MASK = "****";
+
+  private static final Set<String> SECRET_FLAGS = Set.of("--api-key", "--admin-api-key");
+  private static final Pattern FIELD = Pattern.compile("(?<!\\w)((?:admin_)?api_key=)('[^']*'|\"[^\"]*\")");
+  private static final Pattern FLAG = Pattern.compile("(--(?:admin-)?api-key(?:=|\\s+))(?!-)(\\S+)");
+
+  private SecretMasking() {}
+
+  static List<String> maskArgv(List<String> argv) {
+    List<String> masked = new ArrayList<>(argv.size());
+    boolean maskNext = false;
+    for (String arg : argv) {
+      if (maskNext) {
+        masked.add(MASK);
+        maskNext = false;
+        continue;
+      }
+      int eq = arg.indexOf('=');
+      if (eq > 0 && SECRET_FLAGS.contains(arg.substring(0, eq))) {
+        masked.add(arg.substring(0, eq + 1) + MASK);
+      } else {
+        masked.add(arg);
+        maskNext = SECRET_FLAGS.contains(arg);
+      }
+    }
+    return masked;
+  }
+
+  static String maskLine(String line) {
+    if (!line.contains("api_key") && !line.contains("api-key")) {
+      return line;
+    }
+    String masked = FIELD.matcher(line).replaceAll("$1'" + MASK + "'");
+    return FLAG.matcher(masked).replaceAll("$1" + MASK);
+  }
+
+  /** An argv as one line for logs, masked, each argument quoted when it holds blanks. */
+  static String commandLine(List<String> argv) {
+    StringBuilder text = new StringBuilder();
+    for (String arg : maskArgv(argv)) {
+      if (!text.isEmpty()) {
+        text.append(' ');
+      }
+      text.append(arg.isEmpty() || arg.chars().anyMatch(Character::isWhitespace) ? "'" + arg + "'" : arg);
+    }
+    return text.toString();
+  }
+}

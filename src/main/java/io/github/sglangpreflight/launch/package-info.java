@@ -1,0 +1,20 @@
+/**
+ * Runs an SGLang launch as a child process and follows its start-up.
+ *
+ * <ul>
+ *   <li>{@link io.github.sglangpreflight.launch.ChildProcess}: start an argv (never through a
+ *       shell) with inherited or piped output, forward SIGINT/SIGTERM, return the exit code, and
+ *       never leave an orphan: on stop and at JVM exit the child and its descendants get SIGTERM,
+ *       then SIGKILL after a grace period.
+ *   <li>{@link io.github.sglangpreflight.launch.SglangServer}: for Java services that wrap SGLang:
+ *       start the checked command, stream its lines to SLF4J, follow its start-up log, wait for
+ *       {@code /health}, fail fast on SGLang's memory errors, stop it gracefully.
+ *   <li>{@link io.github.sglangpreflight.launch.StartupLogParser} (pure): one SGLang output line
+ *       to an optional {@link io.github.sglangpreflight.launch.StartupEvent}; {@link
+ *       io.github.sglangpreflight.launch.StartupObservation} accumulates them per rank and
+ *       compares them with a prediction.
+ * </ul>
+ *
+ * <p>SGLang prints "GB" where it divides by 2^30: every GB figure of its log is read as GiB.
+ */
+package io.github.sglangpreflight.launch;
