@@ -15,6 +15,12 @@ import sys
 import time
 
 
+def say(text):
+    # one write(2) per line: several processes of the tree share the pipe, and print() may split
+    # a line into two writes that another process's line can come between
+    os.write(1, (text + "\n").encode())
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--children", type=int, default=0)
@@ -25,7 +31,7 @@ def main():
     first = []
 
     def on_signal(signum, frame):
-        print(f"got {signal.Signals(signum).name} in pid {os.getpid()}", flush=True)
+        say(f"got {signal.Signals(signum).name} in pid {os.getpid()}")
         if first:
             return
         first.append(signum)
@@ -36,7 +42,7 @@ def main():
     signal.signal(signal.SIGTERM, signal.SIG_IGN if args.ignore_term else on_signal)
     for _ in range(args.children):
         subprocess.Popen([sys.executable, os.path.abspath(__file__)] + (["--ignore-term"] if args.ignore_term else []))
-    print(f"pid {os.getpid()}", flush=True)
+    say(f"pid {os.getpid()}")
     while True:
         time.sleep(3600)
 

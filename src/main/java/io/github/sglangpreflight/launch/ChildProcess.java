@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -30,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link Builder#inheritIo()} (the CLI's {@code exec}): the child shares the JVM's stdin,
  *       stdout and stderr and its process group; SIGINT and SIGTERM received by the JVM are
- *       forwarded (SIGINT only when it did not come from the terminal, which already delivers it
- *       to the whole foreground group); {@link #waitFor()} returns the child's exit code.
+ *       forwarded (SIGINT only when it did not come from the terminal, which already delivers it to
+ *       the whole foreground group); {@link #waitFor()} returns the child's exit code.
  *   <li>{@link Builder#pipeLines(LineConsumer)} (services): stdin is closed, every stdout and
  *       stderr line goes to the consumer on a reader thread per stream; the JVM's own signal
  *       handling is left alone.
@@ -39,9 +40,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Exit codes follow the shell convention: 128 + the signal number when the child died of a
  * signal (143 for SIGTERM, 137 for SIGKILL). {@link #stop()}, the JVM's exit (normal, {@code
- * System.exit}, uncaught exception, SIGTERM/SIGINT/SIGHUP) and the child's own exit all end with
- * no process of the tree left: the child and its descendants get SIGTERM, then SIGKILL after the
- * grace period. Only a SIGKILL of the JVM itself escapes this.
+ * System.exit}, uncaught exception, SIGTERM/SIGINT/SIGHUP) and the child's own exit all end with no
+ * process of the tree left: the child and its descendants get SIGTERM, then SIGKILL after the grace
+ * period. Descendants are found through {@link ProcessHandle#descendants()}, scanned every half
+ * second so that re-parented ones are remembered, and on Linux through an environment variable
+ * {@code SGLANG_PREFLIGHT_TREE_<id>=1} that the child and its descendants inherit. Only a SIGKILL
+ * of the JVM itself escapes this.
  *
  * <p>Thread-safe.
  */
@@ -52,6 +56,12 @@ public final class ChildProcess implements AutoCloseable {
   public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(10);
 
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * Prefix of the environment variable each child gets ({@code SGLANG_PREFLIGHT_TREE_<id>=1}): its
+   * descendants inherit it, so that they are found on Linux even after re-parenting.
+   */
+  static final String MARKER_PREFIX = "SGLANG_PREFLIGHT_TREE_";
 
   /** Which stream of the child a line came from. */
   public enum Output {
@@ -67,6 +77,7 @@ public final class ChildProcess implements AutoCloseable {
 
   private final String name;
   private final Process process;
+  private final String marker;
   private final Duration gracePeriod;
   private final boolean forwardingSignals;
   private final List<Thread> readers = new ArrayList<>();
@@ -76,24 +87,21 @@ public final class ChildProcess implements AutoCloseable {
   private final Object stopLock = new Object();
   private boolean stopRequested;
 
-  private ChildProcess(Builder b, Process process) {
+  private ChildProcess(Builder b, Process process, String marker, boolean forwardingSignals) {
     this.name = b.name;
     this.process = process;
+    this.marker = marker;
     this.gracePeriod = b.gracePeriod;
-    this.forwardingSignals = b.consumer == null && b.forwardSignals.orElse(true) && register();
+    this.forwardingSignals = forwardingSignals;
     if (b.consumer != null) {
       readers.add(reader(Output.STDOUT, process.getInputStream(), b.consumer));
       readers.add(reader(Output.STDERR, process.getErrorStream(), b.consumer));
     }
   }
 
-  private boolean register() {
-    return SignalForwarder.register(this);
-  }
-
   /**
-   * A builder for the given argv; {@code command.get(0)} is the program, looked up on the PATH
-   * when it has no slash.
+   * A builder for the given argv; {@code command.get(0)} is the program, looked up on the PATH when
+   * it has no slash.
    *
    * @throws IllegalArgumentException when the command is empty or its program is blank
    */
@@ -129,8 +137,8 @@ public final class ChildProcess implements AutoCloseable {
   }
 
   /**
-   * Completes with the exit code once the child has exited, its output has been read (at most 5
-   * s after the exit when a descendant keeps a pipe open) and no descendant is left.
+   * Completes with the exit code once the child has exited, its output has been read (at most 5 s
+   * after the exit when a descendant keeps a pipe open) and no descendant is left.
    */
   public CompletableFuture<Integer> onExit() {
     return exit.copy();
@@ -146,7 +154,8 @@ public final class ChildProcess implements AutoCloseable {
     try {
       return exit.get();
     } catch (ExecutionException e) {
-      throw new IllegalStateException(name + " - waiting for pid " + pid() + " failed", e.getCause());
+      throw new IllegalStateException(
+          name + " - waiting for pid " + pid() + " failed", e.getCause());
     }
   }
 
@@ -162,14 +171,15 @@ public final class ChildProcess implements AutoCloseable {
     } catch (TimeoutException e) {
       return OptionalInt.empty();
     } catch (ExecutionException e) {
-      throw new IllegalStateException(name + " - waiting for pid " + pid() + " failed", e.getCause());
+      throw new IllegalStateException(
+          name + " - waiting for pid " + pid() + " failed", e.getCause());
     }
   }
 
   /**
-   * Stops the child and its descendants: SIGTERM to all, SIGKILL to those still running after
-   * the grace period. Returns once none is left. Idempotent; an interrupt shortens the grace
-   * period but never leaves a process behind (the interrupt flag is kept).
+   * Stops the child and its descendants: SIGTERM to all, SIGKILL to those still running after the
+   * grace period. Returns once none is left. Idempotent; an interrupt shortens the grace period but
+   * never leaves a process behind (the interrupt flag is kept).
    *
    * @return the child's exit code (143 when SIGTERM ended it, 137 for SIGKILL)
    */
@@ -183,16 +193,19 @@ public final class ChildProcess implements AutoCloseable {
       try {
         if (process.isAlive()) {
           LOG.info(
-              "{} - stopping pid {}: SIGTERM, SIGKILL after {} s", name, pid(), gracePeriod.toSeconds());
+              "{} - stopping pid {}: SIGTERM, SIGKILL after {}",
+              name,
+              pid(),
+              DurationFormat.seconds(gracePeriod));
           refreshDescendants();
           List<Long> killed =
-              ProcessTree.terminate(name, process.toHandle(), knownDescendants, gracePeriod);
+              ProcessTree.terminate(name, process.toHandle(), descendantsSeen(), gracePeriod);
           if (!killed.isEmpty()) {
             LOG.warn(
-                "{} - pids {} were still running {} s after SIGTERM and got SIGKILL",
+                "{} - pids {} were still running {} after SIGTERM and got SIGKILL",
                 name,
                 killed,
-                gracePeriod.toSeconds());
+                DurationFormat.seconds(gracePeriod));
           }
         }
       } finally {
@@ -202,7 +215,8 @@ public final class ChildProcess implements AutoCloseable {
     try {
       return exit.join();
     } catch (java.util.concurrent.CompletionException e) {
-      throw new IllegalStateException(name + " - waiting for pid " + pid() + " failed", e.getCause());
+      throw new IllegalStateException(
+          name + " - waiting for pid " + pid() + " failed", e.getCause());
     }
   }
 
@@ -238,7 +252,8 @@ public final class ChildProcess implements AutoCloseable {
                   try {
                     consumer.accept(output, line);
                   } catch (RuntimeException e) {
-                    LOG.warn("{} - the line consumer failed on a {} line; continuing", name, output, e);
+                    LOG.warn(
+                        "{} - the line consumer failed on a {} line; continuing", name, output, e);
                   }
                 }
               } catch (IOException e) {
@@ -282,7 +297,7 @@ public final class ChildProcess implements AutoCloseable {
   /** Descendants still running after the child exited on its own get the same SIGTERM/SIGKILL. */
   private void stopLeftovers() {
     List<ProcessHandle> leftovers =
-        knownDescendants.stream().filter(ProcessHandle::isAlive).toList();
+        descendantsSeen().stream().filter(ProcessHandle::isAlive).toList();
     if (leftovers.isEmpty()) {
       return;
     }
@@ -297,13 +312,19 @@ public final class ChildProcess implements AutoCloseable {
     }
   }
 
-  private ChildProcess started() {
-    ChildReaper.track(this);
+  /** Descendants seen by the scans, plus the processes that inherited the marker. */
+  private Set<ProcessHandle> descendantsSeen() {
+    Set<ProcessHandle> all = new LinkedHashSet<>(knownDescendants);
+    all.addAll(ProcessTree.withMarker(marker));
+    all.remove(process.toHandle());
+    return all;
+  }
+
+  private void watchExit() {
     process
         .onExit()
         .whenComplete(
             (p, e) -> Thread.ofPlatform().daemon().name(name + "-exit").start(this::afterExit));
-    return this;
   }
 
   /** Configures a {@link ChildProcess}; not thread-safe. */
@@ -382,8 +403,10 @@ public final class ChildProcess implements AutoCloseable {
 
     /**
      * Whether SIGINT/SIGTERM received by the JVM are forwarded to an {@link #inheritIo()} child
-     * (default true). Piped children are never forwarded to: a service handles its own signals,
-     * and its shutdown still stops them.
+     * (default true). While such a child runs these signals no longer start the JVM's own
+     * shutdown: the JVM ends when its caller does, typically after {@link #waitFor()} returned the
+     * child's exit code. Piped children are never forwarded to: a service keeps its own signal
+     * handling, and its shutdown hook stops them.
      */
     public Builder forwardSignals(boolean forward) {
       this.forwardSignals = Optional.of(forward);
@@ -406,10 +429,12 @@ public final class ChildProcess implements AutoCloseable {
      *     message names it
      */
     public ChildProcess start() throws IOException {
+      String marker = MARKER_PREFIX + UUID.randomUUID().toString().replace("-", "");
       ProcessBuilder pb = new ProcessBuilder(command);
       Map<String, String> env = pb.environment();
       removedEnvironment.forEach(env::remove);
       env.putAll(environment);
+      env.put(marker, "1");
       directory.ifPresent(d -> pb.directory(d.toFile()));
       if (consumer == null) {
         pb.inheritIO();
@@ -418,13 +443,28 @@ public final class ChildProcess implements AutoCloseable {
         pb.redirectOutput(ProcessBuilder.Redirect.PIPE);
         pb.redirectError(ProcessBuilder.Redirect.PIPE);
       }
+      // the hook and the signal handlers are in place before the child exists, so that no
+      // signal or JVM exit can fall between its start and its registration
+      ChildReaper.beginStart(name);
+      boolean forwarding =
+          consumer == null && forwardSignals.orElse(true) && SignalForwarder.prepare(name);
       Process process;
       try {
         process = pb.start();
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
+        ChildReaper.abandonStart();
+        if (forwarding) {
+          SignalForwarder.abandon(name);
+        }
         throw new IOException(
             "cannot start " + SecretMasking.commandLine(command) + ": " + e.getMessage(), e);
       }
+      ChildProcess child = new ChildProcess(this, process, marker, forwarding);
+      ChildReaper.track(child);
+      if (forwarding) {
+        SignalForwarder.register(child);
+      }
+      child.watchExit();
       if (consumer != null) {
         process.getOutputStream().close();
       }
@@ -436,7 +476,7 @@ public final class ChildProcess implements AutoCloseable {
             environment.keySet(),
             removedEnvironment);
       }
-      return new ChildProcess(this, process).started();
+      return child;
     }
   }
 }

@@ -22,22 +22,36 @@ final class ChildReaper {
   private static final Logger LOG = LoggerFactory.getLogger(ChildReaper.class);
   private static final Set<ChildProcess> LIVE = ConcurrentHashMap.newKeySet();
   private static final Object LOCK = new Object();
+  private static final Duration START_WAIT = Duration.ofSeconds(10);
   private static ScheduledExecutorService scanner;
   private static boolean hookInstalled;
+  private static boolean shuttingDown;
+  private static int starting;
 
   private ChildReaper() {}
 
-  static void track(ChildProcess child) {
+  /**
+   * Called before a child is started: installs the shutdown hook and counts the start, so that the
+   * hook waits for it and then stops the child too.
+   *
+   * @throws IllegalStateException when the JVM is already shutting down
+   */
+  static void beginStart(String name) {
     synchronized (LOCK) {
+      if (shuttingDown) {
+        throw new IllegalStateException(name + " - not started: the JVM is shutting down");
+      }
       if (!hookInstalled) {
         try {
           Runtime.getRuntime()
               .addShutdownHook(
-                  Thread.ofPlatform().name("sglang-preflight-child-reaper").unstarted(ChildReaper::onJvmExit));
-          hookInstalled = true;
+                  Thread.ofPlatform()
+                      .name("sglang-preflight-child-reaper")
+                      .unstarted(ChildReaper::onJvmExit));
         } catch (IllegalStateException e) {
-          LOG.warn("{} - the JVM is already shutting down; nothing will stop this child at exit", child.name());
+          throw new IllegalStateException(name + " - not started: the JVM is shutting down", e);
         }
+        hookInstalled = true;
       }
       if (scanner == null) {
         scanner =
@@ -45,8 +59,25 @@ final class ChildReaper {
                 Thread.ofPlatform().daemon().name("sglang-preflight-descendant-scan").factory());
         scanner.scheduleWithFixedDelay(ChildReaper::scan, 500, 500, TimeUnit.MILLISECONDS);
       }
+      starting++;
     }
-    LIVE.add(child);
+  }
+
+  /** The child {@link #beginStart} was called for is running. */
+  static void track(ChildProcess child) {
+    synchronized (LOCK) {
+      starting--;
+      LIVE.add(child);
+      LOCK.notifyAll();
+    }
+  }
+
+  /** The start {@link #beginStart} was called for failed. */
+  static void abandonStart() {
+    synchronized (LOCK) {
+      starting--;
+      LOCK.notifyAll();
+    }
   }
 
   static void untrack(ChildProcess child) {
@@ -64,7 +95,20 @@ final class ChildReaper {
   }
 
   private static void onJvmExit() {
-    List<ChildProcess> children = new ArrayList<>(LIVE);
+    List<ChildProcess> children;
+    synchronized (LOCK) {
+      shuttingDown = true;
+      long deadline = System.nanoTime() + START_WAIT.toNanos();
+      while (starting > 0 && System.nanoTime() - deadline < 0) {
+        try {
+          LOCK.wait(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+      children = new ArrayList<>(LIVE);
+    }
     if (children.isEmpty()) {
       return;
     }

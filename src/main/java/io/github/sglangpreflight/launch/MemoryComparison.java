@@ -21,8 +21,8 @@ public record MemoryComparison(List<Row> rows) {
    *
    * @param predicted empty when no prediction was given for the term
    * @param difference actual minus predicted
-   * @param differencePercent the difference in percent of the prediction; empty when the
-   *     prediction is 0 or absent
+   * @param differencePercent the difference in percent of the prediction; empty when the prediction
+   *     is 0 or absent
    */
   public record Row(
       Rank rank,
@@ -136,8 +136,7 @@ public record MemoryComparison(List<Row> rows) {
             ? String.format(Locale.ROOT, "%+d", d)
             : ByteFormat.signedGib(d);
     return row.differencePercent().isPresent()
-        ? amount
-            + String.format(Locale.ROOT, " (%+.1f%%)", row.differencePercent().getAsDouble())
+        ? amount + String.format(Locale.ROOT, " (%+.1f%%)", row.differencePercent().getAsDouble())
         : amount;
   }
 

@@ -1,15 +1,15 @@
 package io.github.sglangpreflight.launch;
 
 /**
- * The memory terms of an SGLang start-up that its log lets one measure per rank, in the order
- * they happen. Each is a number of bytes except {@link #KV_TOKENS}.
+ * The memory terms of an SGLang start-up that its log lets one measure per rank, in the order they
+ * happen. Each is a number of bytes except {@link #KV_TOKENS}.
  */
 public enum MemoryTerm {
   /** Free memory that {@code Init torch distributed ends} reports the set-up took (NCCL, CUDA). */
   TORCH_DISTRIBUTED("torch distributed", Unit.BYTES),
   /**
-   * Free memory at {@code Load weight begin}: the T that SGLang sizes the static pool from
-   * (static pool = T × {@code --mem-fraction-static}).
+   * Free memory at {@code Load weight begin}: the T that SGLang sizes the static pool from (static
+   * pool = T × {@code --mem-fraction-static}).
    */
   PRE_LOAD_FREE("free before load", Unit.BYTES),
   /**
@@ -35,8 +35,8 @@ public enum MemoryTerm {
   /** Sum of {@code mem usage} of every graph capture (decode, prefill/piecewise, draft …). */
   CUDA_GRAPH("CUDA graphs", Unit.BYTES),
   /**
-   * Free memory after the last graph capture (or after main's post-capture KV sizing): what is
-   * left for activations at serving time.
+   * Free memory after the last graph capture (or after main's post-capture KV sizing): what is left
+   * for activations at serving time.
    */
   HEADROOM_AFTER_GRAPHS("headroom after graphs", Unit.BYTES);
 

@@ -24,8 +24,8 @@ final class PosixSignals {
   private PosixSignals() {}
 
   /**
-   * Sends SIGINT to a process: through libc {@code kill(2)} when this module may call native
-   * code, else by running {@code kill -s INT <pid>} (no shell).
+   * Sends SIGINT to a process: through libc {@code kill(2)} when this module may call native code,
+   * else by running {@code kill -s INT <pid>} (no shell).
    *
    * @return whether the signal was sent
    */
@@ -53,8 +53,8 @@ final class PosixSignals {
 
   /**
    * Whether this JVM is in the foreground process group of its controlling terminal, so that a
-   * Ctrl-C there reaches every process of the group, a child started without a new group
-   * included. Reads {@code /proc/self/stat}; elsewhere answers whether a terminal is attached.
+   * Ctrl-C there reaches every process of the group, a child started without a new group included.
+   * Reads {@code /proc/self/stat}; elsewhere answers whether a terminal is attached.
    */
   static boolean inTerminalForeground() {
     try {
@@ -66,8 +66,8 @@ final class PosixSignals {
   }
 
   /**
-   * From a {@code /proc/<pid>/stat} line: true when the process has a controlling terminal
-   * ({@code tty_nr} not 0) whose foreground group ({@code tpgid}) is its own ({@code pgrp}).
+   * From a {@code /proc/<pid>/stat} line: true when the process has a controlling terminal ({@code
+   * tty_nr} not 0) whose foreground group ({@code tpgid}) is its own ({@code pgrp}).
    *
    * @throws IllegalArgumentException when the line does not have the proc(5) layout
    */
@@ -87,6 +87,7 @@ final class PosixSignals {
     return ttyNr != 0 && tpgid == pgrp;
   }
 
+  @SuppressWarnings("restricted") // kill(2) of libc; only when native access is enabled
   private static Optional<MethodHandle> libcKill() {
     Module module = PosixSignals.class.getModule();
     if (!module.isNativeAccessEnabled()) {

@@ -1,12 +1,18 @@
 package io.github.sglangpreflight.launch;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +21,7 @@ final class ProcessTree {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessTree.class);
   private static final long POLL_MILLIS = 50;
   private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+  private static final Path PROC = Path.of("/proc");
 
   private ProcessTree() {}
 
@@ -38,8 +45,8 @@ final class ProcessTree {
 
   /**
    * SIGTERM to every alive member (the root first), waits up to {@code grace} for all to exit
-   * (descendants spawned meanwhile included), then SIGKILL to the survivors. An interrupt cuts
-   * the grace period short but not the SIGKILL; the interrupt flag is restored.
+   * (descendants spawned meanwhile included), then SIGKILL to the survivors. An interrupt cuts the
+   * grace period short but not the SIGKILL; the interrupt flag is restored.
    *
    * @return the pids that needed SIGKILL
    */
@@ -86,6 +93,42 @@ final class ProcessTree {
       Thread.currentThread().interrupt();
     }
     return killed;
+  }
+
+  /**
+   * Processes whose environment holds the variable {@code marker} (Linux: {@code
+   * /proc/<pid>/environ}; processes of other users are not readable and skipped). Empty where there
+   * is no {@code /proc}.
+   */
+  static List<ProcessHandle> withMarker(String marker) {
+    if (!Files.isDirectory(PROC)) {
+      return List.of();
+    }
+    byte[] needle = (marker + "=").getBytes(StandardCharsets.US_ASCII);
+    long self = ProcessHandle.current().pid();
+    try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+      return all.filter(p -> p.pid() != self && environHas(p.pid(), needle)).toList();
+    }
+  }
+
+  private static boolean environHas(long pid, byte[] needle) {
+    byte[] env;
+    try {
+      env = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("environ"));
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+    for (int start = 0; start + needle.length <= env.length; ) {
+      if (Arrays.equals(env, start, start + needle.length, needle, 0, needle.length)) {
+        return true;
+      }
+      int end = start;
+      while (end < env.length && env[end] != 0) {
+        end++;
+      }
+      start = end + 1;
+    }
+    return false;
   }
 
   /** The members still alive, plus descendants they spawned since. */

@@ -26,7 +26,8 @@ public record Rank(String label, OptionalInt dp, OptionalInt pp, OptionalInt tp,
 
   /** Lines whose prefix names no worker. */
   public static final Rank UNLABELED =
-      new Rank("", OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty());
+      new Rank(
+          "", OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty());
 
   private static final Pattern ID = Pattern.compile("([A-Z][A-Z_]*?)(\\d+)");
   private static final Comparator<OptionalInt> BY_ID =
@@ -49,8 +50,8 @@ public record Rank(String label, OptionalInt dp, OptionalInt pp, OptionalInt tp,
   /**
    * Parses the ids of a prefix, e.g. {@code "DP0 TP3"} or {@code "PP1 TP2 EP2"}.
    *
-   * @throws IllegalArgumentException when a space-separated part is not an upper-case name
-   *     followed by digits
+   * @throws IllegalArgumentException when a space-separated part is not an upper-case name followed
+   *     by digits
    */
   public static Rank parse(String ids) {
     String label = ids.strip().replaceAll("\\s+", " ");

@@ -4,9 +4,9 @@ import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
- * What the start-up log showed for one rank (one GPU), in bytes. The first model's stages count
- * (a speculative-decoding draft model loads again after the target's pool; its weights and pool
- * are not added), except graph captures, which are summed over every graph.
+ * What the start-up log showed for one rank (one GPU), in bytes. The first model's stages count (a
+ * speculative-decoding draft model loads again after the target's pool; its weights and pool are
+ * not added), except graph captures, which are summed over every graph.
  *
  * @param torchDistributedBytes {@code mem usage} of {@code Init torch distributed ends}
  * @param availBeforeLoadBytes free memory at {@code Load weight begin}
@@ -23,8 +23,8 @@ import java.util.OptionalLong;
  * @param availBeforeGraphsBytes free memory at the first capture's begin
  * @param cudaGraphBytes sum of every capture's {@code mem usage}
  * @param graphCaptures number of captures that ended
- * @param availAfterGraphsBytes free memory at the last capture's end, or after main's
- *     post-capture KV sizing when that came later
+ * @param availAfterGraphsBytes free memory at the last capture's end, or after main's post-capture
+ *     KV sizing when that came later
  * @param deepGemmWarmupRequiredBytes largest JIT DeepGEMM warm-up requirement printed
  */
 public record RankObservation(
@@ -63,7 +63,8 @@ public record RankObservation(
     Objects.requireNonNull(availAfterGraphsBytes, "availAfterGraphsBytes");
     Objects.requireNonNull(deepGemmWarmupRequiredBytes, "deepGemmWarmupRequiredBytes");
     if (graphCaptures < 0) {
-      throw new IllegalArgumentException("graphCaptures must not be negative, was " + graphCaptures);
+      throw new IllegalArgumentException(
+          "graphCaptures must not be negative, was " + graphCaptures);
     }
   }
 
@@ -82,7 +83,9 @@ public record RankObservation(
       case TORCH_DISTRIBUTED -> torchDistributedBytes;
       case PRE_LOAD_FREE -> availBeforeLoadBytes;
       case WEIGHTS ->
-          weightsBytes.isPresent() ? weightsBytes : minus(availBeforeLoadBytes, availAfterLoadBytes);
+          weightsBytes.isPresent()
+              ? weightsBytes
+              : minus(availBeforeLoadBytes, availAfterLoadBytes);
       case KV_POOL -> kvBytes;
       case KV_TOKENS -> kvTokens.isPresent() ? kvTokens : maxTotalNumTokens;
       case REQ_TO_TOKEN_AND_OTHER -> {

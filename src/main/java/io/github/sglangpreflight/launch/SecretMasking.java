@@ -14,8 +14,10 @@ final class SecretMasking {
   static final String MASK = "****";
 
   private static final Set<String> SECRET_FLAGS = Set.of("--api-key", "--admin-api-key");
-  private static final Pattern FIELD = Pattern.compile("(?<!\\w)((?:admin_)?api_key=)('[^']*'|\"[^\"]*\")");
-  private static final Pattern FLAG = Pattern.compile("(--(?:admin-)?api-key(?:=|\\s+))(?!-)(\\S+)");
+  private static final Pattern FIELD =
+      Pattern.compile("(?<!\\w)((?:admin_)?api_key=)('[^']*'|\"[^\"]*\")");
+  private static final Pattern FLAG =
+      Pattern.compile("(--(?:admin-)?api-key(?:=|\\s+))(?!-)(\\S+)");
 
   private SecretMasking() {}
 
@@ -54,7 +56,8 @@ final class SecretMasking {
       if (!text.isEmpty()) {
         text.append(' ');
       }
-      text.append(arg.isEmpty() || arg.chars().anyMatch(Character::isWhitespace) ? "'" + arg + "'" : arg);
+      text.append(
+          arg.isEmpty() || arg.chars().anyMatch(Character::isWhitespace) ? "'" + arg + "'" : arg);
     }
     return text.toString();
   }

@@ -18,16 +18,17 @@ import org.slf4j.LoggerFactory;
  * (the CLI's {@code exec}). Handlers are installed through {@code sun.misc.Signal} (module {@code
  * jdk.unsupported}, looked up reflectively so that a runtime without it, or a JVM started with
  * {@code -Xrs}, only loses forwarding: the shutdown hook of {@link ChildReaper} still stops the
- * children when the JVM exits). They replace the JVM's own handlers while a child runs and are
- * restored when the last one ends.
+ * children when the JVM exits). They replace the JVM's own handlers from just before a child
+ * starts (a signal during the start is delivered once the child is registered) until the last one
+ * ends, when the JVM's handlers are restored.
  *
  * <ul>
  *   <li>SIGINT: not forwarded when this JVM is in its terminal's foreground process group, since a
  *       Ctrl-C there reaches the child, which shares the group, directly; forwarded otherwise (a
  *       {@code kill -INT} to the JVM, no terminal).
  *   <li>SIGTERM ({@code docker stop}): the child and its descendants get SIGTERM, then SIGKILL
- *       after the grace period; the JVM keeps running until the child has exited, so the caller
- *       can return its exit code.
+ *       after the grace period; the JVM keeps running until the child has exited, so the caller can
+ *       return its exit code.
  * </ul>
  */
 final class SignalForwarder {
@@ -35,60 +36,97 @@ final class SignalForwarder {
   private static final List<String> SIGNALS = List.of("INT", "TERM");
   private static final Object LOCK = new Object();
   private static final List<ChildProcess> TARGETS = new ArrayList<>();
+  private static final List<String> PENDING = new ArrayList<>();
   private static final Map<String, Object> PREVIOUS = new HashMap<>();
   private static final Optional<SignalApi> API = SignalApi.load();
+  private static int starting;
 
   private SignalForwarder() {}
 
   /**
-   * Starts forwarding to this child.
+   * Installs the handlers before a child is started, so that no signal falls between the start and
+   * {@link #register}: one arriving meanwhile is kept and delivered by {@link #register}.
    *
-   * @return false when the JVM offers no way to handle signals
+   * @return false when the JVM offers no way to handle signals (then call neither {@link #register}
+   *     nor {@link #abandon})
    */
-  static boolean register(ChildProcess child) {
+  static boolean prepare(String name) {
     if (API.isEmpty()) {
-      LOG.debug("sun.misc.Signal is not available; signals reach {} only at JVM exit", child.name());
+      LOG.debug("{} - sun.misc.Signal is not available; signals reach it only at JVM exit", name);
       return false;
     }
     synchronized (LOCK) {
-      if (TARGETS.isEmpty()) {
+      if (TARGETS.isEmpty() && starting == 0) {
         for (String signal : SIGNALS) {
           try {
             PREVIOUS.put(signal, API.get().install(signal, SignalForwarder::dispatch));
           } catch (RuntimeException | ReflectiveOperationException e) {
-            LOG.debug("cannot handle SIG{} ({}); it reaches {} only at JVM exit", signal, e, child.name());
+            LOG.debug(
+                "{} - cannot handle SIG{} ({}); it reaches it only at JVM exit", name, signal, e);
           }
         }
       }
-      TARGETS.add(child);
+      starting++;
       return true;
+    }
+  }
+
+  /** Starts forwarding to a child {@link #prepare prepared} for; delivers what came meanwhile. */
+  static void register(ChildProcess child) {
+    List<String> pending;
+    synchronized (LOCK) {
+      starting--;
+      TARGETS.add(child);
+      pending = List.copyOf(PENDING);
+      PENDING.clear();
+    }
+    for (String signal : pending) {
+      dispatch(signal);
+    }
+  }
+
+  /** The start {@link #prepare prepared} for failed; signals that came meanwhile are dropped. */
+  static void abandon(String name) {
+    synchronized (LOCK) {
+      starting--;
+      if (TARGETS.isEmpty() && starting == 0) {
+        if (!PENDING.isEmpty()) {
+          LOG.info("{} - SIG{} arrived while it was starting, and it did not start", name, PENDING);
+          PENDING.clear();
+        }
+        restoreHandlers();
+      }
     }
   }
 
   /** Stops forwarding to this child; restores the JVM's handlers after the last one. */
   static void unregister(ChildProcess child) {
-    if (API.isEmpty()) {
-      return;
-    }
     synchronized (LOCK) {
-      if (!TARGETS.remove(child) || !TARGETS.isEmpty()) {
-        return;
+      if (TARGETS.remove(child) && TARGETS.isEmpty() && starting == 0) {
+        restoreHandlers();
       }
-      for (Map.Entry<String, Object> previous : PREVIOUS.entrySet()) {
-        try {
-          API.get().restore(previous.getKey(), previous.getValue());
-        } catch (RuntimeException | ReflectiveOperationException e) {
-          LOG.debug("cannot restore the handler of SIG{}: {}", previous.getKey(), e.toString());
-        }
-      }
-      PREVIOUS.clear();
     }
+  }
+
+  private static void restoreHandlers() {
+    for (Map.Entry<String, Object> previous : PREVIOUS.entrySet()) {
+      try {
+        API.orElseThrow().restore(previous.getKey(), previous.getValue());
+      } catch (RuntimeException | ReflectiveOperationException e) {
+        LOG.debug("cannot restore the handler of SIG{}: {}", previous.getKey(), e.toString());
+      }
+    }
+    PREVIOUS.clear();
   }
 
   /** What the handler does for SIG{@code signal} ({@code INT} or {@code TERM}). */
   static void dispatch(String signal) {
     List<ChildProcess> targets;
     synchronized (LOCK) {
+      if (TARGETS.isEmpty() && starting > 0) {
+        PENDING.add(signal);
+        return;
+      }
       targets = List.copyOf(TARGETS);
     }
     if (signal.equals("INT")) {
@@ -103,10 +141,10 @@ final class SignalForwarder {
     } else {
       for (ChildProcess child : targets) {
         LOG.info(
-            "{} - SIGTERM received; stopping pid {} and its descendants (SIGKILL after {} s)",
+            "{} - SIGTERM received; stopping pid {} and its descendants (SIGKILL after {})",
             child.name(),
             child.pid(),
-            child.gracePeriod().toSeconds());
+            DurationFormat.seconds(child.gracePeriod()));
         Thread.ofPlatform().daemon().name(child.name() + "-sigterm").start(child::stop);
       }
     }

@@ -7,11 +7,10 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * One start-up line of SGLang, typed. Memory is in bytes (SGLang's "GB" is GiB, converted
- * exactly from the two printed decimals); a figure a version does not print is empty.
+ * One start-up line of SGLang, typed. Memory is in bytes (SGLang's "GB" is GiB, converted exactly
+ * from the two printed decimals); a figure a version does not print is empty.
  *
- * <p>Produced by {@link StartupLogParser#parse(String)}; accumulated by {@link
- * StartupObservation}.
+ * <p>Produced by {@link StartupLogParser#parse(String)}; accumulated by {@link StartupObservation}.
  */
 public sealed interface StartupEvent {
 
@@ -85,9 +84,9 @@ public sealed interface StartupEvent {
   }
 
   /**
-   * {@code [Full |SWA ]KV Cache is allocated. [dtype: …, ][#tokens: N, ]K size: … GB, V size: …
-   * GB} or {@code …, KV size: … GB} (MLA), and main's opt-in {@code Post-capture KV sizing: KV
-   * cache allocated. dtype: …, #tokens: N, KV size: … GB, avail mem=… GB}.
+   * {@code [Full |SWA ]KV Cache is allocated. [dtype: …, ][#tokens: N, ]K size: … GB, V size: … GB}
+   * or {@code …, KV size: … GB} (MLA), and main's opt-in {@code Post-capture KV sizing: KV cache
+   * allocated. dtype: …, #tokens: N, KV size: … GB, avail mem=… GB}.
    *
    * @param tokens {@code #tokens} (printed since 2025-03)
    * @param kBytes K buffers, MHA pools
@@ -95,8 +94,7 @@ public sealed interface StartupEvent {
    * @param kvBytes the single KV figure of MLA and post-capture pools
    * @param dtype KV cache dtype as printed since 2026-05, e.g. {@code torch.bfloat16}
    * @param poolLabel {@code Full} or {@code SWA} for hybrid sliding-window pools
-   * @param afterGraphCapture main's post-capture sizing, where the pool is backed after the
-   *     graphs
+   * @param afterGraphCapture main's post-capture sizing, where the pool is backed after the graphs
    * @param availBytes free memory after the allocation, post-capture line only
    */
   record KvCacheAllocated(
@@ -223,9 +221,9 @@ public sealed interface StartupEvent {
   }
 
   /**
-   * JIT DeepGEMM warm-up on main (since 2025-12): {@code Required memory for warmup: XGB,
-   * Available memory: YGB} and, when it does not fit, {@code Available memory YGB is less than
-   * required memory XGB for warmup, reducing max_m to M …}.
+   * JIT DeepGEMM warm-up on main (since 2025-12): {@code Required memory for warmup: XGB, Available
+   * memory: YGB} and, when it does not fit, {@code Available memory YGB is less than required
+   * memory XGB for warmup, reducing max_m to M …}.
    *
    * @param reducedMaxM the {@code max_m} SGLang fell back to, on the second wording
    */

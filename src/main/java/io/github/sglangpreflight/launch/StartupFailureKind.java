@@ -5,7 +5,8 @@ public enum StartupFailureKind {
   /**
    * {@code Not enough memory. Please try to increase --mem-fraction-static.}: the static pool left
    * no token for the KV cache after the weights (v0.1 to main; main appends {@code Current value:
-   * mem_fraction_static=…}). The fix is a larger fraction, more GPUs or a smaller model.
+   * mem_fraction_static=…}; 0.1.x spelled it {@code Not enought memory}). The fix is a larger
+   * fraction, more GPUs or a smaller model.
    */
   NOT_ENOUGH_MEMORY,
   /**

@@ -74,7 +74,8 @@ public final class StartupLogParser {
   private static final Pattern LIMITS =
       Pattern.compile(
           "(?<![\\w.(])max_total_num_tokens=(\\d+), chunked_prefill_size=(-?\\d+|None)(.*)");
-  private static final Pattern CAPTURE_BEGIN = Pattern.compile("Capture " + GRAPH + " begin\\.(.*)");
+  private static final Pattern CAPTURE_BEGIN =
+      Pattern.compile("Capture " + GRAPH + " begin\\.(.*)");
   private static final Pattern CAPTURE_END = Pattern.compile("Capture " + GRAPH + " end\\.(.*)");
   private static final Pattern DEEPGEMM_REQUIRED =
       Pattern.compile(
@@ -91,7 +92,8 @@ public final class StartupLogParser {
 
   private static final Pattern AVAIL = Pattern.compile("avail mem=" + NUM + " GB");
   private static final Pattern MEM_USAGE = Pattern.compile("mem usage=" + NUM + " GB");
-  private static final Pattern ELAPSED = Pattern.compile("(?:Time elapsed: |elapsed=)" + NUM + " s");
+  private static final Pattern ELAPSED =
+      Pattern.compile("(?:Time elapsed: |elapsed=)" + NUM + " s");
   private static final Pattern TOKENS = Pattern.compile("#tokens: (\\d+)");
   private static final Pattern K_SIZE = Pattern.compile("(?<!\\w)K size: " + NUM + " GB");
   private static final Pattern V_SIZE = Pattern.compile("(?<!\\w)V size: " + NUM + " GB");
@@ -129,7 +131,8 @@ public final class StartupLogParser {
   private static Optional<StartupEvent> failure(Rank rank, String line, String plain) {
     Matcher m;
     if (GRAPH_FAILED.matcher(plain).find()) {
-      return Optional.of(outOfMemory(rank, line, plain, StartupFailureKind.CUDA_GRAPH_CAPTURE_FAILED));
+      return Optional.of(
+          outOfMemory(rank, line, plain, StartupFailureKind.CUDA_GRAPH_CAPTURE_FAILED));
     }
     if ((m = NO_KV_MEMORY.matcher(plain)).find()) {
       return Optional.of(
@@ -233,11 +236,7 @@ public final class StartupLogParser {
       }
       return Optional.of(
           new StartupEvent.WeightLoadEnd(
-              rank,
-              line,
-              avail.getAsLong(),
-              gibField(MEM_USAGE, rest),
-              secondsField(rest)));
+              rank, line, avail.getAsLong(), gibField(MEM_USAGE, rest), secondsField(rest)));
     }
     if ((m = TORCH_DISTRIBUTED_END.matcher(plain)).find()) {
       String rest = m.group(1);
@@ -348,7 +347,10 @@ public final class StartupLogParser {
 
   /** SGLang's "GB" figure (GiB) as bytes, rounded to the nearest byte. */
   static long gib(String number) {
-    return new BigDecimal(number).multiply(GIB).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+    return new BigDecimal(number)
+        .multiply(GIB)
+        .setScale(0, RoundingMode.HALF_EVEN)
+        .longValueExact();
   }
 
   /** A torch size ({@code 448.00 MiB}) as bytes. */

@@ -42,7 +42,8 @@ public record StartupObservation(
   }
 
   private static final StartupObservation EMPTY =
-      new StartupObservation(List.of(), List.of(), StartupStage.NOT_STARTED, Optional.empty(), false);
+      new StartupObservation(
+          List.of(), List.of(), StartupStage.NOT_STARTED, Optional.empty(), false);
 
   public StartupObservation {
     ranks = List.copyOf(ranks);

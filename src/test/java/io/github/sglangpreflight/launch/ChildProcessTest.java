@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Real processes: {@code sh} one-liners, {@code tree.py} (a python3 process tree that reports its
  * pids and signals) and child JVMs running {@link ChildProcessTestMain}. Every test records the
- * pids it created and kills whatever is left in {@link #killLeftovers()}, so a failing test
- * leaves nothing running either. No wall-clock assertion: timeouts only bound a hung test.
+ * pids it created and kills whatever is left in {@link #killLeftovers()}, so a failing test leaves
+ * nothing running either. No wall-clock assertion: timeouts only bound a hung test.
  */
 @Timeout(120)
 class ChildProcessTest {
@@ -46,17 +46,26 @@ class ChildProcessTest {
 
   private final List<Long> created = new CopyOnWriteArrayList<>();
   private final List<Process> jvms = new ArrayList<>();
+  private final List<ChildProcess> children = new CopyOnWriteArrayList<>();
 
   @TempDir Path temp;
 
   @AfterEach
   void killLeftovers() {
+    for (ChildProcess child : children) {
+      child.stop();
+    }
     for (Process jvm : jvms) {
       jvm.descendants().forEach(ProcessHandle::destroyForcibly);
       jvm.destroyForcibly();
     }
     for (long pid : created) {
-      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      ProcessHandle.of(pid)
+          .ifPresent(
+              p -> {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+              });
     }
   }
 
@@ -105,7 +114,8 @@ class ChildProcessTest {
   void pipeLines_stdoutAndStderr_reachTheConsumerInOrderPerStream() throws Exception {
     List<String> seen = new CopyOnWriteArrayList<>();
     ChildProcess child =
-        ChildProcess.builder(List.of("sh", "-c", "echo out1; echo err1 >&2; echo out2; echo err2 >&2"))
+        ChildProcess.builder(
+                List.of("sh", "-c", "echo out1; echo err1 >&2; echo out2; echo err2 >&2"))
             .pipeLines((output, line) -> seen.add(output + " " + line))
             .start();
     assertEquals(0, child.waitFor());
@@ -221,6 +231,17 @@ class ChildProcessTest {
     assertNoneAlive(pids);
   }
 
+  @Test
+  void exit_childKilledBeforeAnyScan_grandchildIsFoundByItsMarkerAndStopped() throws Exception {
+    List<String> lines = new CopyOnWriteArrayList<>();
+    ChildProcess child =
+        piped(List.of("sh", "-c", "sleep 300 & echo \"pid $!\"; exec sleep 300"), lines);
+    List<Long> pids = awaitPids(lines, 1);
+    child.toHandle().destroyForcibly(); // killed from outside, as by the kernel's OOM killer
+    assertEquals(137, child.waitFor());
+    assertNoneAlive(pids);
+  }
+
   // --- in a child JVM ----------------------------------------------------------------------
 
   @Test
@@ -259,6 +280,8 @@ class ChildProcessTest {
             " ",
             java,
             "--enable-native-access=ALL-UNNAMED",
+            // keep the JVM's log lines off the terminal the test reads
+            "-Dorg.slf4j.simpleLogger.logFile=" + temp.resolve("jvm.log"),
             "-cp",
             System.getProperty("java.class.path"),
             ChildProcessTestMain.class.getName(),
@@ -352,6 +375,7 @@ class ChildProcessTest {
             .gracePeriod(Duration.ofSeconds(5))
             .pipeLines((output, line) -> lines.add(line))
             .start();
+    children.add(child);
     created.add(child.pid());
     return child;
   }

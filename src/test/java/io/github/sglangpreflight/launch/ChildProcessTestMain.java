@@ -16,8 +16,8 @@ import java.util.List;
  * <ul>
  *   <li>{@code exec}: inherited stdio, signals forwarded; exits with the child's exit code.
  *   <li>{@code piped-return}, {@code piped-throw}, {@code piped-exit}: piped child whose lines are
- *       echoed on stdout; after a line on stdin (or its end) main returns, throws, or calls
- *       {@code System.exit(3)}.
+ *       echoed on stdout; after a line on stdin (or its end) main returns, throws, or calls {@code
+ *       System.exit(3)}.
  * </ul>
  */
 final class ChildProcessTestMain {

@@ -11,12 +11,30 @@ class SecretMaskingTest {
   void maskArgv_bothFlagsInBothForms_masksOnlyTheValues() {
     List<String> argv =
         List.of(
-            "python3", "-m", "sglang.launch_server", "--api-key", "sk-1", "--admin-api-key=adm-2",
-            "--port", "30000", "--admin-api-key", "adm-3", "--api-key=sk-4");
+            "python3",
+            "-m",
+            "sglang.launch_server",
+            "--api-key",
+            "sk-1",
+            "--admin-api-key=adm-2",
+            "--port",
+            "30000",
+            "--admin-api-key",
+            "adm-3",
+            "--api-key=sk-4");
     assertEquals(
         List.of(
-            "python3", "-m", "sglang.launch_server", "--api-key", "****", "--admin-api-key=****",
-            "--port", "30000", "--admin-api-key", "****", "--api-key=****"),
+            "python3",
+            "-m",
+            "sglang.launch_server",
+            "--api-key",
+            "****",
+            "--admin-api-key=****",
+            "--port",
+            "30000",
+            "--admin-api-key",
+            "****",
+            "--api-key=****"),
         SecretMasking.maskArgv(argv));
   }
 

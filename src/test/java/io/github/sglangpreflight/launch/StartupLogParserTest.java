@@ -25,9 +25,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two kinds of tests. The parameterised ones read the reconstructed public logs under {@code
- * src/test/resources/launch} (each names its dataset row) and check every parsed figure against
- * the dataset TSV. The others pin each wording that has no public log in the dataset, with
- * synthetic figures and the SGLang source line that prints it ({@code file:line@rev}).
+ * src/test/resources/launch} (each names its dataset row) and check every parsed figure against the
+ * dataset TSV. The others pin each wording that has no public log in the dataset, with synthetic
+ * figures and the SGLang source line that prints it ({@code file:line@rev}).
  */
 class StartupLogParserTest {
   private static final BigDecimal GIB = BigDecimal.valueOf(1L << 30);
@@ -164,7 +164,8 @@ class StartupLogParserTest {
 
   @Test
   void parse_ansiColouredLine_parses() {
-    StartupEvent e = parsed("\u001B[32m[2025-04-21 10:00:00 TP0] Memory pool end. avail mem=8.34 GB\u001B[0m");
+    StartupEvent e =
+        parsed("\u001B[32m[2025-04-21 10:00:00 TP0] Memory pool end. avail mem=8.34 GB\u001B[0m");
     assertInstanceOf(StartupEvent.MemoryPoolEnd.class, e);
   }
 
@@ -172,7 +173,8 @@ class StartupLogParserTest {
   @ValueSource(
       strings = {
         "[2025-04-21 10:00:40 TP0] Decode batch. #running-req: 1, #token: 90, token usage: 0.00",
-        "KV cache pool leak detected!available_size=1, protected_size=0, self.max_total_num_tokens=42",
+        "KV cache pool leak detected!available_size=1, protected_size=0,"
+            + " self.max_total_num_tokens=42",
         "[2026-08-10 10:00:00] KV Cache VA upper bound. dtype: torch.bfloat16, #tokens: 900000, K"
             + " size: 50.00 GB, V size: 50.00 GB",
         "Load weight end. type=LlamaForCausalLM, dtype=torch.bfloat16",
@@ -210,7 +212,8 @@ class StartupLogParserTest {
 
   @Test
   void parse_loadWeightEndWithElapsedAndDtype_givesAll() {
-    // model_runner.py "Load weight end" between 1b56a886b (2026-01-26) and f7897def9 (2026-03-04); synthetic
+    // model_runner.py "Load weight end" between 1b56a886b (2026-01-26) and f7897def9 (2026-03-04);
+    // synthetic
     var e =
         (StartupEvent.WeightLoadEnd)
             parsed(
@@ -289,7 +292,8 @@ class StartupLogParserTest {
 
   @Test
   void parse_postCaptureKvSizing_givesSizeAndAvail() {
-    // model_runner_components/kv_pool_runtime.py:126-133@8761b971 (opt-in since 2ad9a243f, 2026-07-07); synthetic
+    // model_runner_components/kv_pool_runtime.py:126-133@8761b971 (opt-in since 2ad9a243f,
+    // 2026-07-07); synthetic
     var e =
         (StartupEvent.KvCacheAllocated)
             parsed(
@@ -338,7 +342,8 @@ class StartupLogParserTest {
 
   @Test
   void parse_captureEndV045Order_givesAvailThenUsage() {
-    // model_runner.py:983-984@v0.4.5.post3 (avail mem before mem usage until 849c83a0c, 2025-04-28); synthetic
+    // model_runner.py:983-984@v0.4.5.post3 (avail mem before mem usage until 849c83a0c,
+    // 2025-04-28); synthetic
     var e =
         (StartupEvent.GraphCaptureEnd)
             parsed(
@@ -352,7 +357,8 @@ class StartupLogParserTest {
 
   @Test
   void parse_captureBeginMainDecode_givesGraphNameAndAvail() {
-    // model_runner_components/cuda_graph_setup.py:458-462@8761b971 (since ad9723af0, 2026-06-22); synthetic
+    // model_runner_components/cuda_graph_setup.py:458-462@8761b971 (since ad9723af0, 2026-06-22);
+    // synthetic
     var e =
         (StartupEvent.GraphCaptureBegin)
             parsed(
@@ -389,7 +395,8 @@ class StartupLogParserTest {
 
   @Test
   void parse_capturePiecewiseBegin_givesAvail() {
-    // model_runner.py "Capture piecewise CUDA graph begin" (e8542db55, 2025-11-30, to ad9723af0); synthetic
+    // model_runner.py "Capture piecewise CUDA graph begin" (e8542db55, 2025-11-30, to ad9723af0);
+    // synthetic
     var e =
         (StartupEvent.GraphCaptureBegin)
             parsed("[2025-12-04 12:01:42] Capture piecewise CUDA graph begin. avail mem=26.82 GB");
@@ -428,7 +435,8 @@ class StartupLogParserTest {
 
   @Test
   void parse_captureWithoutFigures_givesEmptyFigures() {
-    // speculative/frozen_kv_mtp_cuda_graph_runner.py ("Capture Frozen-KV MTP draft cuda graph end.")@8761b971
+    // speculative/frozen_kv_mtp_cuda_graph_runner.py ("Capture Frozen-KV MTP draft cuda graph
+    // end.")@8761b971
     var e =
         (StartupEvent.GraphCaptureEnd)
             parsed("[2026-08-10 10:00:00 TP0] Capture Frozen-KV MTP draft cuda graph end.");
@@ -483,7 +491,8 @@ class StartupLogParserTest {
 
   @Test
   void parse_loadedWeightsLeaveNoKvMemory_givesCurrentAndMinimumFraction() {
-    // mem_cache/kv_cache_configurator.py:1806-1813@8761b971 (since 9691a29fe, 2026-06-21); synthetic
+    // mem_cache/kv_cache_configurator.py:1806-1813@8761b971 (since 9691a29fe, 2026-06-21);
+    // synthetic
     var e =
         failure(
             "ValueError: Loaded weights leave no GPU memory for the KV cache under"
@@ -533,7 +542,13 @@ class StartupLogParserTest {
     assertEquals(OptionalLong.of(20L << 20), e.requestedBytes());
     assertEquals(OptionalInt.of(1), e.gpuIndex());
     assertEquals(OptionalLong.of(gib("15.78")), e.totalCapacityBytes());
-    assertEquals(OptionalLong.of(new BigDecimal("3.12").multiply(BigDecimal.valueOf(1L << 20)).setScale(0, RoundingMode.HALF_EVEN).longValueExact()), e.freeBytes());
+    assertEquals(
+        OptionalLong.of(
+            new BigDecimal("3.12")
+                .multiply(BigDecimal.valueOf(1L << 20))
+                .setScale(0, RoundingMode.HALF_EVEN)
+                .longValueExact()),
+        e.freeBytes());
   }
 
   @Test
@@ -558,7 +573,8 @@ class StartupLogParserTest {
 
   @Test
   void parse_unbalancedLoggedAsWarningOnMain_isNotFatal() {
-    // distributed/bootstrap.py:271-279@8761b971 (a warning unless SGLANG_ENABLE_TP_MEMORY_INBALANCE_CHECK)
+    // distributed/bootstrap.py:271-279@8761b971 (a warning unless
+    // SGLANG_ENABLE_TP_MEMORY_INBALANCE_CHECK)
     var e =
         failure(
             "[2026-08-10 10:00:00 TP0] The memory capacity is unbalanced. Some GPUs may be"
@@ -600,7 +616,9 @@ class StartupLogParserTest {
 
   private static void assertOutcome(String file, String outcome, StartupObservation o) {
     StartupEvent.Failure f =
-        o.firstFatalFailure().orElseThrow(() -> new AssertionError(file + ": no failure")).failure();
+        o.firstFatalFailure()
+            .orElseThrow(() -> new AssertionError(file + ": no failure"))
+            .failure();
     switch (outcome) {
       case "not_enough_memory" -> assertEquals(StartupFailureKind.NOT_ENOUGH_MEMORY, f.kind());
       case "oom_at_graph" -> {
@@ -645,7 +663,10 @@ class StartupLogParserTest {
   }
 
   static long gib(String number) {
-    return new BigDecimal(number).multiply(GIB).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+    return new BigDecimal(number)
+        .multiply(GIB)
+        .setScale(0, RoundingMode.HALF_EVEN)
+        .longValueExact();
   }
 
   private static StartupEvent parsed(String line) {

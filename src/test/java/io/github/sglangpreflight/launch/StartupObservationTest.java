@@ -18,7 +18,8 @@ class StartupObservationTest {
 
   @Test
   void with_docsRun2025_givesTheTermsTheDatasetDerives() {
-    RankObservation tp0 = observe("docs-llama-3.1-8b-2025-01.log").rank(Rank.parse("TP0")).orElseThrow();
+    RankObservation tp0 =
+        observe("docs-llama-3.1-8b-2025-01.log").rank(Rank.parse("TP0")).orElseThrow();
     // sglang-startup-logs.md: weights 78.81 - 63.72 = 15.09 by difference (no mem usage printed in
     // that version), request table 63.72 - 54.26 - 8.34 = 1.12 GB, #tokens from the scheduler line
     assertEquals("15.09 GiB", ByteFormat.gib(tp0.actual(MemoryTerm.WEIGHTS).orElseThrow()));
@@ -33,7 +34,8 @@ class StartupObservationTest {
   void with_fourRankLog_keepsOneObservationPerRank() {
     StartupObservation o = observe("pr15909-qwen3-omni-tp4-2025-12.log");
     assertEquals(
-        List.of("TP0", "TP1", "TP2", "TP3"), o.ranks().stream().map(r -> r.rank().label()).toList());
+        List.of("TP0", "TP1", "TP2", "TP3"),
+        o.ranks().stream().map(r -> r.rank().label()).toList());
     // sglang-startup-logs.md pattern 3: 0.53-0.58 GB between the pool and the capture for Qwen-Omni
     assertEquals(
         "0.58 GiB",
