@@ -7,13 +7,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses memory sizes as people write them on a command line: {@code 1GiB}, {@code 512MiB},
- * {@code 1.5 GiB}, {@code 2G}, {@code 1073741824}.
+ * Parses memory sizes as people write them on a command line: {@code 1GiB}, {@code 512MiB}, {@code
+ * 1.5 GiB}, {@code 2G}, {@code 1073741824}.
  *
- * <p>Units are case-insensitive. {@code KiB}, {@code MiB}, {@code GiB}, {@code TiB} and the one-letter
- * {@code K}, {@code M}, {@code G}, {@code T} are binary (powers of 1024, as {@code java -Xmx2G} and
- * {@code docker --memory 2g} read them); {@code kB}, {@code MB}, {@code GB}, {@code TB} are decimal
- * (powers of 1000, SI); {@code B} or no unit is bytes. A fraction is rounded to the nearest byte.
+ * <p>Units are case-insensitive. {@code KiB}, {@code MiB}, {@code GiB}, {@code TiB} and the
+ * one-letter {@code K}, {@code M}, {@code G}, {@code T} are binary (powers of 1024, as {@code java
+ * -Xmx2G} and {@code docker --memory 2g} read them); {@code kB}, {@code MB}, {@code GB}, {@code TB}
+ * are decimal (powers of 1000, SI); {@code B} or no unit is bytes. A fraction is rounded to the
+ * nearest byte.
  */
 final class ByteSizes {
   private static final Pattern SIZE =
@@ -50,7 +51,9 @@ final class ByteSizes {
               text));
     }
     BigDecimal bytes =
-        new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit)).setScale(0, RoundingMode.HALF_UP);
+        new BigDecimal(m.group(1))
+            .multiply(BigDecimal.valueOf(unit))
+            .setScale(0, RoundingMode.HALF_UP);
     if (bytes.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
       throw new UsageException(
           String.format(Locale.ROOT, "%s '%s' is too large to be a memory size", option, text));

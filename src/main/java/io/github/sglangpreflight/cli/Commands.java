@@ -4,9 +4,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The command line's shape for picocli: one class per command, options as plain fields. Values
- * stay strings here and are checked in {@link Main}, so that every bad value gets one sentence in
- * this project's words rather than a parser's.
+ * The command line's shape for picocli: one class per command, options as plain fields. Values stay
+ * strings here and are checked in {@link Main}, so that every bad value gets one sentence in this
+ * project's words rather than a parser's.
  */
 final class Commands {
   private Commands() {}
@@ -47,8 +47,8 @@ final class Commands {
         "  sglang-preflight gpus --json > gpus.json",
         "  sglang-preflight check --gpus gpus.json -- python3 -m sglang.launch_server ...",
         "",
-        "Run 'sglang-preflight COMMAND --help' for a command's options. The JSON report is described"
-            + " in docs/report-schema.md, the snapshot format in docs/gpu-snapshot.md.",
+        "Run 'sglang-preflight COMMAND --help' for a command's options. The JSON report is"
+            + " described in docs/report-schema.md, the snapshot format in docs/gpu-snapshot.md.",
       },
       exitCodeListHeading = "%nExit codes:%n",
       exitCodeList = {
@@ -84,8 +84,10 @@ final class Commands {
         description = "Log DEBUG details (every budget term in bytes) and print stack traces.")
     boolean debug;
 
-    @Option(names = "--quiet",
-        order = 40, description = "Log warnings only; check prints only the verdict and its reasons.")
+    @Option(
+        names = "--quiet",
+        order = 40,
+        description = "Log warnings only; check prints only the verdict and its reasons.")
     boolean quiet;
 
     @Option(
@@ -125,7 +127,7 @@ final class Commands {
         description = {
           "adjust (default): rewrite an unsafe --mem-fraction-static, reject when none works;",
           "reject: never rewrite, anything but ACCEPT is a rejection;",
-          "warn: report, never block (exec runs the original command)."
+          "warn: report, never block on the decision (exec runs the command as given)."
         })
     String policy;
 
@@ -180,8 +182,10 @@ final class Commands {
                 + " instead of failing with exit code 1.")
     boolean allowUnreadableGpus;
 
-    @Option(names = "--ascii",
-        order = 32, description = "Draw the per-GPU bars with ASCII characters only.")
+    @Option(
+        names = "--ascii",
+        order = 32,
+        description = "Draw the per-GPU bars with ASCII characters only.")
     boolean ascii;
   }
 
@@ -221,7 +225,8 @@ final class Commands {
     @Option(
         names = "--json",
         order = 31,
-        description = "Print only the JSON report on stdout (docs/report-schema.md); logs go to stderr.")
+        description =
+            "Print only the JSON report on stdout (docs/report-schema.md); logs go to stderr.")
     boolean json;
   }
 

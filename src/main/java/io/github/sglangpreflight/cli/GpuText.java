@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The text of {@code sglang-preflight gpus}: a small table per GPU, then the versions and notes. */
+/**
+ * The text of {@code sglang-preflight gpus}: a small table per GPU, then the versions and notes.
+ */
 final class GpuText {
   private static final double GIB = 1L << 30;
 
@@ -34,7 +36,8 @@ final class GpuText {
             from,
             inventory.unreadable().isEmpty()
                 ? ""
-                : String.format(Locale.ROOT, " (%d more unreadable)", inventory.unreadable().size())));
+                : String.format(
+                    Locale.ROOT, " (%d more unreadable)", inventory.unreadable().size())));
     out.append("driver ")
         .append(inventory.driverVersion().orElse("unknown"))
         .append(", NVML ")
@@ -55,10 +58,7 @@ final class GpuText {
       row(out, "memory", memory(g.memory()));
       row(out, "processes", g.processes().isEmpty() ? "none" : processes(g.processes()));
       for (MigDevice d : g.migDevices()) {
-        row(
-            out,
-            "MIG device " + d.index(),
-            d.name() + ", " + d.uuid() + ", " + memory(d.memory()));
+        row(out, "MIG device " + d.index(), d.name() + ", " + d.uuid() + ", " + memory(d.memory()));
       }
     }
     if (!inventory.unreadable().isEmpty()) {
@@ -76,7 +76,9 @@ final class GpuText {
     return out.toString();
   }
 
-  /** {@code 13000} → {@code 13.0}, {@code 12040} → {@code 12.4}, as {@code nvidia-smi} prints it. */
+  /**
+   * {@code 13000} → {@code 13.0}, {@code 12040} → {@code 12.4}, as {@code nvidia-smi} prints it.
+   */
   static String cuda(int version) {
     return (version / 1000) + "." + (version % 1000) / 10;
   }
@@ -121,7 +123,8 @@ final class GpuText {
     for (GpuProcess p : processes) {
       StringBuilder b = new StringBuilder("pid ").append(p.pid());
       p.name().ifPresent(n -> b.append(" (").append(n).append(')'));
-      b.append(' ').append(p.usedBytes().isPresent() ? gib(p.usedBytes().getAsLong()) : "size unknown");
+      b.append(' ')
+          .append(p.usedBytes().isPresent() ? gib(p.usedBytes().getAsLong()) : "size unknown");
       parts.add(b.toString());
     }
     return String.join(", ", parts);

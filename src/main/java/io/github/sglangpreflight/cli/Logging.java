@@ -3,8 +3,8 @@ package io.github.sglangpreflight.cli;
 import java.util.List;
 
 /**
- * Configures slf4j-simple through its system properties. It reads them when a logger is created,
- * so this runs before the first logger of the run: stderr, level and name only ({@code INFO
+ * Configures slf4j-simple through its system properties. It reads them when a logger is created, so
+ * this runs before the first logger of the run: stderr, level and name only ({@code INFO
  * ChildProcess - sglang - started pid 4242: ...}).
  */
 final class Logging {

@@ -41,11 +41,11 @@ import picocli.CommandLine.UnmatchedArgumentException;
  * {@link Preflight} facade. It only translates (arguments to builder calls, reports and exceptions
  * to text and exit codes); the library decides. The only class of the project that prints.
  *
- * <p>Logging (slf4j-simple, stderr, no thread names) is configured here before the first logger
- * is created: INFO, DEBUG with {@code --debug}, WARN with {@code --quiet}. Where the printed
- * output already carries a sentence the library logs (the decision in check's table, NVML's notes
- * in the tables), that logger is switched off so that nothing is said twice; {@code --debug} turns
- * every logger on.
+ * <p>Logging (slf4j-simple, stderr, no thread names) is configured here before the first logger is
+ * created: INFO, DEBUG with {@code --debug}, WARN with {@code --quiet}. Where the printed output
+ * already carries a sentence the library logs (the decision in check's table, NVML's notes in the
+ * tables), that logger is switched off so that nothing is said twice; {@code --debug} turns every
+ * logger on.
  */
 public final class Main {
   static final String NAME = "sglang-preflight";
@@ -86,7 +86,9 @@ public final class Main {
     return run(out, err, Context.system(), args);
   }
 
-  /** {@link #run(PrintWriter, PrintWriter, String...)} with another environment or NVML: for tests. */
+  /**
+   * {@link #run(PrintWriter, PrintWriter, String...)} with another environment or NVML: for tests.
+   */
   static int run(PrintWriter out, PrintWriter err, Context context, String... args) {
     return new Main(out, err, context).execute(args);
   }
@@ -152,7 +154,8 @@ public final class Main {
       };
     } catch (UsageException e) {
       fail(e, e.getMessage());
-      err.println("Run '" + NAME + (command.isEmpty() ? "" : " " + command) + " --help' for the options.");
+      err.println(
+          "Run '" + NAME + (command.isEmpty() ? "" : " " + command) + " --help' for the options.");
       return ExitCodes.BAD_INPUT;
     } catch (InvalidInputException e) {
       fail(e, e.getMessage());
@@ -267,7 +270,9 @@ public final class Main {
     }
     String text = e.getMessage();
     return new UsageException(
-        text.isEmpty() ? "the command line cannot be read" : Character.toLowerCase(text.charAt(0)) + text.substring(1));
+        text.isEmpty()
+            ? "the command line cannot be read"
+            : Character.toLowerCase(text.charAt(0)) + text.substring(1));
   }
 
   private static String name(CommandLine.Model.ArgSpec spec) {
@@ -517,7 +522,9 @@ public final class Main {
     }
     if (tokens < 1) {
       throw new UsageException(
-          "--min-kv-tokens " + text + " is below 1; give at least one token, e.g. --min-kv-tokens 32768");
+          "--min-kv-tokens "
+              + text
+              + " is below 1; give at least one token, e.g. --min-kv-tokens 32768");
     }
     return tokens;
   }
@@ -537,7 +544,8 @@ public final class Main {
     try {
       width = Integer.parseInt(text.strip());
     } catch (NumberFormatException e) {
-      throw new UsageException("--width '" + text + "' is not a whole number; give e.g. --width 120");
+      throw new UsageException(
+          "--width '" + text + "' is not a whole number; give e.g. --width 120");
     }
     if (width < MIN_WIDTH || width > MAX_WIDTH) {
       throw new UsageException(
@@ -559,7 +567,8 @@ public final class Main {
     try {
       return Path.of(text);
     } catch (InvalidPathException e) {
-      throw new UsageException(option + " '" + text + "' is not a valid path (" + e.getReason() + ")");
+      throw new UsageException(
+          option + " '" + text + "' is not a valid path (" + e.getReason() + ")");
     }
   }
 

@@ -80,7 +80,6 @@ class ByteSizesTest {
     UsageException e =
         assertThrows(UsageException.class, () -> ByteSizes.parse("--safety-margin", text));
 
-    assertEquals(
-        "--safety-margin '" + text + "' is too large to be a memory size", e.getMessage());
+    assertEquals("--safety-margin '" + text + "' is too large to be a memory size", e.getMessage());
   }
 }

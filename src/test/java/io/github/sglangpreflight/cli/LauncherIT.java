@@ -49,7 +49,8 @@ class LauncherIT {
     }
   }
 
-  private Proc launch(Map<String, String> env, String... args) throws IOException, InterruptedException {
+  private Proc launch(Map<String, String> env, String... args)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(launcher.toString());
     command.addAll(List.of(args));
@@ -71,7 +72,8 @@ class LauncherIT {
 
   private static String[] seed(String... options) {
     List<String> a =
-        new ArrayList<>(List.of("check", "--simulate", "8xH200", "--sglang-version", "0.4.5.post3"));
+        new ArrayList<>(
+            List.of("check", "--simulate", "8xH200", "--sglang-version", "0.4.5.post3"));
     a.addAll(List.of(options));
     a.add("--");
     a.addAll(CliRun.SEED_COMMAND);
@@ -94,7 +96,8 @@ class LauncherIT {
     assertEquals(first, second);
     assertTrue(Files.isRegularFile(state.resolve("sglang-preflight.jsa")), "CDS archive written");
     assertFalse(
-        Files.exists(state.resolve("java-home")), "an explicit JDK is used as given, not remembered");
+        Files.exists(state.resolve("java-home")),
+        "an explicit JDK is used as given, not remembered");
   }
 
   @Test
@@ -123,7 +126,9 @@ class LauncherIT {
   @Test
   void gpusThroughTheStubNvml_nativeAccessFromTheManifestWithoutAWarning() throws Exception {
     Path stub =
-        Path.of(System.getProperty("project.basedir", "."), "target/nvml-stub/current/libnvidia-ml.so.1");
+        Path.of(
+            System.getProperty("project.basedir", "."),
+            "target/nvml-stub/current/libnvidia-ml.so.1");
     assumeTrue(Files.isRegularFile(stub), "stub NVML built");
 
     Proc p = launch(Map.of("SGLANG_PREFLIGHT_NVML_LIBRARY", stub.toString()), "gpus");
@@ -140,6 +145,7 @@ class LauncherIT {
 
     assertEquals(ExitCodes.BAD_INPUT, p.exitCode(), p.toString());
     assertFalse(p.err().contains("\tat "), p.err());
-    assertTrue(p.err().startsWith("sglang-preflight check: the SGLang command is missing"), p.err());
+    assertTrue(
+        p.err().startsWith("sglang-preflight check: the SGLang command is missing"), p.err());
   }
 }

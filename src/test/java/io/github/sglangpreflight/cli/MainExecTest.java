@@ -49,7 +49,8 @@ class MainExecTest {
 
   private List<String> launch(String model, String... more) {
     List<String> c =
-        new ArrayList<>(List.of(fake.toString(), "-m", "sglang.launch_server", "--model-path", model));
+        new ArrayList<>(
+            List.of(fake.toString(), "-m", "sglang.launch_server", "--model-path", model));
     c.addAll(List.of(more));
     return c;
   }
@@ -59,12 +60,16 @@ class MainExecTest {
   }
 
   @Test
-  void exec_seedCase_childRunsWithTheRewrittenFractionAndItsExitCodeComesBack()
-      throws IOException {
+  void exec_seedCase_childRunsWithTheRewrittenFractionAndItsExitCodeComesBack() throws IOException {
     List<String> command =
         launch("deepseek-ai/DeepSeek-V3", "--tp", "8", "--enable-dp-attention", "--dp-size", "8");
 
-    CliRun r = run(args("exec", List.of("--simulate", "8xH200", "--sglang-version", "0.4.5.post3"), command));
+    CliRun r =
+        run(
+            args(
+                "exec",
+                List.of("--simulate", "8xH200", "--sglang-version", "0.4.5.post3"),
+                command));
 
     PreflightReport expected = MainTest.library("8xH200", "0.4.5.post3", command);
     assertEquals(Decision.ADJUST, expected.decision());
@@ -78,7 +83,8 @@ class MainExecTest {
   void exec_accept_runsTheCommandUnchanged() throws IOException {
     List<String> command = launch("meta-llama/Llama-3.1-8B-Instruct", "--port", "30000");
 
-    CliRun r = run(args("exec", List.of("--simulate", "1xH100", "--sglang-version", "0.5.1"), command));
+    CliRun r =
+        run(args("exec", List.of("--simulate", "1xH100", "--sglang-version", "0.5.1"), command));
 
     assertEquals(7, r.exitCode(), r.toString());
     assertEquals(command.subList(1, command.size()), childArgv());
@@ -88,7 +94,12 @@ class MainExecTest {
   void exec_reject_neverStartsTheCommandAndPrintsTheReportOnStderr() {
     List<String> command = launch("meta-llama/Llama-3.1-70B-Instruct");
 
-    CliRun r = run(args("exec", List.of("--simulate", "1xL4", "--sglang-version", "0.5.1", "--ascii"), command));
+    CliRun r =
+        run(
+            args(
+                "exec",
+                List.of("--simulate", "1xL4", "--sglang-version", "0.5.1", "--ascii"),
+                command));
 
     PreflightReport expected = MainTest.library("1xL4", "0.5.1", command);
     assertEquals(ExitCodes.REJECT, r.exitCode(), r.toString());
@@ -105,7 +116,11 @@ class MainExecTest {
     List<String> command = launch("meta-llama/Llama-3.1-70B-Instruct");
 
     CliRun r =
-        run(args("exec", List.of("--simulate", "1xL4", "--sglang-version", "0.5.1", "--policy", "warn"), command));
+        run(
+            args(
+                "exec",
+                List.of("--simulate", "1xL4", "--sglang-version", "0.5.1", "--policy", "warn"),
+                command));
 
     assertEquals(7, r.exitCode(), r.toString());
     assertEquals(command.subList(1, command.size()), childArgv());
@@ -118,8 +133,10 @@ class MainExecTest {
 
     CliRun r =
         run(
-            args("exec", 
-                List.of("--simulate", "8xH200", "--sglang-version", "0.4.5.post3", "--policy", "warn"),
+            args(
+                "exec",
+                List.of(
+                    "--simulate", "8xH200", "--sglang-version", "0.4.5.post3", "--policy", "warn"),
                 command));
 
     assertEquals(7, r.exitCode(), r.toString());
@@ -136,8 +153,15 @@ class MainExecTest {
     CliRun r =
         run(
             env,
-            args("exec", 
-                List.of("--simulate", "1xH100", "--sglang-version", "0.5.1", "--report-file", report.toString()),
+            args(
+                "exec",
+                List.of(
+                    "--simulate",
+                    "1xH100",
+                    "--sglang-version",
+                    "0.5.1",
+                    "--report-file",
+                    report.toString()),
                 command));
 
     assertEquals(7, r.exitCode(), "the child found the report file (exit 9 if not): " + r);
@@ -148,13 +172,20 @@ class MainExecTest {
   void exec_programMissing_exit127NamingIt() {
     Path missing = tmp.resolve("nowhere/python3");
     List<String> command =
-        List.of(missing.toString(), "-m", "sglang.launch_server", "--model-path", "meta-llama/Llama-3.1-8B-Instruct");
+        List.of(
+            missing.toString(),
+            "-m",
+            "sglang.launch_server",
+            "--model-path",
+            "meta-llama/Llama-3.1-8B-Instruct");
 
-    CliRun r = run(args("exec", List.of("--simulate", "1xH100", "--sglang-version", "0.5.1"), command));
+    CliRun r =
+        run(args("exec", List.of("--simulate", "1xH100", "--sglang-version", "0.5.1"), command));
 
     assertEquals(ExitCodes.CANNOT_START, r.exitCode(), r.toString());
     assertTrue(
-        r.err().startsWith("sglang-preflight exec: cannot start " + String.join(" ", command) + ": "),
+        r.err()
+            .startsWith("sglang-preflight exec: cannot start " + String.join(" ", command) + ": "),
         r.err());
     assertTrue(
         r.err()
@@ -169,7 +200,8 @@ class MainExecTest {
   void exec_serverArgumentsOnly_exit2() {
     CliRun r =
         run(
-            args("exec", 
+            args(
+                "exec",
                 List.of("--simulate", "1xH100"),
                 List.of("--model-path", "meta-llama/Llama-3.1-8B-Instruct")));
 
@@ -185,7 +217,11 @@ class MainExecTest {
   @Test
   void exec_gpusUnreadable_exit1WithoutStartingTheCommand() {
     CliRun r =
-        run(args("exec", List.of("--sglang-version", "0.5.1"), launch("meta-llama/Llama-3.1-8B-Instruct")));
+        run(
+            args(
+                "exec",
+                List.of("--sglang-version", "0.5.1"),
+                launch("meta-llama/Llama-3.1-8B-Instruct")));
 
     assertEquals(ExitCodes.GPUS_UNREADABLE, r.exitCode(), r.toString());
     assertFalse(Files.exists(argvFile));
@@ -195,7 +231,8 @@ class MainExecTest {
   void exec_allowUnreadableGpus_runsTheCommandUnchecked() throws IOException {
     List<String> command = launch("meta-llama/Llama-3.1-8B-Instruct");
 
-    CliRun r = run(args("exec", List.of("--sglang-version", "0.5.1", "--allow-unreadable-gpus"), command));
+    CliRun r =
+        run(args("exec", List.of("--sglang-version", "0.5.1", "--allow-unreadable-gpus"), command));
 
     assertEquals(7, r.exitCode(), r.toString());
     assertEquals(command.subList(1, command.size()), childArgv());

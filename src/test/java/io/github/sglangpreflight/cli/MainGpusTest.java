@@ -77,7 +77,9 @@ class MainGpusTest {
         Optional.of("13.580.159.04"),
         OptionalInt.of(12040),
         List.of(h200, legacy, mig),
-        List.of(new UnreadableGpu(3, "nvmlDeviceGetHandleByIndex_v2(3) returned NVML_ERROR_NO_PERMISSION")),
+        List.of(
+            new UnreadableGpu(
+                3, "nvmlDeviceGetHandleByIndex_v2(3) returned NVML_ERROR_NO_PERMISSION")),
         List.of("Process names are advisory: NVML reports host PIDs."));
   }
 
@@ -165,8 +167,7 @@ class MainGpusTest {
     CliRun r = run("gpus", "--simulate", "2xH100");
 
     assertEquals(ExitCodes.ACCEPT, r.exitCode(), r.toString());
-    assertEquals(
-        GpuText.render(GpuPresets.inventory("2xH100"), "GPU preset 2xH100", 100), r.out());
+    assertEquals(GpuText.render(GpuPresets.inventory("2xH100"), "GPU preset 2xH100", 100), r.out());
     assertTrue(r.out().startsWith("2 GPUs from GPU preset 2xH100\n"), r.out());
   }
 
@@ -177,7 +178,9 @@ class MainGpusTest {
     CliRun r = run("gpus", "--gpus", file.toString());
 
     assertEquals(ExitCodes.ACCEPT, r.exitCode(), r.toString());
-    assertTrue(r.out().startsWith("3 GPUs from snapshot file " + file + " (1 more unreadable)\n"), r.out());
+    assertTrue(
+        r.out().startsWith("3 GPUs from snapshot file " + file + " (1 more unreadable)\n"),
+        r.out());
     assertTrue(r.out().contains("Replayed from snapshot file " + file), r.out());
   }
 

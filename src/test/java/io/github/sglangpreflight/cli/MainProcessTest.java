@@ -39,7 +39,8 @@ class MainProcessTest {
     command.add("-XX:TieredStopAtLevel=1");
     command.addAll(jvmOptions);
     command.add("-cp");
-    command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    command.add(
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
     command.add(Main.class.getName());
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
@@ -62,7 +63,9 @@ class MainProcessTest {
   }
 
   private static String[] seed(String... options) {
-    List<String> a = new ArrayList<>(List.of("check", "--simulate", "8xH200", "--sglang-version", "0.4.5.post3"));
+    List<String> a =
+        new ArrayList<>(
+            List.of("check", "--simulate", "8xH200", "--sglang-version", "0.4.5.post3"));
     a.addAll(List.of(options));
     a.add("--");
     a.addAll(CliRun.SEED_COMMAND);
@@ -74,7 +77,8 @@ class MainProcessTest {
     Proc p = java(List.of(), CliRun.SEED_ENV, seed());
 
     assertEquals(ExitCodes.ADJUST, p.exitCode(), p.toString());
-    assertTrue(p.out().startsWith("sglang-preflight: ADJUST  --mem-fraction-static 0.907"), p.out());
+    assertTrue(
+        p.out().startsWith("sglang-preflight: ADJUST  --mem-fraction-static 0.907"), p.out());
     assertTrue(p.out().contains("█"), "UTF-8 bars whatever the locale");
     assertEquals("", p.err(), "the table carries the decision; no log repeats it");
   }
@@ -88,7 +92,9 @@ class MainProcessTest {
     assertEquals("ADJUST", report.get("decision"));
     List<String> lines = p.err().lines().toList();
     assertEquals(2, lines.size(), p.err());
-    assertTrue(lines.get(0).startsWith("INFO Preflight - preflight ADJUST: --mem-fraction-static"), p.err());
+    assertTrue(
+        lines.get(0).startsWith("INFO Preflight - preflight ADJUST: --mem-fraction-static"),
+        p.err());
     assertEquals("WARN Preflight - " + ((List<?>) report.get("reasons")).getFirst(), lines.get(1));
     assertCleanStderr(p);
   }
@@ -107,7 +113,9 @@ class MainProcessTest {
     Proc p = java(List.of(), CliRun.SEED_ENV, seed("--debug"));
 
     assertEquals(ExitCodes.ADJUST, p.exitCode(), p.toString());
-    assertTrue(p.err().contains("DEBUG Preflight - reserve term CUDA-graph capture under DP attention: "), p.err());
+    assertTrue(
+        p.err().contains("DEBUG Preflight - reserve term CUDA-graph capture under DP attention: "),
+        p.err());
   }
 
   @Test
@@ -116,8 +124,17 @@ class MainProcessTest {
         java(
             List.of(),
             Map.of(),
-            "check", "--simulate", "1xL4", "--sglang-version", "0.5.1", "--",
-            "python3", "-m", "sglang.launch_server", "--model-path", "meta-llama/Llama-3.1-70B-Instruct");
+            "check",
+            "--simulate",
+            "1xL4",
+            "--sglang-version",
+            "0.5.1",
+            "--",
+            "python3",
+            "-m",
+            "sglang.launch_server",
+            "--model-path",
+            "meta-llama/Llama-3.1-70B-Instruct");
 
     assertEquals(ExitCodes.REJECT, p.exitCode(), p.toString());
     assertTrue(p.out().startsWith("sglang-preflight: REJECT"), p.out());
@@ -140,8 +157,19 @@ class MainProcessTest {
         java(
             List.of(),
             Map.of(),
-            "check", "--simulate", "1xH100", "--sglang-version", "0.5.1", "--",
-            "python3", "-m", "sglang.launch_server", "--model-path", tmp.resolve("nope").toString(), "--tp", "1");
+            "check",
+            "--simulate",
+            "1xH100",
+            "--sglang-version",
+            "0.5.1",
+            "--",
+            "python3",
+            "-m",
+            "sglang.launch_server",
+            "--model-path",
+            tmp.resolve("nope").toString(),
+            "--tp",
+            "1");
 
     assertEquals(ExitCodes.BAD_INPUT, p.exitCode(), p.toString());
     assertEquals(1, p.err().lines().count(), p.err());
@@ -156,8 +184,15 @@ class MainProcessTest {
         java(
             List.of("-Dsglang.preflight.nvml.library=" + missing),
             Map.of(),
-            "check", "--sglang-version", "0.5.1", "--",
-            "python3", "-m", "sglang.launch_server", "--model-path", "meta-llama/Llama-3.1-8B-Instruct");
+            "check",
+            "--sglang-version",
+            "0.5.1",
+            "--",
+            "python3",
+            "-m",
+            "sglang.launch_server",
+            "--model-path",
+            "meta-llama/Llama-3.1-8B-Instruct");
 
     assertEquals(ExitCodes.GPUS_UNREADABLE, p.exitCode(), p.toString());
     assertTrue(
@@ -173,7 +208,10 @@ class MainProcessTest {
   @Test
   void gpusThroughTheStubNvml_readsItWithoutANativeAccessWarning() throws Exception {
     Path stub =
-        Path.of(System.getProperty("nvml.stub.dir", "target/nvml-stub"), "current", "libnvidia-ml.so.1")
+        Path.of(
+                System.getProperty("nvml.stub.dir", "target/nvml-stub"),
+                "current",
+                "libnvidia-ml.so.1")
             .toAbsolutePath();
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(stub), "stub NVML built");
 

@@ -38,10 +38,18 @@ class MainTest {
       List.of("--simulate", "8xH200", "--sglang-version", "0.4.5.post3");
   private static final List<String> LLAMA_8B =
       List.of(
-          "python3", "-m", "sglang.launch_server", "--model-path", "meta-llama/Llama-3.1-8B-Instruct");
+          "python3",
+          "-m",
+          "sglang.launch_server",
+          "--model-path",
+          "meta-llama/Llama-3.1-8B-Instruct");
   private static final List<String> LLAMA_70B =
       List.of(
-          "python3", "-m", "sglang.launch_server", "--model-path", "meta-llama/Llama-3.1-70B-Instruct");
+          "python3",
+          "-m",
+          "sglang.launch_server",
+          "--model-path",
+          "meta-llama/Llama-3.1-70B-Instruct");
   private static final List<String> DEEPSEEK_V25_DP =
       List.of(
           "python3",
@@ -97,7 +105,12 @@ class MainTest {
 
   @Test
   void check_llama8bOn1xH100_accepts0() {
-    CliRun r = run(args("check", List.of("--simulate", "1xH100", "--sglang-version", "0.4.5.post3"), LLAMA_8B));
+    CliRun r =
+        run(
+            args(
+                "check",
+                List.of("--simulate", "1xH100", "--sglang-version", "0.4.5.post3"),
+                LLAMA_8B));
 
     assertEquals(ExitCodes.ACCEPT, r.exitCode(), r.toString());
     assertTrue(r.out().startsWith("sglang-preflight: ACCEPT"), r.out());
@@ -107,7 +120,11 @@ class MainTest {
   void checkJson_deepSeekV25DpAttentionOn8xH100_rejects4WithRemediesAndNoRecommendation()
       throws IOException {
     CliRun r =
-        run(args("check", List.of("--simulate", "8xH100", "--sglang-version", "0.5.1", "--json"), DEEPSEEK_V25_DP));
+        run(
+            args(
+                "check",
+                List.of("--simulate", "8xH100", "--sglang-version", "0.5.1", "--json"),
+                DEEPSEEK_V25_DP));
 
     assertEquals(ExitCodes.REJECT, r.exitCode(), r.toString());
     Map<String, Object> report = json(r.out());
@@ -123,7 +140,8 @@ class MainTest {
 
   @Test
   void check_llama70bOn1xL4_rejects4() {
-    CliRun r = run(args("check", List.of("--simulate", "1xL4", "--sglang-version", "0.5.1"), LLAMA_70B));
+    CliRun r =
+        run(args("check", List.of("--simulate", "1xL4", "--sglang-version", "0.5.1"), LLAMA_70B));
 
     assertEquals(ExitCodes.REJECT, r.exitCode(), r.toString());
     assertTrue(r.out().startsWith("sglang-preflight: REJECT"), r.out());
@@ -160,7 +178,9 @@ class MainTest {
 
     CliRun r = run(args("check", options, SEED_COMMAND));
 
-    String full = ReportFormat.toText(library("8xH200", "0.4.5.post3", SEED_COMMAND), ReportFormat.TextStyle.standard());
+    String full =
+        ReportFormat.toText(
+            library("8xH200", "0.4.5.post3", SEED_COMMAND), ReportFormat.TextStyle.standard());
     assertEquals(ExitCodes.ADJUST, r.exitCode(), r.toString());
     assertEquals(full.substring(0, full.indexOf("\n\n") + 1), r.out());
   }
@@ -174,7 +194,8 @@ class MainTest {
 
     assertEquals(
         ReportFormat.toText(
-            library("8xH200", "0.4.5.post3", SEED_COMMAND), new ReportFormat.TextStyle(80, false, true)),
+            library("8xH200", "0.4.5.post3", SEED_COMMAND),
+            new ReportFormat.TextStyle(80, false, true)),
         r.out());
     assertTrue(r.out().chars().allMatch(c -> c < 128), "ASCII only");
   }
@@ -187,7 +208,8 @@ class MainTest {
 
     assertEquals(
         ReportFormat.toText(
-            library("8xH200", "0.4.5.post3", SEED_COMMAND), new ReportFormat.TextStyle(120, true, true)),
+            library("8xH200", "0.4.5.post3", SEED_COMMAND),
+            new ReportFormat.TextStyle(120, true, true)),
         r.out());
   }
 
@@ -256,7 +278,11 @@ class MainTest {
     command.addAll(List.of("--mem-fraction-static", "0.8"));
 
     CliRun r =
-        run(args("check", List.of("--simulate", "1xH100", "--sglang-version", "0.5.1", "--json"), command));
+        run(
+            args(
+                "check",
+                List.of("--simulate", "1xH100", "--sglang-version", "0.5.1", "--json"),
+                command));
 
     Map<String, Object> report = json(r.out());
     assertEquals("flag", report.get("requestedFractionSource"));
@@ -296,13 +322,18 @@ class MainTest {
     Files.writeString(snapshot, GpuSnapshots.toJson(GpuPresets.inventory("1xH100")));
 
     CliRun r =
-        run(args("check", List.of("--gpus", snapshot.toString(), "--sglang-version", "0.5.1", "--json"), LLAMA_8B));
+        run(
+            args(
+                "check",
+                List.of("--gpus", snapshot.toString(), "--sglang-version", "0.5.1", "--json"),
+                LLAMA_8B));
 
     assertEquals(ExitCodes.ACCEPT, r.exitCode(), r.toString());
     assertEquals("snapshot file " + snapshot, json(r.out()).get("gpuSource"));
   }
 
-  // ------------------------------------------------------------------------------------ report file
+  // ------------------------------------------------------------------------------------ report
+  // file
 
   @Test
   void reportFile_writesTheJsonReportCreatingParentDirectories() throws IOException {
@@ -345,14 +376,16 @@ class MainTest {
     command.addAll(List.of("--api-key", "sekrit-123", "--admin-api-key=adm-456"));
     Path file = tmp.resolve("report.json");
     List<String> options =
-        List.of("--simulate", "1xH100", "--sglang-version", "0.5.1", "--report-file", file.toString());
+        List.of(
+            "--simulate", "1xH100", "--sglang-version", "0.5.1", "--report-file", file.toString());
 
     CliRun text = run(args("check", options, command));
     List<String> jsonOptions = new ArrayList<>(options);
     jsonOptions.add("--json");
     CliRun json = run(args("check", jsonOptions, command));
 
-    for (String output : List.of(text.out(), text.err(), json.out(), json.err(), Files.readString(file))) {
+    for (String output :
+        List.of(text.out(), text.err(), json.out(), json.err(), Files.readString(file))) {
       assertFalse(output.contains("sekrit-123"), output);
       assertFalse(output.contains("adm-456"), output);
     }
@@ -371,12 +404,15 @@ class MainTest {
   }
 
   private static List<String> launch(String modelPath, String... more) {
-    List<String> c = new ArrayList<>(List.of("python3", "-m", "sglang.launch_server", "--model-path", modelPath));
+    List<String> c =
+        new ArrayList<>(
+            List.of("python3", "-m", "sglang.launch_server", "--model-path", modelPath));
     c.addAll(List.of(more));
     return c;
   }
 
-  private static final List<String> H100_051 = List.of("--simulate", "1xH100", "--sglang-version", "0.5.1");
+  private static final List<String> H100_051 =
+      List.of("--simulate", "1xH100", "--sglang-version", "0.5.1");
 
   @Test
   void badInput_modelPathMissing() {
@@ -386,7 +422,8 @@ class MainTest {
         launch(missing.toString()),
         "sglang-preflight check: --model-path "
             + missing
-            + " does not exist and is not a Hugging Face id; check the path (it is resolved against "
+            + " does not exist and is not a Hugging Face id; check the path (it is resolved against"
+            + " "
             + Path.of("").toAbsolutePath()
             + ")\n");
   }
@@ -432,7 +469,8 @@ class MainTest {
     byte[] header =
         "{\"model.embed_tokens.weight\":{\"dtype\":\"BF16\",\"shape\":[128256,4096],\"data_offsets\":[0,1050673152]}}"
             .getBytes(StandardCharsets.UTF_8);
-    java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(8 + 40).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    java.nio.ByteBuffer file =
+        java.nio.ByteBuffer.allocate(8 + 40).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     file.putLong(header.length).put(header, 0, 40);
     Path shard = Files.write(dir.resolve("model.safetensors"), file.array());
     badInput(
@@ -552,7 +590,17 @@ class MainTest {
   void badInput_modelConfigMissing() {
     Path missing = tmp.resolve("config.json");
     CliRun r =
-        run(args("check", List.of("--simulate", "1xH100", "--sglang-version", "0.5.1", "--model-config", missing.toString()), LLAMA_8B));
+        run(
+            args(
+                "check",
+                List.of(
+                    "--simulate",
+                    "1xH100",
+                    "--sglang-version",
+                    "0.5.1",
+                    "--model-config",
+                    missing.toString()),
+                LLAMA_8B));
 
     assertEquals(ExitCodes.BAD_INPUT, r.exitCode(), r.toString());
     assertTrue(r.err().startsWith("sglang-preflight check: "), r.err());
@@ -685,7 +733,12 @@ class MainTest {
 
   @Test
   void badInput_debug_addsTheStackTrace() {
-    CliRun r = run(args("check", List.of("--simulate", "1xH100", "--sglang-version", "banana", "--debug"), LLAMA_8B));
+    CliRun r =
+        run(
+            args(
+                "check",
+                List.of("--simulate", "1xH100", "--sglang-version", "banana", "--debug"),
+                LLAMA_8B));
 
     assertEquals(ExitCodes.BAD_INPUT, r.exitCode(), r.toString());
     assertTrue(r.err().contains("InvalidInputException"), r.err());
@@ -712,7 +765,11 @@ class MainTest {
   @Test
   void allowUnreadableGpus_acceptsUncheckedAndSaysSo() throws IOException {
     CliRun r =
-        run(args("check", List.of("--sglang-version", "0.5.1", "--allow-unreadable-gpus", "--json"), LLAMA_8B));
+        run(
+            args(
+                "check",
+                List.of("--sglang-version", "0.5.1", "--allow-unreadable-gpus", "--json"),
+                LLAMA_8B));
 
     assertEquals(ExitCodes.ACCEPT, r.exitCode(), r.toString());
     Map<String, Object> report = json(r.out());
@@ -740,7 +797,8 @@ class MainTest {
                 });
 
     CliRun r = run(broken, args("check", List.of("--sglang-version", "0.5.1"), LLAMA_8B));
-    CliRun debug = run(broken, args("check", List.of("--sglang-version", "0.5.1", "--debug"), LLAMA_8B));
+    CliRun debug =
+        run(broken, args("check", List.of("--sglang-version", "0.5.1", "--debug"), LLAMA_8B));
 
     assertEquals(ExitCodes.INTERNAL_ERROR, r.exitCode(), r.toString());
     assertEquals(
@@ -759,18 +817,50 @@ class MainTest {
         Map.of(
             "check",
             Set.of(
-                "--simulate", "--gpus", "--policy", "--sglang-version", "--min-kv-tokens",
-                "--safety-margin", "--model-config", "--allow-unreadable-gpus", "--report-file",
-                "--json", "--ascii", "--width", "--quiet", "--debug", "--help", "--version"),
+                "--simulate",
+                "--gpus",
+                "--policy",
+                "--sglang-version",
+                "--min-kv-tokens",
+                "--safety-margin",
+                "--model-config",
+                "--allow-unreadable-gpus",
+                "--report-file",
+                "--json",
+                "--ascii",
+                "--width",
+                "--quiet",
+                "--debug",
+                "--help",
+                "--version"),
             "exec",
             Set.of(
-                "--simulate", "--gpus", "--policy", "--sglang-version", "--min-kv-tokens",
-                "--safety-margin", "--model-config", "--allow-unreadable-gpus", "--report-file",
-                "--ascii", "--width", "--quiet", "--debug", "--help", "--version"),
+                "--simulate",
+                "--gpus",
+                "--policy",
+                "--sglang-version",
+                "--min-kv-tokens",
+                "--safety-margin",
+                "--model-config",
+                "--allow-unreadable-gpus",
+                "--report-file",
+                "--ascii",
+                "--width",
+                "--quiet",
+                "--debug",
+                "--help",
+                "--version"),
             "gpus",
             Set.of(
-                "--simulate", "--gpus", "--fallback-preset", "--json", "--width", "--quiet",
-                "--debug", "--help", "--version"));
+                "--simulate",
+                "--gpus",
+                "--fallback-preset",
+                "--json",
+                "--width",
+                "--quiet",
+                "--debug",
+                "--help",
+                "--version"));
     for (Map.Entry<String, Set<String>> e : expected.entrySet()) {
       CliRun r = run(e.getKey(), "--help");
 

@@ -30,17 +30,21 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/report-schema.md and docs/report-schema.json against what {@link ReportFormat} writes:
- * every key written is documented and declared in the JSON Schema with its type, every declared
- * key is written, and the example still has the shape of a fresh report. A small validator for the
- * subset of JSON Schema the file uses (type, const, enum, required, properties, items, $ref,
- * anyOf, minimum, minItems), strict about undeclared keys.
+ * docs/report-schema.md and docs/report-schema.json against what {@link ReportFormat} writes: every
+ * key written is documented and declared in the JSON Schema with its type, every declared key is
+ * written, and the example still has the shape of a fresh report. A small validator for the subset
+ * of JSON Schema the file uses (type, const, enum, required, properties, items, $ref, anyOf,
+ * minimum, minItems), strict about undeclared keys.
  */
 class ReportSchemaDocTest {
   private static final Path DOCS = Path.of(System.getProperty("project.basedir", "."), "docs");
   private static final List<String> LLAMA_8B =
       List.of(
-          "python3", "-m", "sglang.launch_server", "--model-path", "meta-llama/Llama-3.1-8B-Instruct");
+          "python3",
+          "-m",
+          "sglang.launch_server",
+          "--model-path",
+          "meta-llama/Llama-3.1-8B-Instruct");
 
   /** Reports that between them set every key, null and non-null. */
   private static List<Map<String, Object>> reports() throws IOException {
@@ -51,8 +55,16 @@ class ReportSchemaDocTest {
             "8xH100",
             "0.5.1",
             List.of(
-                "python3", "-m", "sglang.launch_server", "--model-path", "deepseek-ai/DeepSeek-V2.5",
-                "--tp", "8", "--enable-dp-attention", "--dp-size", "8")));
+                "python3",
+                "-m",
+                "sglang.launch_server",
+                "--model-path",
+                "deepseek-ai/DeepSeek-V2.5",
+                "--tp",
+                "8",
+                "--enable-dp-attention",
+                "--dp-size",
+                "8")));
     List<String> twoGpus = new ArrayList<>(LLAMA_8B);
     twoGpus.addAll(List.of("--tp", "2"));
     reports.add(MainTest.library("1xH100", "0.5.1", twoGpus));
@@ -108,14 +120,16 @@ class ReportSchemaDocTest {
 
   @Test
   void jsonSchema_declaresExactlyTheKeysWrittenWithTheirTypes() throws IOException {
-    Map<String, Object> schema = JSON.std.mapFrom(Files.readString(DOCS.resolve("report-schema.json")));
+    Map<String, Object> schema =
+        JSON.std.mapFrom(Files.readString(DOCS.resolve("report-schema.json")));
     Set<String> seen = new TreeSet<>();
     for (Map<String, Object> report : reports()) {
       validate(schema, schema, report, "$", seen);
     }
     Set<String> declared = new TreeSet<>();
     declared(schema, schema, "$", declared);
-    assertEquals(declared, seen, "every declared key is written by one of the reports, and only those");
+    assertEquals(
+        declared, seen, "every declared key is written by one of the reports, and only those");
   }
 
   @Test
@@ -200,7 +214,11 @@ class ReportSchemaDocTest {
 
   @SuppressWarnings("unchecked")
   private static void validate(
-      Map<String, Object> root, Map<String, Object> schema, Object value, String path, Set<String> seen) {
+      Map<String, Object> root,
+      Map<String, Object> schema,
+      Object value,
+      String path,
+      Set<String> seen) {
     Map<String, Object> s = resolve(root, schema);
     if (s.containsKey("anyOf")) {
       List<String> failures = new ArrayList<>();
