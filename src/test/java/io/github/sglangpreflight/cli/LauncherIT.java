@@ -98,6 +98,17 @@ class LauncherIT {
     assertFalse(
         Files.exists(state.resolve("java-home")),
         "an explicit JDK is used as given, not remembered");
+    Path classLog = tmp.resolve("classes.log");
+    Map<String, String> env = new java.util.HashMap<>(CliRun.SEED_ENV);
+    env.put("SGLANG_PREFLIGHT_JAVA_OPTS", "-Xlog:class+load:file=" + classLog);
+    assertEquals(ExitCodes.ADJUST, launch(env, seed()).exitCode());
+    assertTrue(
+        Files.readAllLines(classLog).stream()
+            .anyMatch(
+                l ->
+                    l.contains(" " + Main.class.getName() + " ")
+                        && l.contains("source: shared objects file (top)")),
+        "Main comes from the CDS archive");
   }
 
   @Test
