@@ -19,7 +19,8 @@ import java.util.OptionalLong;
  */
 public final class ReportFormat {
   private static final double GIB = 1L << 30;
-  private static final JSON JSON_WRITER = JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT);
+  private static final JSON JSON_WRITER =
+      JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT, JSON.Feature.WRITE_NULL_PROPERTIES);
 
   private ReportFormat() {}
 

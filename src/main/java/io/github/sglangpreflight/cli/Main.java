@@ -1,0 +1,643 @@
+package io.github.sglangpreflight.cli;
+
+import io.github.sglangpreflight.Decision;
+import io.github.sglangpreflight.GpuQueryException;
+import io.github.sglangpreflight.InvalidInputException;
+import io.github.sglangpreflight.OnUnreadableGpus;
+import io.github.sglangpreflight.Policy;
+import io.github.sglangpreflight.Preflight;
+import io.github.sglangpreflight.PreflightReport;
+import io.github.sglangpreflight.ReportFormat;
+import io.github.sglangpreflight.gpu.GpuInventory;
+import io.github.sglangpreflight.gpu.GpuInventorySource;
+import io.github.sglangpreflight.gpu.GpuSnapshots;
+import io.github.sglangpreflight.gpu.nvml.NvmlGpuInventorySource;
+import io.github.sglangpreflight.launch.ChildProcess;
+import io.github.sglangpreflight.model.LaunchCommand;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.OverwrittenOptionException;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code sglang-preflight} command line: {@code check}, {@code exec} and {@code gpus} over the
+ * {@link Preflight} facade. It only translates (arguments to builder calls, reports and exceptions
+ * to text and exit codes); the library decides. The only class of the project that prints.
+ *
+ * <p>Logging (slf4j-simple, stderr, no thread names) is configured here before the first logger is
+ * created: INFO, DEBUG with {@code --debug}, WARN with {@code --quiet}. Where the printed output
+ * already carries a sentence the library logs (the decision in check's table, NVML's notes in the
+ * tables), that logger is switched off so that nothing is said twice; {@code --debug} turns every
+ * logger on.
+ */
+public final class Main {
+  static final String NAME = "sglang-preflight";
+  static final String CHECK_FIX =
+      "sglang-preflight check [options] -- python3 -m sglang.launch_server ...";
+
+  private static final int MIN_WIDTH = 60;
+  private static final int MAX_WIDTH = 1000;
+  private static final int DEFAULT_WIDTH = 100;
+  private static final long MAX_SAFETY_MARGIN_BYTES = 64L << 30;
+
+  private final PrintWriter out;
+  private final PrintWriter err;
+  private final Context context;
+  private String command = "";
+  private boolean debug;
+
+  private Main(PrintWriter out, PrintWriter err, Context context) {
+    this.out = Objects.requireNonNull(out, "out");
+    this.err = Objects.requireNonNull(err, "err");
+    this.context = Objects.requireNonNull(context, "context");
+  }
+
+  public static void main(String[] args) {
+    System.exit(
+        run(
+            new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)),
+            new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8)),
+            args));
+  }
+
+  /**
+   * Runs one command line with this process's environment and NVML.
+   *
+   * @return the exit code (see {@link ExitCodes}; {@code exec} returns the child's)
+   */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    return run(out, err, Context.system(), args);
+  }
+
+  /**
+   * {@link #run(PrintWriter, PrintWriter, String...)} with another environment or NVML: for tests.
+   */
+  static int run(PrintWriter out, PrintWriter err, Context context, String... args) {
+    return new Main(out, err, context).execute(args);
+  }
+
+  /**
+   * What the process sees: the environment the launch is checked against (and the child of {@code
+   * exec} runs with), and where NVML readings come from.
+   */
+  record Context(Map<String, String> environment, Supplier<GpuInventorySource> nvml) {
+    Context {
+      environment = Map.copyOf(environment);
+      Objects.requireNonNull(nvml, "nvml");
+    }
+
+    static Context system() {
+      return new Context(System.getenv(), NvmlGpuInventorySource::create);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ dispatch
+
+  private int execute(String... args) {
+    try {
+      int separator = Arrays.asList(args).indexOf("--");
+      String[] options = separator < 0 ? args : Arrays.copyOf(args, separator);
+      List<String> sglang =
+          separator < 0 ? null : List.of(Arrays.copyOfRange(args, separator + 1, args.length));
+      CommandLine cl = commandLine();
+      ParseResult parsed;
+      try {
+        parsed = cl.parseArgs(options);
+      } catch (ParameterException e) {
+        throw usage(e, sglang != null);
+      }
+      if (CommandLine.printHelpIfRequested(parsed)) {
+        return ExitCodes.ACCEPT;
+      }
+      if (!parsed.hasSubcommand()) {
+        throw new UsageException(
+            "name a command: check (report on a launch), exec (check, then run it) or gpus (show"
+                + " the GPUs), e.g. "
+                + CHECK_FIX);
+      }
+      ParseResult sub = parsed.subcommand();
+      command = sub.commandSpec().name();
+      Commands.Common common = (Commands.Common) sub.commandSpec().userObject();
+      if (common.debug && common.quiet) {
+        throw new UsageException("--debug and --quiet contradict each other; give one of them");
+      }
+      debug = common.debug;
+      return switch (common) {
+        case Commands.Check c -> check(c, requireSglangCommand(sglang));
+        case Commands.Exec e -> exec(e, requireSglangCommand(sglang));
+        case Commands.Gpus g -> {
+          if (sglang != null) {
+            throw new UsageException(
+                "there is no SGLang command to give here; drop -- and what follows it (check and"
+                    + " exec take one)");
+          }
+          yield gpus(g);
+        }
+        default -> throw new IllegalStateException("no handler for " + command);
+      };
+    } catch (UsageException e) {
+      fail(e, e.getMessage());
+      err.println(
+          "Run '" + NAME + (command.isEmpty() ? "" : " " + command) + " --help' for the options.");
+      return ExitCodes.BAD_INPUT;
+    } catch (InvalidInputException e) {
+      fail(e, e.getMessage());
+      return ExitCodes.BAD_INPUT;
+    } catch (GpuQueryException e) {
+      fail(e, e.getMessage());
+      if (command.equals("check") || command.equals("exec")) {
+        err.println(
+            "To check against a described machine instead, add --simulate (e.g. --simulate 8xH200)"
+                + " or --gpus SNAPSHOT.json; to launch unchecked, --allow-unreadable-gpus.");
+      } else if (command.equals("gpus")) {
+        err.println("To see a described machine instead, add --fallback-preset (e.g. 8xH200).");
+      }
+      return ExitCodes.GPUS_UNREADABLE;
+    } catch (RuntimeException | LinkageError e) {
+      err.println(
+          prefix()
+              + "unexpected error ("
+              + e
+              + "); this is a bug in sglang-preflight: re-run with --debug and report it with the"
+              + " output");
+      if (debug) {
+        e.printStackTrace(err);
+      }
+      return ExitCodes.INTERNAL_ERROR;
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  private void fail(Throwable e, String sentence) {
+    err.println(prefix() + sentence);
+    if (debug) {
+      e.printStackTrace(err);
+    }
+  }
+
+  private String prefix() {
+    return NAME + (command.isEmpty() ? "" : " " + command) + ": ";
+  }
+
+  private CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Commands.Top());
+    cl.addSubcommand("check", new Commands.Check());
+    cl.addSubcommand("exec", new Commands.Exec());
+    cl.addSubcommand("gpus", new Commands.Gpus());
+    cl.setExpandAtFiles(false);
+    cl.setOut(out);
+    cl.setErr(err);
+    String[] version = {NAME + " " + version(), "Java " + Runtime.version()};
+    cl.getCommandSpec().version(version);
+    cl.getSubcommands().values().forEach(s -> s.getCommandSpec().version(version));
+    return cl;
+  }
+
+  /** The jar's Implementation-Version, or "(development build)" when run from classes. */
+  static String version() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v != null ? v : "(development build)";
+  }
+
+  /** Picocli's complaint as one sentence in this project's words. */
+  private UsageException usage(ParameterException e, boolean separatorGiven) {
+    CommandLine where = e.getCommandLine();
+    if (where != null && where.getParent() != null) {
+      command = where.getCommandName();
+    }
+    boolean guards = command.equals("check") || command.equals("exec");
+    if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+      String first = u.getUnmatched().getFirst();
+      if (guards && !separatorGiven) {
+        return new UsageException(
+            String.format(
+                Locale.ROOT,
+                "'%s' is not an option of %s %s, and no -- separates the SGLang command; write %s",
+                first,
+                NAME,
+                command,
+                CHECK_FIX.replace(" check ", " " + command + " ")));
+      }
+      if (first.startsWith("-")) {
+        List<String> suggestions = u.getSuggestions();
+        return new UsageException(
+            String.format(
+                Locale.ROOT,
+                "unknown option '%s'%s",
+                first,
+                suggestions.isEmpty()
+                    ? ""
+                    : " (did you mean " + String.join(" or ", suggestions) + "?)"));
+      }
+      if (command.isEmpty()) {
+        return new UsageException(
+            "unknown command '" + first + "': give check, exec or gpus, e.g. " + CHECK_FIX);
+      }
+      return new UsageException(
+          "unexpected argument '"
+              + first
+              + "'"
+              + (guards
+                  ? " before --: preflight's options go before --, the SGLang command after it"
+                  : ""));
+    }
+    if (e instanceof MissingParameterException m && !m.getMissing().isEmpty()) {
+      String name = name(m.getMissing().getFirst());
+      return new UsageException(name + " needs a value after it, e.g. " + example(name));
+    }
+    if (e instanceof OverwrittenOptionException o) {
+      return new UsageException(
+          name(o.getOverwritten()) + " was given more than once; give it once");
+    }
+    String text = e.getMessage();
+    return new UsageException(
+        text.isEmpty()
+            ? "the command line cannot be read"
+            : Character.toLowerCase(text.charAt(0)) + text.substring(1));
+  }
+
+  private static String name(CommandLine.Model.ArgSpec spec) {
+    return spec instanceof CommandLine.Model.OptionSpec o ? o.longestName() : spec.paramLabel();
+  }
+
+  private static String example(String option) {
+    return switch (option) {
+      case "--simulate", "--fallback-preset" -> option + " 8xH200";
+      case "--gpus" -> "--gpus gpus.json";
+      case "--policy" -> "--policy adjust";
+      case "--sglang-version" -> "--sglang-version 0.4.5.post3";
+      case "--min-kv-tokens" -> "--min-kv-tokens 32768";
+      case "--safety-margin" -> "--safety-margin 1GiB";
+      case "--model-config" -> "--model-config /models/x/config.json";
+      case "--report-file" -> "--report-file /dev/termination-log";
+      case "--width" -> "--width 120";
+      default -> option + " VALUE";
+    };
+  }
+
+  private List<String> requireSglangCommand(List<String> sglang) {
+    if (sglang == null) {
+      throw new UsageException(
+          "the SGLang command is missing: give it after --, e.g. "
+              + CHECK_FIX.replace(" check ", " " + command + " "));
+    }
+    if (sglang.isEmpty()) {
+      throw new UsageException(
+          "nothing follows --; give the SGLang command after it: "
+              + CHECK_FIX.replace(" check ", " " + command + " "));
+    }
+    return sglang;
+  }
+
+  // ------------------------------------------------------------------------------------ commands
+
+  private int check(Commands.Check c, List<String> sglang) {
+    Logging.configure(c, c.json ? List.of() : Logging.REPORTED_IN_TABLES);
+    int width = width(c.width);
+    Preflight preflight = preflight(c);
+    PreflightReport report = masked(preflight.check(sglang, context.environment()));
+    writeReportFile(c, report);
+    if (c.json) {
+      out.println(ReportFormat.toJson(report));
+    } else {
+      String text = ReportFormat.toText(report, new ReportFormat.TextStyle(width, !c.ascii, true));
+      if (c.quiet) {
+        int end = text.indexOf("\n\n");
+        text = end < 0 ? text : text.substring(0, end + 1);
+      }
+      out.print(text);
+    }
+    return switch (report.decision()) {
+      case ACCEPT -> ExitCodes.ACCEPT;
+      case ADJUST -> ExitCodes.ADJUST;
+      case REJECT -> ExitCodes.REJECT;
+    };
+  }
+
+  private int exec(Commands.Exec e, List<String> sglang) {
+    Logging.configure(e, Logging.REPORTED_BY_EXEC);
+    int width = width(e.width);
+    if (LaunchCommand.parse(sglang, context.environment()).launcher()
+        == LaunchCommand.Launcher.SERVER_ARGS_ONLY) {
+      throw new UsageException(
+          "only server arguments were given, and they cannot be run: give the whole SGLang command,"
+              + " e.g. "
+              + NAME
+              + " exec [options] -- python3 -m sglang.launch_server "
+              + String.join(" ", sglang.subList(0, Math.min(2, sglang.size())))
+              + " ...");
+    }
+    Preflight preflight = preflight(e);
+    PreflightReport raw = preflight.check(sglang, context.environment());
+    PreflightReport report = masked(raw);
+    writeReportFile(e, report);
+    Logger log = LoggerFactory.getLogger(NAME);
+    List<String> argv;
+    if (report.policy() == Policy.WARN) {
+      if (report.decision() != Decision.ACCEPT || !report.checked()) {
+        log.warn("{}", report.headline());
+      }
+      log.warn("--policy warn: running the command as given");
+      argv = raw.originalCommand();
+    } else if (report.decision() == Decision.REJECT) {
+      err.print(ReportFormat.toText(report, new ReportFormat.TextStyle(width, !e.ascii, true)));
+      err.println();
+      err.println(prefix() + "REJECT: the command was not started (exit code 4)");
+      return ExitCodes.REJECT;
+    } else {
+      if (report.decision() == Decision.ACCEPT && report.checked()) {
+        log.info("{}", report.headline());
+      } else {
+        log.warn("{}", report.headline());
+      }
+      argv = raw.command();
+    }
+    out.flush();
+    err.flush();
+    ChildProcess child;
+    try {
+      child =
+          ChildProcess.builder(argv)
+              .name("sglang")
+              .inheritIo()
+              .environment(context.environment())
+              .start();
+    } catch (IOException x) {
+      err.println(
+          prefix()
+              + x.getMessage()
+              + "; check that the program exists and is executable (without a slash it is looked"
+              + " up on the PATH)");
+      if (debug) {
+        x.printStackTrace(err);
+      }
+      return ExitCodes.CANNOT_START;
+    }
+    try {
+      return child.waitFor();
+    } catch (InterruptedException x) {
+      Thread.currentThread().interrupt();
+      return child.stop();
+    }
+  }
+
+  private int gpus(Commands.Gpus g) {
+    Logging.configure(g, g.json ? List.of() : Logging.REPORTED_IN_TABLES);
+    int width = width(g.width);
+    GpuInventorySource fallback = null;
+    if (g.fallbackPreset != null) {
+      if (g.simulate != null || g.gpus != null) {
+        throw new UsageException(
+            "--fallback-preset only applies when NVML is read; drop it, or drop "
+                + (g.simulate != null ? "--simulate" : "--gpus"));
+      }
+      fallback = GpuSnapshots.presetSource(g.fallbackPreset);
+    }
+    GpuInventorySource source = source(g);
+    GpuInventory inventory;
+    String from;
+    try {
+      inventory = source.read();
+      from = source.describe();
+    } catch (GpuQueryException x) {
+      if (fallback == null) {
+        throw x;
+      }
+      err.println(
+          prefix()
+              + "the GPUs cannot be read ("
+              + stripPeriod(x.getMessage())
+              + "), so the built-in preset "
+              + g.fallbackPreset
+              + " is shown instead of this machine's GPUs");
+      err.flush();
+      if (debug) {
+        x.printStackTrace(err);
+      }
+      inventory = fallback.read();
+      from = fallback.describe();
+    }
+    if (g.json) {
+      out.println(GpuSnapshots.toJson(inventory));
+    } else {
+      out.print(GpuText.render(inventory, from, width));
+    }
+    return ExitCodes.ACCEPT;
+  }
+
+  // ------------------------------------------------------------------------------------ options
+
+  private Preflight preflight(Commands.Guard g) {
+    Policy policy = policy(g.policy);
+    Preflight.Builder b = Preflight.newBuilder().policy(policy);
+    if (g.safetyMargin != null) {
+      long bytes = ByteSizes.parse("--safety-margin", g.safetyMargin);
+      if (bytes > MAX_SAFETY_MARGIN_BYTES) {
+        throw new UsageException(
+            String.format(
+                Locale.ROOT,
+                "--safety-margin '%s' is %s, above the 64.00 GiB preflight accepts; give a smaller"
+                    + " size, e.g. --safety-margin 2GiB",
+                g.safetyMargin,
+                GpuText.gib(bytes)));
+      }
+      b.safetyMarginBytes(bytes);
+    }
+    if (g.minKvTokens != null) {
+      b.minKvTokens(minKvTokens(g.minKvTokens));
+    }
+    if (g.modelConfig != null) {
+      b.modelConfig(path("--model-config", g.modelConfig));
+    }
+    if (g.allowUnreadableGpus) {
+      b.onUnreadableGpus(OnUnreadableGpus.LAUNCH_UNCHECKED);
+    }
+    if (g.reportFile != null) {
+      path("--report-file", g.reportFile);
+    }
+    if (g.sglangVersion != null) {
+      b.sglangVersion(g.sglangVersion);
+    }
+    b.gpuSource(source(g));
+    return b.build();
+  }
+
+  private GpuInventorySource source(Commands.GpuSource g) {
+    if (g.simulate != null && g.gpus != null) {
+      throw new UsageException(
+          "--simulate and --gpus both say where the GPU readings come from; give one of them");
+    }
+    if (g.simulate != null) {
+      return GpuSnapshots.presetSource(g.simulate);
+    }
+    if (g.gpus != null) {
+      return GpuSnapshots.snapshotSource(path("--gpus", g.gpus));
+    }
+    return context.nvml().get();
+  }
+
+  private static Policy policy(String text) {
+    if (text == null) {
+      return Policy.ADJUST;
+    }
+    return switch (text.strip().toLowerCase(Locale.ROOT)) {
+      case "adjust" -> Policy.ADJUST;
+      case "reject" -> Policy.REJECT;
+      case "warn" -> Policy.WARN;
+      default ->
+          throw new UsageException(
+              "--policy '" + text + "' is not a policy; give adjust, reject or warn");
+    };
+  }
+
+  private static long minKvTokens(String text) {
+    long tokens;
+    try {
+      tokens = Long.parseLong(text.strip().replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new UsageException(
+          "--min-kv-tokens '"
+              + text
+              + "' is not a whole number; give the smallest KV cache in tokens, e.g."
+              + " --min-kv-tokens 32768");
+    }
+    if (tokens < 1) {
+      throw new UsageException(
+          "--min-kv-tokens "
+              + text
+              + " is below 1; give at least one token, e.g. --min-kv-tokens 32768");
+    }
+    return tokens;
+  }
+
+  private int width(String text) {
+    if (text == null) {
+      String columns = context.environment().get("COLUMNS");
+      if (columns != null && columns.strip().matches("[0-9]{2,4}")) {
+        int c = Integer.parseInt(columns.strip());
+        if (c >= MIN_WIDTH && c <= MAX_WIDTH) {
+          return c;
+        }
+      }
+      return DEFAULT_WIDTH;
+    }
+    int width;
+    try {
+      width = Integer.parseInt(text.strip());
+    } catch (NumberFormatException e) {
+      throw new UsageException(
+          "--width '" + text + "' is not a whole number; give e.g. --width 120");
+    }
+    if (width < MIN_WIDTH || width > MAX_WIDTH) {
+      throw new UsageException(
+          String.format(
+              Locale.ROOT,
+              "--width %d is outside %d-%d; the report needs at least %d columns, e.g. --width 120",
+              width,
+              MIN_WIDTH,
+              MAX_WIDTH,
+              MIN_WIDTH));
+    }
+    return width;
+  }
+
+  private static Path path(String option, String text) {
+    if (text.isBlank()) {
+      throw new UsageException(option + " is empty; give a path, e.g. " + example(option));
+    }
+    try {
+      return Path.of(text);
+    } catch (InvalidPathException e) {
+      throw new UsageException(
+          option + " '" + text + "' is not a valid path (" + e.getReason() + ")");
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ output
+
+  /** The report with secrets in both commands masked: it is printed and written to files. */
+  private PreflightReport masked(PreflightReport r) {
+    return new PreflightReport(
+        r.decision(),
+        r.policy(),
+        r.checked(),
+        r.requestedFraction(),
+        r.requestedFractionSource(),
+        r.recommendedFraction(),
+        r.maxSafeFraction(),
+        r.minFraction(),
+        r.sglang(),
+        r.model(),
+        r.gpuSource(),
+        r.gpus(),
+        r.estimate(),
+        r.adjustedEstimate(),
+        r.reasons(),
+        r.remedies(),
+        mask(r.command()),
+        mask(r.originalCommand()),
+        r.notes());
+  }
+
+  private List<String> mask(List<String> argv) {
+    return LaunchCommand.parse(argv, context.environment()).maskedForLog();
+  }
+
+  private void writeReportFile(Commands.Guard g, PreflightReport report) {
+    if (g.reportFile == null) {
+      return;
+    }
+    Path file = path("--report-file", g.reportFile);
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(file, ReportFormat.toJson(report) + "\n", StandardCharsets.UTF_8);
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      throw new InvalidInputException(
+          "--report-file",
+          "--report-file "
+              + file
+              + " cannot be written ("
+              + describe(e)
+              + "); give a writable path or drop --report-file",
+          e);
+    }
+  }
+
+  private static String describe(Exception e) {
+    String type = e.getClass().getSimpleName();
+    String message = e.getMessage();
+    return switch (type) {
+      case "AccessDeniedException" -> "permission denied: " + message;
+      case "NoSuchFileException" -> "no such file or directory: " + message;
+      case "FileAlreadyExistsException" -> "a file is in the way: " + message;
+      case "FileSystemException" -> message;
+      default -> message == null ? type : type + ": " + message;
+    };
+  }
+
+  private static String stripPeriod(String s) {
+    return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+  }
+}

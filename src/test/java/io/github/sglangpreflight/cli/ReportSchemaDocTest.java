@@ -1,0 +1,291 @@
+package io.github.sglangpreflight.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import io.github.sglangpreflight.OnUnreadableGpus;
+import io.github.sglangpreflight.Preflight;
+import io.github.sglangpreflight.PreflightReport;
+import io.github.sglangpreflight.ReportFormat;
+import io.github.sglangpreflight.gpu.ComputeCapability;
+import io.github.sglangpreflight.gpu.Gpu;
+import io.github.sglangpreflight.gpu.GpuInventory;
+import io.github.sglangpreflight.gpu.GpuInventorySource;
+import io.github.sglangpreflight.gpu.GpuMemory;
+import io.github.sglangpreflight.gpu.GpuProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docs/report-schema.md and docs/report-schema.json against what {@link ReportFormat} writes: every
+ * key written is documented and declared in the JSON Schema with its type, every declared key is
+ * written, and the example still has the shape of a fresh report. A small validator for the subset
+ * of JSON Schema the file uses (type, const, enum, required, properties, items, $ref, anyOf,
+ * minimum, minItems), strict about undeclared keys.
+ */
+class ReportSchemaDocTest {
+  private static final Path DOCS = Path.of(System.getProperty("project.basedir", "."), "docs");
+  private static final List<String> LLAMA_8B =
+      List.of(
+          "python3",
+          "-m",
+          "sglang.launch_server",
+          "--model-path",
+          "meta-llama/Llama-3.1-8B-Instruct");
+
+  /** Reports that between them set every key, null and non-null. */
+  private static List<Map<String, Object>> reports() throws IOException {
+    List<PreflightReport> reports = new ArrayList<>();
+    reports.add(MainTest.library("8xH200", "0.4.5.post3", CliRun.SEED_COMMAND));
+    reports.add(
+        MainTest.library(
+            "8xH100",
+            "0.5.1",
+            List.of(
+                "python3",
+                "-m",
+                "sglang.launch_server",
+                "--model-path",
+                "deepseek-ai/DeepSeek-V2.5",
+                "--tp",
+                "8",
+                "--enable-dp-attention",
+                "--dp-size",
+                "8")));
+    List<String> twoGpus = new ArrayList<>(LLAMA_8B);
+    twoGpus.addAll(List.of("--tp", "2"));
+    reports.add(MainTest.library("1xH100", "0.5.1", twoGpus));
+    List<String> withFlag = new ArrayList<>(LLAMA_8B);
+    withFlag.addAll(List.of("--mem-fraction-static", "0.8"));
+    for (List<String> command : List.of(LLAMA_8B, withFlag)) {
+      reports.add(
+          Preflight.newBuilder()
+              .gpuSource(CliRun.unreadableNvml())
+              .sglangVersion("0.5.1")
+              .onUnreadableGpus(OnUnreadableGpus.LAUNCH_UNCHECKED)
+              .build()
+              .check(command, Map.of()));
+    }
+    reports.add(
+        Preflight.newBuilder()
+            .gpuSource(GpuInventorySource.fixed(busyV1Host()))
+            .sglangVersion("0.5.1")
+            .build()
+            .check(LLAMA_8B, Map.of()));
+    List<Map<String, Object>> maps = new ArrayList<>();
+    for (PreflightReport r : reports) {
+      maps.add(JSON.std.mapFrom(ReportFormat.toJson(r)));
+    }
+    return maps;
+  }
+
+  /** One H100 read through NVML v1 (no reservation) with a process on it. */
+  private static GpuInventory busyV1Host() {
+    return new GpuInventory(
+        "nvml",
+        Optional.of("470.256.02"),
+        Optional.empty(),
+        OptionalInt.empty(),
+        List.of(
+            new Gpu(
+                0,
+                "GPU-0b1dc080-7bca-53d2-d51c-d900a43b0120",
+                "00000000:18:00.0",
+                "NVIDIA H100 80GB HBM3",
+                Optional.of(new ComputeCapability(9, 0)),
+                Optional.empty(),
+                GpuMemory.v1(85520809984L, 83000000000L, 2520809984L),
+                List.of(
+                    new GpuProcess(4242, OptionalLong.of(2000000000L), Optional.of("python3")),
+                    new GpuProcess(77, OptionalLong.empty(), Optional.empty())),
+                List.of())),
+        List.of(),
+        List.of());
+  }
+
+  // ------------------------------------------------------------------------------------ tests
+
+  @Test
+  void jsonSchema_declaresExactlyTheKeysWrittenWithTheirTypes() throws IOException {
+    Map<String, Object> schema =
+        JSON.std.mapFrom(Files.readString(DOCS.resolve("report-schema.json")));
+    Set<String> seen = new TreeSet<>();
+    for (Map<String, Object> report : reports()) {
+      validate(schema, schema, report, "$", seen);
+    }
+    Set<String> declared = new TreeSet<>();
+    declared(schema, schema, "$", declared);
+    assertEquals(
+        declared, seen, "every declared key is written by one of the reports, and only those");
+  }
+
+  @Test
+  void markdown_documentsEveryKeyWritten() throws IOException {
+    String doc = Files.readString(DOCS.resolve("report-schema.md"));
+    Set<String> missing = new TreeSet<>();
+    for (Map<String, Object> report : reports()) {
+      keys(report, missing, doc);
+    }
+    assertEquals(Set.of(), missing, "keys written but not documented in report-schema.md");
+  }
+
+  @Test
+  void markdownExample_hasTheShapeOfAFreshSeedReport() throws IOException {
+    String doc = Files.readString(DOCS.resolve("report-schema.md"));
+    int start = doc.indexOf("```json\n");
+    int end = doc.indexOf("\n```", start + 8);
+    assertTrue(start >= 0 && end > start, "report-schema.md has a ```json example");
+    Map<String, Object> example = JSON.std.mapFrom(doc.substring(start + 8, end));
+    Map<String, Object> fresh =
+        JSON.std.mapFrom(
+            ReportFormat.toJson(MainTest.library("8xH200", "0.4.5.post3", CliRun.SEED_COMMAND)));
+    assertEquals(shape(fresh), shape(example), "regenerate the example with the command above it");
+    assertEquals(fresh.get("decision"), example.get("decision"));
+  }
+
+  // ------------------------------------------------------------------------------------ helpers
+
+  private static void keys(Object node, Set<String> missing, String doc) {
+    if (node instanceof Map<?, ?> m) {
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!doc.contains("`" + e.getKey() + "`")) {
+          missing.add((String) e.getKey());
+        }
+        keys(e.getValue(), missing, doc);
+      }
+    } else if (node instanceof List<?> l) {
+      l.forEach(x -> keys(x, missing, doc));
+    }
+  }
+
+  /** Every key path with the JSON types found there, array elements merged. */
+  private static Map<String, Set<String>> shape(Object root) {
+    Map<String, Set<String>> out = new TreeMap<>();
+    shape(root, "$", out);
+    return out;
+  }
+
+  private static void shape(Object node, String path, Map<String, Set<String>> out) {
+    out.computeIfAbsent(path, k -> new TreeSet<>()).add(jsonType(node));
+    if (node instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> shape(v, path + "." + k, out));
+    } else if (node instanceof List<?> l) {
+      l.forEach(x -> shape(x, path + "[]", out));
+    }
+  }
+
+  private static String jsonType(Object v) {
+    return switch (v) {
+      case null -> "null";
+      case Map<?, ?> m -> "object";
+      case List<?> l -> "array";
+      case String s -> "string";
+      case Boolean b -> "boolean";
+      case Integer i -> "integer";
+      case Long l -> "integer";
+      case java.math.BigInteger b -> "integer";
+      case Number n -> "number";
+      default -> v.getClass().getSimpleName();
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> resolve(Map<String, Object> root, Map<String, Object> s) {
+    Object ref = s.get("$ref");
+    if (ref == null) {
+      return s;
+    }
+    String name = ((String) ref).substring("#/$defs/".length());
+    return (Map<String, Object>) ((Map<String, Object>) root.get("$defs")).get(name);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void validate(
+      Map<String, Object> root,
+      Map<String, Object> schema,
+      Object value,
+      String path,
+      Set<String> seen) {
+    Map<String, Object> s = resolve(root, schema);
+    if (s.containsKey("anyOf")) {
+      List<String> failures = new ArrayList<>();
+      for (Object alternative : (List<Object>) s.get("anyOf")) {
+        try {
+          validate(root, (Map<String, Object>) alternative, value, path, seen);
+          return;
+        } catch (AssertionError e) {
+          failures.add(e.getMessage());
+        }
+      }
+      fail(path + " matches no alternative: " + failures);
+    }
+    if (s.containsKey("const")) {
+      assertEquals(s.get("const"), value, path);
+    }
+    if (s.containsKey("enum")) {
+      assertTrue(((List<Object>) s.get("enum")).contains(value), path + " = " + value);
+    }
+    if (s.containsKey("type")) {
+      Object t = s.get("type");
+      List<Object> types = t instanceof List<?> l ? (List<Object>) l : List.of(t);
+      String actual = jsonType(value);
+      boolean ok = types.contains(actual) || (actual.equals("integer") && types.contains("number"));
+      assertTrue(ok, path + " is " + actual + ", the schema says " + types);
+    }
+    if (value instanceof Number n && s.containsKey("minimum")) {
+      assertTrue(n.doubleValue() >= ((Number) s.get("minimum")).doubleValue(), path + " = " + n);
+    }
+    if (value instanceof Map<?, ?> m) {
+      Map<String, Object> properties = (Map<String, Object>) s.getOrDefault("properties", Map.of());
+      for (Object required : (List<Object>) s.getOrDefault("required", List.of())) {
+        assertTrue(m.containsKey(required), path + " lacks " + required);
+      }
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        String child = path + "." + e.getKey();
+        assertTrue(properties.containsKey(e.getKey()), child + " is written but not declared");
+        seen.add(child);
+        validate(root, (Map<String, Object>) properties.get(e.getKey()), e.getValue(), child, seen);
+      }
+    }
+    if (value instanceof List<?> l) {
+      if (s.containsKey("minItems")) {
+        assertTrue(l.size() >= ((Number) s.get("minItems")).intValue(), path + " has " + l.size());
+      }
+      if (s.containsKey("items")) {
+        for (Object x : l) {
+          validate(root, (Map<String, Object>) s.get("items"), x, path + "[]", seen);
+        }
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void declared(
+      Map<String, Object> root, Map<String, Object> schema, String path, Set<String> out) {
+    Map<String, Object> s = resolve(root, schema);
+    for (Object alternative : (List<Object>) s.getOrDefault("anyOf", List.of())) {
+      declared(root, (Map<String, Object>) alternative, path, out);
+    }
+    Map<String, Object> properties = (Map<String, Object>) s.getOrDefault("properties", Map.of());
+    for (Map.Entry<String, Object> e : properties.entrySet()) {
+      out.add(path + "." + e.getKey());
+      declared(root, (Map<String, Object>) e.getValue(), path + "." + e.getKey(), out);
+    }
+    if (s.containsKey("items")) {
+      declared(root, (Map<String, Object>) s.get("items"), path + "[]", out);
+    }
+  }
+}
