@@ -78,6 +78,57 @@ public record PreflightReport(
     }
   }
 
+  /**
+   * This report with the secrets in both commands masked ({@code --api-key} values and the like,
+   * as {@link io.github.sglangpreflight.model.LaunchCommand#maskedForLog()} does). {@link
+   * ReportFormat} renders only masked commands; {@link #command()} itself stays runnable.
+   */
+  public PreflightReport masked() {
+    return new PreflightReport(
+        decision,
+        policy,
+        checked,
+        requestedFraction,
+        requestedFractionSource,
+        recommendedFraction,
+        maxSafeFraction,
+        minFraction,
+        sglang,
+        model,
+        gpuSource,
+        gpus,
+        estimate,
+        adjustedEstimate,
+        reasons,
+        remedies,
+        mask(command),
+        mask(originalCommand),
+        notes);
+  }
+
+  private static List<String> mask(List<String> argv) {
+    try {
+      return io.github.sglangpreflight.model.LaunchCommand.parse(argv, java.util.Map.of())
+          .maskedForLog();
+    } catch (InvalidInputException e) {
+      // not a parseable launch: mask the obvious secret flags by name
+      List<String> out = new java.util.ArrayList<>(argv);
+      for (int i = 0; i < out.size(); i++) {
+        String a = out.get(i);
+        int eq = a.indexOf('=');
+        String flag = eq > 0 ? a.substring(0, eq) : a;
+        if (flag.endsWith("api-key") || flag.endsWith("password") || flag.endsWith("token")) {
+          if (eq > 0) {
+            out.set(i, flag + "=***");
+          } else if (i + 1 < out.size()) {
+            out.set(++i, "***");
+          }
+        }
+      }
+      return List.copyOf(out);
+    }
+  }
+
   /** The first reason: one sentence that says what was decided and why. */
   public String headline() {
     return reasons.isEmpty() ? decision.name() : reasons.getFirst();

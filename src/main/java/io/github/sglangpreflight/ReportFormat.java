@@ -36,7 +36,8 @@ public final class ReportFormat {
   }
 
   /** The report as the ordered map the JSON is written from. */
-  public static Map<String, Object> toMap(PreflightReport r) {
+  public static Map<String, Object> toMap(PreflightReport report) {
+    PreflightReport r = report.masked();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("schema", PreflightReport.SCHEMA);
     m.put("decision", r.decision().name());
@@ -200,7 +201,8 @@ public final class ReportFormat {
   }
 
   /** The report as a table for people. */
-  public static String toText(PreflightReport r, TextStyle style) {
+  public static String toText(PreflightReport report, TextStyle style) {
+    PreflightReport r = report.masked();
     StringBuilder out = new StringBuilder();
     String arrow = style.unicode() ? "→" : "->";
     out.append("sglang-preflight: ").append(r.decision());
@@ -291,7 +293,7 @@ public final class ReportFormat {
       out.append('\n');
     }
     out.append("Command").append(r.command().equals(r.originalCommand()) ? "" : " (rewritten)").append('\n');
-    wrap(out, String.join(" ", masked(r.command())), style.width(), "  ", "    ");
+    wrap(out, String.join(" ", r.command()), style.width(), "  ", "    ");
     return out.toString();
   }
 
@@ -363,19 +365,6 @@ public final class ReportFormat {
       out.append(String.format(Locale.ROOT, "  GPU %-3d |%s| %s%s%n", g.index(), bar, gib(total), over));
     }
     out.append('\n');
-  }
-
-  private static List<String> masked(List<String> argv) {
-    List<String> out = new ArrayList<>(argv);
-    for (int i = 0; i < out.size(); i++) {
-      String a = out.get(i);
-      if ((a.equals("--api-key") || a.equals("--admin-api-key")) && i + 1 < out.size()) {
-        out.set(i + 1, "***");
-      } else if (a.startsWith("--api-key=") || a.startsWith("--admin-api-key=")) {
-        out.set(i, a.substring(0, a.indexOf('=') + 1) + "***");
-      }
-    }
-    return out;
   }
 
   private static long sum(List<PreflightReport.Item> items) {

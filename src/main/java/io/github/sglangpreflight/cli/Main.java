@@ -575,31 +575,8 @@ public final class Main {
   // ------------------------------------------------------------------------------------ output
 
   /** The report with secrets in both commands masked: it is printed and written to files. */
-  private PreflightReport masked(PreflightReport r) {
-    return new PreflightReport(
-        r.decision(),
-        r.policy(),
-        r.checked(),
-        r.requestedFraction(),
-        r.requestedFractionSource(),
-        r.recommendedFraction(),
-        r.maxSafeFraction(),
-        r.minFraction(),
-        r.sglang(),
-        r.model(),
-        r.gpuSource(),
-        r.gpus(),
-        r.estimate(),
-        r.adjustedEstimate(),
-        r.reasons(),
-        r.remedies(),
-        mask(r.command()),
-        mask(r.originalCommand()),
-        r.notes());
-  }
-
-  private List<String> mask(List<String> argv) {
-    return LaunchCommand.parse(argv, context.environment()).maskedForLog();
+  private static PreflightReport masked(PreflightReport r) {
+    return r.masked();
   }
 
   private void writeReportFile(Commands.Guard g, PreflightReport report) {
