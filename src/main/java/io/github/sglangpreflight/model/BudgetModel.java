@@ -4,6 +4,7 @@ import io.github.sglangpreflight.gpu.ComputeCapability;
 import io.github.sglangpreflight.gpu.GpuMemory;
 import io.github.sglangpreflight.gpu.GpuPresets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -136,7 +137,7 @@ public final class BudgetModel {
         && (plan.deepEp() || cc.map(c -> c.smVersion() < 90).orElse(false))) {
       wopts = wopts.withSharedExpertFusion(WeightPlacementOptions.SharedExpertFusion.NONE);
     }
-    this.weights = WeightPlacement.perGpu(request.model(), par, wopts);
+    this.weights = placement(request.model(), par, wopts);
     KvCacheOptions kopts =
         facts
             .kvCacheOptions()
@@ -147,6 +148,47 @@ public final class BudgetModel {
     n.addAll(request.model().notes());
     this.slots = buildSlots(n);
     this.notes = List.copyOf(n);
+  }
+
+  /** Placements of recent (model, layout) pairs: remedies rebuild the budget many times. */
+  private static final Map<PlacementKey, WeightsPerGpu> PLACEMENTS =
+      java.util.Collections.synchronizedMap(
+          new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<PlacementKey, WeightsPerGpu> eldest) {
+              return size() > 16;
+            }
+          });
+
+  /** A model by identity (descriptions hold whole tensor lists), a layout and its options. */
+  private record PlacementKey(IdentityOf model, Parallelism parallelism, WeightPlacementOptions options) {}
+
+  private record IdentityOf(ModelDescription model) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof IdentityOf other
+          && (other.model == model
+              || other.model.tensors() == model.tensors()
+                  && other.model.id().equals(model.id())
+                  && other.model.spec().equals(model.spec()));
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(model.tensors());
+    }
+  }
+
+  private static WeightsPerGpu placement(
+      ModelDescription model, Parallelism par, WeightPlacementOptions options) {
+    PlacementKey key = new PlacementKey(new IdentityOf(model), par, options);
+    WeightsPerGpu cached = PLACEMENTS.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    WeightsPerGpu w = WeightPlacement.perGpu(model, par, options);
+    PLACEMENTS.put(key, w);
+    return w;
   }
 
   /**
@@ -375,44 +417,12 @@ public final class BudgetModel {
     if (!(fraction > 0 && fraction < 1)) {
       throw new IllegalArgumentException("fraction must be in (0, 1), was " + fraction);
     }
-    Parallelism par = plan.parallelism();
     SglangFacts facts = plan.facts();
-    // per group: T = min T_i, A = min A_i
-    Map<Integer, long[]> groupTa = new LinkedHashMap<>();
-    for (Slot s : slots) {
-      groupTa.merge(
-          s.group(),
-          new long[] {s.preLoadFree(), s.afterLoad()},
-          (x, y) -> new long[] {Math.min(x[0], y[0]), Math.min(x[1], y[1])});
-    }
-    Map<Integer, long[]> groupTokens = new LinkedHashMap<>();
-    // the profiled count before --max-total-tokens and page rounding: it sizes the request table
-    // (model_runner.py L741-752 @v0.4.5.post3)
-    Map<Integer, long[]> groupProfiled = new LinkedHashMap<>();
-    for (var e : groupTa.entrySet()) {
-      long t = e.getValue()[0];
-      long a = e.getValue()[1];
-      double rest = a - t * (1 - fraction);
-      long[] tokensPerStage = new long[par.ppSize()];
-      long[] profiledPerStage = new long[par.ppSize()];
-      long min = Long.MAX_VALUE;
-      for (int st = 0; st < par.ppSize(); st++) {
-        long cell = cellBytes(st);
-        long tok = rest > 0 ? (long) Math.floor(rest / cell) : 0;
-        profiledPerStage[st] = tok;
-        tok = tok / Math.max(1, plan.pageSize()) * Math.max(1, plan.pageSize());
-        if (plan.maxTotalTokens().isPresent()) {
-          tok = Math.min(tok, plan.maxTotalTokens().getAsInt());
-        }
-        tokensPerStage[st] = tok;
-        min = Math.min(min, tok);
-      }
-      if (facts.fractionRule() == SglangFacts.FractionRule.P4_MAIN) {
-        java.util.Arrays.fill(tokensPerStage, min);
-      }
-      groupTokens.put(e.getKey(), tokensPerStage);
-      groupProfiled.put(e.getKey(), profiledPerStage);
-    }
+    Pool pools = pool(fraction);
+    Map<Integer, long[]> groupTokens = pools.tokens();
+    Map<Integer, long[]> groupProfiled = pools.profiled();
+    // identical GPUs (same T, A, stage and role) get the same terms: compute them once
+    Map<List<Object>, List<BudgetItem>> memo = new HashMap<>();
 
     List<MemoryBudget.GpuBudget> gpus = new ArrayList<>();
     MemoryBudget.GpuBudget worst = null;
@@ -431,7 +441,10 @@ public final class BudgetModel {
               ? SglangDefaults.filterByRequestRows(facts, plan.decodeCaptureList(), rows)
               : List.of();
       capture = list;
-      List<BudgetItem> reserve = reserveItems(s, tokens, allocTokens, rows, running, list, pool);
+      List<BudgetItem> reserve =
+          memo.computeIfAbsent(
+              List.of(tokens, allocTokens, rows, running, pool, s.ppRank(), s.firstOnNode(), s.afterLoad()),
+              k -> reserveItems(s, tokens, allocTokens, rows, running, list, pool));
       long needed = peak(reserve);
       long headroom = s.afterLoad() - pool - needed;
       MemoryBudget.GpuBudget gb =
@@ -476,6 +489,55 @@ public final class BudgetModel {
         worst,
         gpus,
         capture);
+  }
+
+  /** KV tokens per group and stage at one fraction: what SGLang profiles and what it allocates. */
+  private record Pool(Map<Integer, long[]> tokens, Map<Integer, long[]> profiled, long minTokens) {}
+
+  private Pool pool(double fraction) {
+    Parallelism par = plan.parallelism();
+    SglangFacts facts = plan.facts();
+    // per group: T = min T_i, A = min A_i
+    Map<Integer, long[]> groupTa = new LinkedHashMap<>();
+    for (Slot s : slots) {
+      groupTa.merge(
+          s.group(),
+          new long[] {s.preLoadFree(), s.afterLoad()},
+          (x, y) -> new long[] {Math.min(x[0], y[0]), Math.min(x[1], y[1])});
+    }
+    Map<Integer, long[]> groupTokens = new LinkedHashMap<>();
+    // the profiled count before --max-total-tokens and page rounding: it sizes the request table
+    // (model_runner.py L741-752 @v0.4.5.post3)
+    Map<Integer, long[]> groupProfiled = new LinkedHashMap<>();
+    long overall = Long.MAX_VALUE;
+    for (var e : groupTa.entrySet()) {
+      long t = e.getValue()[0];
+      long a = e.getValue()[1];
+      double rest = a - t * (1 - fraction);
+      long[] tokensPerStage = new long[par.ppSize()];
+      long[] profiledPerStage = new long[par.ppSize()];
+      long min = Long.MAX_VALUE;
+      for (int st = 0; st < par.ppSize(); st++) {
+        long cell = cellBytes(st);
+        long tok = rest > 0 ? (long) Math.floor(rest / cell) : 0;
+        profiledPerStage[st] = tok;
+        tok = tok / Math.max(1, plan.pageSize()) * Math.max(1, plan.pageSize());
+        if (plan.maxTotalTokens().isPresent()) {
+          tok = Math.min(tok, plan.maxTotalTokens().getAsInt());
+        }
+        tokensPerStage[st] = tok;
+        min = Math.min(min, tok);
+      }
+      if (facts.fractionRule() == SglangFacts.FractionRule.P4_MAIN) {
+        java.util.Arrays.fill(tokensPerStage, min);
+      }
+      groupTokens.put(e.getKey(), tokensPerStage);
+      groupProfiled.put(e.getKey(), profiledPerStage);
+    }
+    for (Slot s : slots) {
+      overall = Math.min(overall, groupTokens.get(s.group())[s.ppRank()]);
+    }
+    return new Pool(groupTokens, groupProfiled, overall);
   }
 
   /** The peak of the reserve terms: a DeepGEMM warm-up freed before capture counts only once. */
@@ -703,22 +765,22 @@ public final class BudgetModel {
     }
     double lo = 0.001;
     double hi = 0.999;
-    if (at(hi).kvTokens() < want) {
+    if (pool(hi).minTokens() < want) {
       return OptionalDouble.empty();
     }
-    if (at(lo).kvTokens() >= want) {
+    if (pool(lo).minTokens() >= want) {
       return OptionalDouble.of(lo);
     }
     for (int i = 0; i < 40; i++) {
       double mid = (lo + hi) / 2;
-      if (at(mid).kvTokens() >= want) {
+      if (pool(mid).minTokens() >= want) {
         hi = mid;
       } else {
         lo = mid;
       }
     }
     double f = Math.ceil(hi * 1000 - 1e-9) / 1000;
-    while (f < 0.999 && at(f).kvTokens() < want) {
+    while (f < 0.999 && pool(f).minTokens() < want) {
       f += 0.001;
     }
     return OptionalDouble.of(round3(Math.min(f, 0.999)));
