@@ -382,15 +382,16 @@ public final class Preflight {
             String.format(
                 Locale.ROOT,
                 "ADJUST: %s leaves %s outside the static pool on GPU %d (%s) but the launch needs"
-                    + " %s there, most of it %s; %s keeps %s free and still holds %s KV tokens",
+                    + " %s there plus the %s safety margin, most of it %s; %s keeps the margin"
+                    + " free and still holds %s KV tokens",
                 requestedText,
                 gib(atRequested.sglangReserveBytes()),
                 atRequested.worstGpu().cudaOrdinal(),
                 atRequested.worstGpu().name(),
-                gib(atRequested.reserveNeededBytes() + safetyMarginBytes),
+                gib(atRequested.reserveNeededBytes()),
+                gib(safetyMarginBytes),
                 largest(atRequested.reserveItems()),
                 "lowering it to " + fmt(maxSafe.getAsDouble()),
-                gib(safetyMarginBytes),
                 String.format(Locale.ROOT, "%,d", budget.at(maxSafe.getAsDouble()).kvTokens())));
       } else if (requested < min.getAsDouble() - 1e-9) {
         decision = Decision.ADJUST;
@@ -546,14 +547,15 @@ public final class Preflight {
           Locale.ROOT,
           "REJECT: no --mem-fraction-static works on GPU %d (%s): holding %s of weights and %,d KV"
               + " tokens needs at least %s, which leaves %s outside the static pool, but the launch"
-              + " needs %s there (most of it %s)%s",
+              + " needs %s there plus the %s safety margin (most of it %s)%s",
           atMin.worstGpu().cudaOrdinal(),
           atMin.worstGpu().name(),
           gib(atMin.weightsBytesPerGpu()),
           budget.minKvTokens(),
           fmt(min.getAsDouble()),
           gib(atMin.sglangReserveBytes()),
-          gib(atMin.reserveNeededBytes() + safetyMarginBytes),
+          gib(atMin.reserveNeededBytes()),
+          gib(safetyMarginBytes),
           largest(atMin.reserveItems()),
           maxSafe.isPresent() ? "; the largest safe fraction is " + fmt(maxSafe.getAsDouble()) : "");
     }
