@@ -107,26 +107,7 @@ public record PreflightReport(
   }
 
   private static List<String> mask(List<String> argv) {
-    try {
-      return io.github.sglangpreflight.model.LaunchCommand.parse(argv, java.util.Map.of())
-          .maskedForLog();
-    } catch (InvalidInputException e) {
-      // not a parseable launch: mask the obvious secret flags by name
-      List<String> out = new java.util.ArrayList<>(argv);
-      for (int i = 0; i < out.size(); i++) {
-        String a = out.get(i);
-        int eq = a.indexOf('=');
-        String flag = eq > 0 ? a.substring(0, eq) : a;
-        if (flag.endsWith("api-key") || flag.endsWith("password") || flag.endsWith("token")) {
-          if (eq > 0) {
-            out.set(i, flag + "=***");
-          } else if (i + 1 < out.size()) {
-            out.set(++i, "***");
-          }
-        }
-      }
-      return List.copyOf(out);
-    }
+    return io.github.sglangpreflight.model.LaunchCommand.maskArguments(argv);
   }
 
   /** The first reason: one sentence that says what was decided and why. */

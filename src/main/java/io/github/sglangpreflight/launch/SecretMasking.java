@@ -1,6 +1,6 @@
 package io.github.sglangpreflight.launch;
 
-import java.util.ArrayList;
+import io.github.sglangpreflight.model.LaunchCommand;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -11,9 +11,8 @@ import java.util.regex.Pattern;
  * {@code api_key='…'} fields of the {@code server_args=ServerArgs(…)} line SGLang prints at start.
  */
 final class SecretMasking {
-  static final String MASK = "****";
+  static final String MASK = "***";
 
-  private static final Set<String> SECRET_FLAGS = Set.of("--api-key", "--admin-api-key");
   private static final Pattern FIELD =
       Pattern.compile("(?<!\\w)((?:admin_)?api_key=)('[^']*'|\"[^\"]*\")");
   private static final Pattern FLAG =
@@ -22,23 +21,7 @@ final class SecretMasking {
   private SecretMasking() {}
 
   static List<String> maskArgv(List<String> argv) {
-    List<String> masked = new ArrayList<>(argv.size());
-    boolean maskNext = false;
-    for (String arg : argv) {
-      if (maskNext) {
-        masked.add(MASK);
-        maskNext = false;
-        continue;
-      }
-      int eq = arg.indexOf('=');
-      if (eq > 0 && SECRET_FLAGS.contains(arg.substring(0, eq))) {
-        masked.add(arg.substring(0, eq + 1) + MASK);
-      } else {
-        masked.add(arg);
-        maskNext = SECRET_FLAGS.contains(arg);
-      }
-    }
-    return masked;
+    return LaunchCommand.maskArguments(argv);
   }
 
   static String maskLine(String line) {

@@ -365,6 +365,32 @@ public final class LaunchCommand {
    * passwords in {@code scheme://user:password@host} values masked. {@link #argv()} itself is never
    * changed.
    */
+  /**
+   * Any argv with its secrets masked: parsed as a launch when it is one (every spelling SGLang
+   * accepts, {@code env NAME=VALUE} assignments, URL passwords), else by flag name ({@code
+   * --api-key}, {@code --admin-api-key}, {@code --ssl-keyfile-password}, in both forms).
+   */
+  public static List<String> maskArguments(List<String> argv) {
+    try {
+      return parse(argv, Map.of()).maskedForLog();
+    } catch (InvalidInputException e) {
+      List<String> out = new ArrayList<>(argv);
+      for (int i = 0; i < out.size(); i++) {
+        String a = out.get(i);
+        int eq = a.indexOf('=');
+        String flag = eq > 0 ? a.substring(0, eq) : a;
+        if (LaunchSecrets.SECRET_FLAGS.contains(flag)) {
+          if (eq > 0) {
+            out.set(i, flag + "=" + LaunchSecrets.MASK);
+          } else if (i + 1 < out.size()) {
+            out.set(++i, LaunchSecrets.MASK);
+          }
+        }
+      }
+      return List.copyOf(out);
+    }
+  }
+
   public List<String> maskedForLog() {
     List<String> out = new ArrayList<>(argv);
     for (FlagScanner.Occurrence occ : occurrences) {

@@ -9,6 +9,10 @@ import java.util.regex.Pattern;
 final class LaunchSecrets {
   static final String MASK = "***";
 
+  /** The spellings of the secret-bearing flags, for argvs that do not parse as a launch. */
+  static final Set<String> SECRET_FLAGS =
+      Set.of("--api-key", "--admin-api-key", "--ssl-keyfile-password");
+
   /**
    * Destinations of SGLang flags whose value is a secret: {@code --api-key} (every snapshot),
    * {@code --admin-api-key} and {@code --ssl-keyfile-password} (main).

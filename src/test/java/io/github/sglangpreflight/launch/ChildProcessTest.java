@@ -165,7 +165,7 @@ class ChildProcessTest {
             IOException.class,
             () -> ChildProcess.builder(List.of("/nonexistent/sglang", "--api-key", "k")).start());
     assertTrue(
-        e.getMessage().startsWith("cannot start /nonexistent/sglang --api-key ****: "),
+        e.getMessage().startsWith("cannot start /nonexistent/sglang --api-key ***: "),
         e.getMessage());
   }
 

@@ -28,13 +28,13 @@ class SecretMaskingTest {
             "-m",
             "sglang.launch_server",
             "--api-key",
-            "****",
-            "--admin-api-key=****",
+            "***",
+            "--admin-api-key=***",
             "--port",
             "30000",
             "--admin-api-key",
-            "****",
-            "--api-key=****"),
+            "***",
+            "--api-key=***"),
         SecretMasking.maskArgv(argv));
   }
 
@@ -46,7 +46,7 @@ class SecretMaskingTest {
   @Test
   void commandLine_blankArguments_areQuoted() {
     assertEquals(
-        "python3 --served-model-name 'my model' --api-key ****",
+        "python3 --served-model-name 'my model' --api-key ***",
         SecretMasking.commandLine(
             List.of("python3", "--served-model-name", "my model", "--api-key", "s e")));
   }
@@ -58,15 +58,15 @@ class SecretMaskingTest {
         "[2026-08-10 10:00:00] server_args=ServerArgs(model_path='m', api_key='sk-secret',"
             + " admin_api_key=\"adm\", port=30000)";
     assertEquals(
-        "[2026-08-10 10:00:00] server_args=ServerArgs(model_path='m', api_key='****',"
-            + " admin_api_key='****', port=30000)",
+        "[2026-08-10 10:00:00] server_args=ServerArgs(model_path='m', api_key='***',"
+            + " admin_api_key='***', port=30000)",
         SecretMasking.maskLine(line));
   }
 
   @Test
   void maskLine_commandLineInALine_masksFlagValues() {
     assertEquals(
-        "launching sglang --api-key **** --admin-api-key=**** --port 1",
+        "launching sglang --api-key *** --admin-api-key=*** --port 1",
         SecretMasking.maskLine("launching sglang --api-key sk-1 --admin-api-key=adm --port 1"));
   }
 
