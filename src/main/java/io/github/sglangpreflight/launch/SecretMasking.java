@@ -2,7 +2,6 @@ package io.github.sglangpreflight.launch;
 
 import io.github.sglangpreflight.model.LaunchCommand;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
