@@ -314,7 +314,8 @@ public final class Main {
     Logging.configure(c, c.json ? List.of() : Logging.REPORTED_IN_TABLES);
     int width = width(c.width);
     Preflight preflight = preflight(c);
-    PreflightReport report = masked(preflight.check(sglang, context.environment()));
+    // ReportFormat masks the commands' secrets itself
+    PreflightReport report = preflight.check(sglang, context.environment());
     writeReportFile(c, report);
     if (c.json) {
       out.println(ReportFormat.toJson(report));
@@ -347,8 +348,7 @@ public final class Main {
               + " ...");
     }
     Preflight preflight = preflight(e);
-    PreflightReport raw = preflight.check(sglang, context.environment());
-    PreflightReport report = masked(raw);
+    PreflightReport report = preflight.check(sglang, context.environment());
     writeReportFile(e, report);
     Logger log = LoggerFactory.getLogger(NAME);
     List<String> argv;
@@ -357,7 +357,7 @@ public final class Main {
         log.warn("{}", report.headline());
       }
       log.warn("--policy warn: running the command as given");
-      argv = raw.originalCommand();
+      argv = report.originalCommand();
     } else if (report.decision() == Decision.REJECT) {
       err.print(ReportFormat.toText(report, new ReportFormat.TextStyle(width, !e.ascii, true)));
       err.println();
@@ -369,7 +369,7 @@ public final class Main {
       } else {
         log.warn("{}", report.headline());
       }
-      argv = raw.command();
+      argv = report.command();
     }
     out.flush();
     err.flush();
@@ -573,11 +573,6 @@ public final class Main {
   }
 
   // ------------------------------------------------------------------------------------ output
-
-  /** The report with secrets in both commands masked: it is printed and written to files. */
-  private static PreflightReport masked(PreflightReport r) {
-    return r.masked();
-  }
 
   private void writeReportFile(Commands.Guard g, PreflightReport report) {
     if (g.reportFile == null) {
