@@ -290,7 +290,7 @@ public final class Preflight {
                   safetyMarginBytes,
                   minKvTokens));
       notes.addAll(budget.notes());
-      return decide(inventory, used, model, budget);
+      return decide(used, model, budget);
     }
 
     private void resolveVersion() {
@@ -340,7 +340,6 @@ public final class Preflight {
     }
 
     private PreflightReport decide(
-        GpuInventory inventory,
         List<VisibleDevices.VisibleDevice> used,
         ModelDescription model,
         BudgetModel budget) {

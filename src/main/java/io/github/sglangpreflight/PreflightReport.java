@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -317,10 +316,5 @@ public record PreflightReport(
     public Remedy {
       arguments = List.copyOf(arguments);
     }
-  }
-
-  /** Convenience: the worst GPU's CUDA ordinal in the estimate. */
-  public OptionalInt worstGpu() {
-    return estimate.map(e -> OptionalInt.of(e.worstGpu())).orElse(OptionalInt.empty());
   }
 }

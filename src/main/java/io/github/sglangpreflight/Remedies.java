@@ -90,7 +90,7 @@ final class Remedies {
               "at most 256 requests run at once (per DP rank)"));
     }
     if (plan.parallelism().dpAttention()) {
-      List<String> without = remove(launch, "enable_dp_attention");
+      List<String> without = removeDest(launch, "enable_dp_attention");
       without = removeDest(LaunchCommand.parse(without, launch.environment().variables()), "dp_size");
       candidates.add(
           new Candidate(
@@ -191,10 +191,6 @@ final class Remedies {
     List<String> out = new ArrayList<>(argv);
     out.addAll(List.of(extra));
     return out;
-  }
-
-  private static List<String> remove(LaunchCommand launch, String dest) {
-    return removeDest(launch, dest);
   }
 
   private static List<String> removeDest(LaunchCommand launch, String dest) {

@@ -228,10 +228,9 @@ public final class BudgetModel {
   private List<Slot> buildSlots(List<String> notesOut) {
     Parallelism par = plan.parallelism();
     SglangFacts facts = plan.facts();
-    int replicaSize = par.dpAttention() ? par.gpusPerNode() : par.gpusPerNode() / Math.max(1, par.dpAttention() ? 1 : par.dpSize());
-    if (replicaSize < 1) {
-      replicaSize = par.gpusPerNode();
-    }
+    // without DP attention each of the dp replicas is its own group (its own T and pool)
+    int replicaSize =
+        par.dpAttention() ? par.gpusPerNode() : Math.max(1, par.gpusPerNode() / par.dpSize());
     int ppPerNode = par.nnodes() <= par.ppSize() && par.ppSize() % par.nnodes() == 0 ? par.ppSize() / par.nnodes() : 1;
     int firstStage =
         par.nnodes() <= par.ppSize()

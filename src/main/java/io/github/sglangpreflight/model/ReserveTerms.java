@@ -143,8 +143,6 @@ final class ReserveTerms {
     long h = s.hiddenSize();
     long ctx = p.contextLength();
     long page = Math.max(1, p.pageSize());
-    int tp = p.parallelism().tpSize();
-    int attnTp = p.parallelism().attnTpSize();
     int dtype = s.modelDtype(Optional.empty()).bytes();
     String backend = p.attentionBackend();
     long total = 0;
@@ -357,7 +355,6 @@ final class ReserveTerms {
     int tp = p.parallelism().tpSize();
     int attnTp = p.parallelism().attnTpSize();
     int moeTp = p.parallelism().moeTpSize();
-    int dtype = s.modelDtype(Optional.empty()).bytes();
     long heads = Math.max(1, s.numAttentionHeads() / attnTp);
     long kvHeads = Math.max(1, s.numKeyValueHeads() / attnTp);
     long d = s.headDim();

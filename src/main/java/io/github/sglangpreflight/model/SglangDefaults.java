@@ -18,8 +18,6 @@ final class SglangDefaults {
 
   private SglangDefaults() {}
 
-  private static final double GIB_MIB = 1024.0;
-
   /** Inputs of the default-fraction rules. */
   record FractionInputs(
       OptionalLong gpuMemMib,
@@ -491,9 +489,5 @@ final class SglangDefaults {
     range(list, 4608, Math.max(max, 4608), 512);
     list.removeIf(t -> t > max);
     return List.copyOf(list);
-  }
-
-  static double gib(double mib) {
-    return mib / GIB_MIB;
   }
 }
