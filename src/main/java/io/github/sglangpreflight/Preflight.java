@@ -351,6 +351,7 @@ public final class Preflight {
       MemoryBudget atRequested = budget.at(clamp(requested));
       Decision decision;
       OptionalDouble recommended = OptionalDouble.empty();
+      MemoryBudget atRecommended = null;
       List<String> why = new ArrayList<>();
       String requestedText =
           "--mem-fraction-static "
@@ -377,6 +378,7 @@ public final class Preflight {
       } else if (requested > maxSafe.getAsDouble() + 1e-9) {
         decision = Decision.ADJUST;
         recommended = maxSafe;
+        atRecommended = budget.at(maxSafe.getAsDouble());
         why.add(
             String.format(
                 Locale.ROOT,
@@ -391,7 +393,7 @@ public final class Preflight {
                 gib(safetyMarginBytes),
                 largest(atRequested.reserveItems()),
                 "lowering it to " + fmt(maxSafe.getAsDouble()),
-                String.format(Locale.ROOT, "%,d", budget.at(maxSafe.getAsDouble()).kvTokens())));
+                String.format(Locale.ROOT, "%,d", atRecommended.kvTokens())));
       } else if (requested < min.getAsDouble() - 1e-9) {
         decision = Decision.ADJUST;
         recommended = min;
@@ -474,7 +476,9 @@ public final class Preflight {
       MemoryBudget shown = atRequested;
       Optional<PreflightReport.Estimate> adjusted =
           recommended.isPresent() && Math.abs(recommended.getAsDouble() - requested) > 1e-9
-              ? Optional.of(estimate(budget.at(recommended.getAsDouble())))
+              ? Optional.of(
+                  estimate(
+                      atRecommended != null ? atRecommended : budget.at(recommended.getAsDouble())))
               : Optional.empty();
       return new PreflightReport(
           decision,
