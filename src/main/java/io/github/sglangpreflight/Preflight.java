@@ -1,6 +1,12 @@
 package io.github.sglangpreflight;
 
-import io.github.sglangpreflight.PreflightReport.FractionSource;
+import io.github.sglangpreflight.units.Units;
+import io.github.sglangpreflight.decision.Decision;
+import io.github.sglangpreflight.decision.Policy;
+import io.github.sglangpreflight.errors.GpuQueryException;
+import io.github.sglangpreflight.errors.InvalidInputException;
+import io.github.sglangpreflight.report.PreflightReport;
+import io.github.sglangpreflight.report.PreflightReport.FractionSource;
 import io.github.sglangpreflight.gpu.CudaVisibleDevices;
 import io.github.sglangpreflight.gpu.Gpu;
 import io.github.sglangpreflight.gpu.GpuInventory;
@@ -8,16 +14,16 @@ import io.github.sglangpreflight.gpu.GpuInventorySource;
 import io.github.sglangpreflight.gpu.GpuProcess;
 import io.github.sglangpreflight.gpu.VisibleDevices;
 import io.github.sglangpreflight.gpu.nvml.NvmlGpuInventorySource;
-import io.github.sglangpreflight.model.BudgetItem;
-import io.github.sglangpreflight.model.BudgetModel;
-import io.github.sglangpreflight.model.LaunchCommand;
-import io.github.sglangpreflight.model.MemoryBudget;
+import io.github.sglangpreflight.budget.BudgetItem;
+import io.github.sglangpreflight.budget.BudgetModel;
+import io.github.sglangpreflight.sglang.args.LaunchCommand;
+import io.github.sglangpreflight.budget.MemoryBudget;
 import io.github.sglangpreflight.model.ModelDescription;
 import io.github.sglangpreflight.model.Parallelism;
-import io.github.sglangpreflight.model.SglangVersion;
+import io.github.sglangpreflight.sglang.version.SglangVersion;
 import io.github.sglangpreflight.model.source.ModelCatalog;
 import io.github.sglangpreflight.model.source.ModelResolver;
-import io.github.sglangpreflight.model.source.SglangInstallation;
+import io.github.sglangpreflight.sglang.version.SglangInstallation;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -132,11 +138,11 @@ public final class Preflight {
         String.format(
             Locale.ROOT,
             "--mem-fraction-static %s (%s)%s",
-            fmt(r.requestedFraction()),
+            Units.fraction(r.requestedFraction()),
             r.requestedFractionSource().label(),
             r.recommendedFraction().isPresent()
                     && Math.abs(r.recommendedFraction().getAsDouble() - r.requestedFraction()) > 1e-9
-                ? " -> " + fmt(r.recommendedFraction().getAsDouble())
+                ? " -> " + Units.fraction(r.recommendedFraction().getAsDouble())
                 : "");
     String gpus =
         r.gpus().isEmpty()
@@ -167,13 +173,6 @@ public final class Preflight {
     }
   }
 
-  static String fmt(double fraction) {
-    return String.format(Locale.ROOT, "%.3f", fraction);
-  }
-
-  static String gib(long bytes) {
-    return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
-  }
 
   // ---------------------------------------------------------------------------------------- check
 
@@ -224,7 +223,7 @@ public final class Preflight {
                   + "): its weights and KV cache are not counted");
         }
       }
-      launch.versionCaveats(io.github.sglangpreflight.model.SglangFacts.of(version).flagSnapshot())
+      launch.versionCaveats(io.github.sglangpreflight.sglang.version.SglangFacts.of(version).flagSnapshot())
           .forEach(c -> reasons.add("SGLang " + version + " refuses this launch: " + c.message()));
 
       visible = CudaVisibleDevices.fromEnvironment(inventory, launchEnv);
@@ -324,7 +323,7 @@ public final class Preflight {
             }
             who.append("pid ").append(p.pid());
             p.name().ifPresent(n -> who.append(" (").append(n).append(')'));
-            p.usedBytes().ifPresent(b -> who.append(' ').append(gib(b)));
+            p.usedBytes().ifPresent(b -> who.append(' ').append(Units.gib(b)));
           }
           notes.add(
               String.format(
@@ -332,9 +331,9 @@ public final class Preflight {
                   "GPU %d (%s) already has %s in use%s; SGLang can only budget on the %s still free",
                   d.cudaOrdinal(),
                   d.name(),
-                  gib(usedBytes),
+                  Units.gib(usedBytes),
                   who.isEmpty() ? "" : " by " + who,
-                  gib(d.memory().freeBytes())));
+                  Units.gib(d.memory().freeBytes())));
         }
       }
     }
@@ -355,10 +354,10 @@ public final class Preflight {
       List<String> why = new ArrayList<>();
       String requestedText =
           "--mem-fraction-static "
-              + fmt(requested)
+              + Units.fraction(requested)
               + (source == FractionSource.FLAG
                   ? (budget.plan().userFractionFactor() != 1.0
-                      ? " (the flag's " + fmt(budget.plan().userFraction().getAsDouble()) + " x 0.9 for a multimodal model)"
+                      ? " (the flag's " + Units.fraction(budget.plan().userFraction().getAsDouble()) + " x 0.9 for a multimodal model)"
                       : "")
                   : " (SGLang " + version + "'s default)");
 
@@ -386,13 +385,13 @@ public final class Preflight {
                     + " %s there plus the %s safety margin, most of it %s; %s keeps the margin"
                     + " free and still holds %s KV tokens",
                 requestedText,
-                gib(atRequested.sglangReserveBytes()),
+                Units.gib(atRequested.sglangReserveBytes()),
                 atRequested.worstGpu().cudaOrdinal(),
                 atRequested.worstGpu().name(),
-                gib(atRequested.reserveNeededBytes()),
-                gib(safetyMarginBytes),
+                Units.gib(atRequested.reserveNeededBytes()),
+                Units.gib(safetyMarginBytes),
                 largest(atRequested.reserveItems()),
-                "lowering it to " + fmt(maxSafe.getAsDouble()),
+                "lowering it to " + Units.fraction(maxSafe.getAsDouble()),
                 String.format(Locale.ROOT, "%,d", atRecommended.kvTokens())));
       } else if (requested < min.getAsDouble() - 1e-9) {
         decision = Decision.ADJUST;
@@ -405,15 +404,15 @@ public final class Preflight {
                     + " maximum %s",
                 requestedText,
                 String.format(Locale.ROOT, "%,d", atRequested.kvTokens()),
-                gib(atRequested.weightsBytesPerGpu()),
+                Units.gib(atRequested.weightsBytesPerGpu()),
                 atRequested.poolEmpty()
                     ? " (SGLang would stop with \"Not enough memory. Please try to increase"
                         + " --mem-fraction-static\")"
                     : "",
                 budget.minKvTokens(),
                 minKvTokens.isPresent() ? "--min-kv-tokens" : "one request of the full context length",
-                fmt(min.getAsDouble()),
-                fmt(maxSafe.getAsDouble())));
+                Units.fraction(min.getAsDouble()),
+                Units.fraction(maxSafe.getAsDouble())));
       } else {
         decision = Decision.ACCEPT;
         recommended = OptionalDouble.of(requested);
@@ -423,14 +422,14 @@ public final class Preflight {
                 "ACCEPT: %s leaves %s outside the static pool on GPU %d (%s); the launch needs %s"
                     + " there plus the %s margin, and the pool holds %,d KV tokens (safe window %s-%s)",
                 requestedText,
-                gib(atRequested.sglangReserveBytes()),
+                Units.gib(atRequested.sglangReserveBytes()),
                 atRequested.worstGpu().cudaOrdinal(),
                 atRequested.worstGpu().name(),
-                gib(atRequested.reserveNeededBytes()),
-                gib(safetyMarginBytes),
+                Units.gib(atRequested.reserveNeededBytes()),
+                Units.gib(safetyMarginBytes),
                 atRequested.kvTokens(),
-                fmt(min.getAsDouble()),
-                fmt(maxSafe.getAsDouble())));
+                Units.fraction(min.getAsDouble()),
+                Units.fraction(maxSafe.getAsDouble())));
       }
       // version refusals come after the memory verdict but turn it into a rejection
       if (!reasons.isEmpty()) {
@@ -446,7 +445,7 @@ public final class Preflight {
             0,
             why.getFirst().replaceFirst("^ADJUST: ", "REJECT: ")
                 + "; the reject policy forbids changing it: run with --mem-fraction-static "
-                + fmt(recommended.getAsDouble()));
+                + Units.fraction(recommended.getAsDouble()));
       }
       List<String> command;
       if (decision == Decision.ADJUST && policy == Policy.ADJUST) {
@@ -459,8 +458,8 @@ public final class Preflight {
                       + " command gets %s so that SGLang runs at %s",
                   version,
                   budget.plan().userFractionFactor(),
-                  fmt(flag),
-                  fmt(recommended.getAsDouble())));
+                  Units.fraction(flag),
+                  Units.fraction(recommended.getAsDouble())));
         }
         command = launch.withMemFractionStatic(flag);
       } else {
@@ -541,7 +540,7 @@ public final class Preflight {
                 + " even 0.999 leaves %,d KV tokens, below the %,d the launch needs",
             high.worstGpu().cudaOrdinal(),
             high.worstGpu().name(),
-            gib(high.weightsBytesPerGpu()),
+            Units.gib(high.weightsBytesPerGpu()),
             high.kvTokens(),
             budget.minKvTokens());
       }
@@ -553,14 +552,14 @@ public final class Preflight {
               + " needs %s there plus the %s safety margin (most of it %s)%s",
           atMin.worstGpu().cudaOrdinal(),
           atMin.worstGpu().name(),
-          gib(atMin.weightsBytesPerGpu()),
+          Units.gib(atMin.weightsBytesPerGpu()),
           budget.minKvTokens(),
-          fmt(min.getAsDouble()),
-          gib(atMin.sglangReserveBytes()),
-          gib(atMin.reserveNeededBytes()),
-          gib(safetyMarginBytes),
+          Units.fraction(min.getAsDouble()),
+          Units.gib(atMin.sglangReserveBytes()),
+          Units.gib(atMin.reserveNeededBytes()),
+          Units.gib(safetyMarginBytes),
           largest(atMin.reserveItems()),
-          maxSafe.isPresent() ? "; the largest safe fraction is " + fmt(maxSafe.getAsDouble()) : "");
+          maxSafe.isPresent() ? "; the largest safe fraction is " + Units.fraction(maxSafe.getAsDouble()) : "");
     }
 
     private PreflightReport unchecked(GpuQueryException e) {
@@ -579,7 +578,7 @@ public final class Preflight {
           launch.serverArgs().memFractionStatic(),
           OptionalDouble.empty(),
           OptionalDouble.empty(),
-          new PreflightReport.Sglang(version.toString(), versionSource, io.github.sglangpreflight.model.SglangProfile.of(version).toString(), 0, "unknown: the GPU capacity could not be read", "n/a"),
+          new PreflightReport.Sglang(version.toString(), versionSource, io.github.sglangpreflight.sglang.version.SglangProfile.of(version).toString(), 0, "unknown: the GPU capacity could not be read", "n/a"),
           Optional.empty(),
           gpuSource.describe(),
           List.of(),
@@ -594,10 +593,10 @@ public final class Preflight {
 
     private PreflightReport rejectedWithoutBudget(
         GpuInventory inventory, List<VisibleDevices.VisibleDevice> used, ModelDescription model) {
-      io.github.sglangpreflight.model.SglangFacts facts =
-          io.github.sglangpreflight.model.SglangFacts.of(version);
-      io.github.sglangpreflight.model.LaunchPlan plan =
-          io.github.sglangpreflight.model.LaunchPlan.of(
+      io.github.sglangpreflight.sglang.version.SglangFacts facts =
+          io.github.sglangpreflight.sglang.version.SglangFacts.of(version);
+      io.github.sglangpreflight.plan.LaunchPlan plan =
+          io.github.sglangpreflight.plan.LaunchPlan.of(
               facts,
               launch,
               model.spec(),
@@ -729,7 +728,7 @@ public final class Preflight {
         items.stream().sorted(Comparator.comparingLong(BudgetItem::bytes).reversed()).limit(2).toList();
     List<String> parts = new ArrayList<>();
     for (BudgetItem i : sorted) {
-      parts.add(i.name() + " (" + gib(i.bytes()) + ")");
+      parts.add(i.name() + " (" + Units.gib(i.bytes()) + ")");
     }
     return String.join(" and ", parts);
   }

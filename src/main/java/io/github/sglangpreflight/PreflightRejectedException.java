@@ -1,5 +1,7 @@
 package io.github.sglangpreflight;
 
+import io.github.sglangpreflight.errors.PreflightException;
+import io.github.sglangpreflight.report.PreflightReport;
 import java.util.Objects;
 
 /**

@@ -1,12 +1,13 @@
 package io.github.sglangpreflight;
 
+import io.github.sglangpreflight.report.PreflightReport;
 import io.github.sglangpreflight.gpu.GpuProcess;
 import io.github.sglangpreflight.gpu.VisibleDevices;
-import io.github.sglangpreflight.model.BudgetItem;
-import io.github.sglangpreflight.model.BudgetModel;
-import io.github.sglangpreflight.model.LaunchCommand;
-import io.github.sglangpreflight.model.LaunchPlan;
-import io.github.sglangpreflight.model.MemoryBudget;
+import io.github.sglangpreflight.budget.BudgetItem;
+import io.github.sglangpreflight.budget.BudgetModel;
+import io.github.sglangpreflight.sglang.args.LaunchCommand;
+import io.github.sglangpreflight.plan.LaunchPlan;
+import io.github.sglangpreflight.budget.MemoryBudget;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

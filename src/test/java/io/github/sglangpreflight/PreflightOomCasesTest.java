@@ -1,5 +1,9 @@
 package io.github.sglangpreflight;
 
+import io.github.sglangpreflight.units.Units;
+import io.github.sglangpreflight.decision.Decision;
+import io.github.sglangpreflight.decision.Policy;
+import io.github.sglangpreflight.report.PreflightReport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -119,9 +123,9 @@ class PreflightOomCasesTest {
             r.decision(),
             r.requestedFraction(),
             r.requestedFractionSource().label(),
-            r.minFraction().isPresent() ? Preflight.fmt(r.minFraction().getAsDouble()) : "none",
+            r.minFraction().isPresent() ? Units.fraction(r.minFraction().getAsDouble()) : "none",
             r.maxSafeFraction().isPresent()
-                ? Preflight.fmt(r.maxSafeFraction().getAsDouble())
+                ? Units.fraction(r.maxSafeFraction().getAsDouble())
                 : "none",
             r.headline());
     System.out.println(summary);
@@ -192,7 +196,7 @@ class PreflightOomCasesTest {
     assertTrue(r.recommendedFraction().getAsDouble() >= 0.85, r.headline());
     // the rewritten command carries the recommended fraction, everything else untouched
     assertEquals(
-        Preflight.fmt(r.recommendedFraction().getAsDouble()),
+        Units.fraction(r.recommendedFraction().getAsDouble()),
         r.command().get(r.command().indexOf("--mem-fraction-static") + 1));
     assertEquals(SEED, r.originalCommand());
   }
@@ -261,7 +265,7 @@ class PreflightOomCasesTest {
         r.headline()
             .endsWith(
                 "; the reject policy forbids changing it: run with --mem-fraction-static "
-                    + Preflight.fmt(maxSafe)),
+                    + Units.fraction(maxSafe)),
         r.headline());
     assertEquals(SEED, r.command());
   }

@@ -1,5 +1,11 @@
 package io.github.sglangpreflight;
 
+import io.github.sglangpreflight.units.Units;
+import io.github.sglangpreflight.decision.Decision;
+import io.github.sglangpreflight.decision.Policy;
+import io.github.sglangpreflight.errors.GpuQueryException;
+import io.github.sglangpreflight.errors.InvalidInputException;
+import io.github.sglangpreflight.report.PreflightReport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -58,9 +64,9 @@ class PreflightTest {
                 + " 1.00 GiB safety margin, most of it CUDA-graph capture under DP attention (6.00"
                 + " GiB) and CUDA-graph capture (5.92 GiB); lowering it to %s keeps the margin"
                 + " free and still holds %,d KV tokens",
-            Preflight.gib(e.reserveBytes()),
-            Preflight.gib(e.reserveNeededBytes()),
-            Preflight.fmt(recommended),
+            Units.gib(e.reserveBytes()),
+            Units.gib(e.reserveNeededBytes()),
+            Units.fraction(recommended),
             r.adjustedEstimate().orElseThrow().kvTokens());
     assertEquals(expected, r.headline());
   }
@@ -108,7 +114,7 @@ class PreflightTest {
         r.headline()
             .endsWith(
                 "; the reject policy forbids changing it: run with --mem-fraction-static "
-                    + Preflight.fmt(r.maxSafeFraction().getAsDouble())),
+                    + Units.fraction(r.maxSafeFraction().getAsDouble())),
         r.headline());
   }
 

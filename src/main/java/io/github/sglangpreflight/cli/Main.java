@@ -1,19 +1,19 @@
 package io.github.sglangpreflight.cli;
 
-import io.github.sglangpreflight.Decision;
-import io.github.sglangpreflight.GpuQueryException;
-import io.github.sglangpreflight.InvalidInputException;
+import io.github.sglangpreflight.decision.Decision;
+import io.github.sglangpreflight.errors.GpuQueryException;
+import io.github.sglangpreflight.errors.InvalidInputException;
 import io.github.sglangpreflight.OnUnreadableGpus;
-import io.github.sglangpreflight.Policy;
+import io.github.sglangpreflight.decision.Policy;
 import io.github.sglangpreflight.Preflight;
-import io.github.sglangpreflight.PreflightReport;
-import io.github.sglangpreflight.ReportFormat;
+import io.github.sglangpreflight.report.PreflightReport;
+import io.github.sglangpreflight.report.ReportFormat;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuInventorySource;
 import io.github.sglangpreflight.gpu.GpuSnapshots;
 import io.github.sglangpreflight.gpu.nvml.NvmlGpuInventorySource;
 import io.github.sglangpreflight.launch.ChildProcess;
-import io.github.sglangpreflight.model.LaunchCommand;
+import io.github.sglangpreflight.sglang.args.LaunchCommand;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;

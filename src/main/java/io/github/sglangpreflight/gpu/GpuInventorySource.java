@@ -1,6 +1,6 @@
 package io.github.sglangpreflight.gpu;
 
-import io.github.sglangpreflight.GpuQueryException;
+import io.github.sglangpreflight.errors.GpuQueryException;
 
 /**
  * Where a {@link GpuInventory} comes from: the seam tests mock.

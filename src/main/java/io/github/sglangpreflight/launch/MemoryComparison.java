@@ -1,5 +1,6 @@
 package io.github.sglangpreflight.launch;
 
+import io.github.sglangpreflight.units.Units;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,7 +124,7 @@ public record MemoryComparison(List<Row> rows) {
   }
 
   private static String value(MemoryTerm term, long value) {
-    return term.unit() == MemoryTerm.Unit.TOKENS ? Long.toString(value) : ByteFormat.gib(value);
+    return term.unit() == MemoryTerm.Unit.TOKENS ? Long.toString(value) : Units.gib(value);
   }
 
   private static String difference(Row row) {
@@ -134,7 +135,7 @@ public record MemoryComparison(List<Row> rows) {
     String amount =
         row.term().unit() == MemoryTerm.Unit.TOKENS
             ? String.format(Locale.ROOT, "%+d", d)
-            : ByteFormat.signedGib(d);
+            : Units.signedGib(d);
     return row.differencePercent().isPresent()
         ? amount + String.format(Locale.ROOT, " (%+.1f%%)", row.differencePercent().getAsDouble())
         : amount;

@@ -1,6 +1,6 @@
 package io.github.sglangpreflight.launch;
 
-import io.github.sglangpreflight.PreflightReport;
+import io.github.sglangpreflight.report.PreflightReport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,7 @@
 package io.github.sglangpreflight.launch;
 
-import io.github.sglangpreflight.InvalidInputException;
+import io.github.sglangpreflight.units.Units;
+import io.github.sglangpreflight.errors.InvalidInputException;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -383,7 +384,7 @@ public final class RunningSglangServer implements AutoCloseable {
     return "GPU "
         + f.gpuIndex().getAsInt()
         + (f.totalCapacityBytes().isPresent()
-            ? " (" + ByteFormat.gib(f.totalCapacityBytes().getAsLong()) + ")"
+            ? " (" + Units.gib(f.totalCapacityBytes().getAsLong()) + ")"
             : "");
   }
 

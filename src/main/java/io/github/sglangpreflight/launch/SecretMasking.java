@@ -1,6 +1,6 @@
 package io.github.sglangpreflight.launch;
 
-import io.github.sglangpreflight.model.LaunchCommand;
+import io.github.sglangpreflight.sglang.args.LaunchCommand;
 import java.util.List;
 import java.util.regex.Pattern;
 

@@ -1,6 +1,6 @@
 package io.github.sglangpreflight.launch;
 
-import io.github.sglangpreflight.InvalidInputException;
+import io.github.sglangpreflight.errors.InvalidInputException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.github.sglangpreflight.launch;
 
-import io.github.sglangpreflight.PreflightException;
+import io.github.sglangpreflight.errors.PreflightException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;

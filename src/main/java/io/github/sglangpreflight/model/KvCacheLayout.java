@@ -69,7 +69,7 @@ public record KvCacheLayout(
   /**
    * The KV layout of {@code spec} under {@code parallelism}.
    *
-   * @throws io.github.sglangpreflight.InvalidInputException when {@code --kv-cache-dtype} is unknown
+   * @throws io.github.sglangpreflight.errors.InvalidInputException when {@code --kv-cache-dtype} is unknown
    *     or {@code SGLANG_PP_LAYER_PARTITION} does not fit
    */
   public static KvCacheLayout of(

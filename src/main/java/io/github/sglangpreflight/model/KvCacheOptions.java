@@ -1,6 +1,6 @@
 package io.github.sglangpreflight.model;
 
-import io.github.sglangpreflight.InvalidInputException;
+import io.github.sglangpreflight.errors.InvalidInputException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package io.github.sglangpreflight.model;
 
-import io.github.sglangpreflight.InvalidInputException;
+import io.github.sglangpreflight.errors.InvalidInputException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -1,6 +1,6 @@
 package io.github.sglangpreflight.bench;
 
-import io.github.sglangpreflight.GpuQueryException;
+import io.github.sglangpreflight.errors.GpuQueryException;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.nvml.NvmlGpuInventorySource;
 import io.github.sglangpreflight.gpu.nvml.NvmlSession;

@@ -1,6 +1,6 @@
 package io.github.sglangpreflight.cli;
 
-import io.github.sglangpreflight.GpuQueryException;
+import io.github.sglangpreflight.errors.GpuQueryException;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuInventorySource;
 import java.io.PrintWriter;

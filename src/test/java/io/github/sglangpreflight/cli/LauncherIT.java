@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import io.github.sglangpreflight.ReportFormat;
+import io.github.sglangpreflight.report.ReportFormat;
 import io.github.sglangpreflight.gpu.GpuPresets;
 import io.github.sglangpreflight.gpu.GpuSnapshots;
 import java.io.IOException;

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import io.github.sglangpreflight.Decision;
-import io.github.sglangpreflight.PreflightReport;
-import io.github.sglangpreflight.ReportFormat;
+import io.github.sglangpreflight.decision.Decision;
+import io.github.sglangpreflight.report.PreflightReport;
+import io.github.sglangpreflight.report.ReportFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

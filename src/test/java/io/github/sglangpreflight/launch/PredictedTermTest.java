@@ -3,9 +3,9 @@ package io.github.sglangpreflight.launch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.sglangpreflight.Policy;
+import io.github.sglangpreflight.decision.Policy;
 import io.github.sglangpreflight.Preflight;
-import io.github.sglangpreflight.PreflightReport;
+import io.github.sglangpreflight.report.PreflightReport;
 import io.github.sglangpreflight.gpu.ComputeCapability;
 import io.github.sglangpreflight.gpu.Gpu;
 import io.github.sglangpreflight.gpu.GpuInventory;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.sglangpreflight.InvalidInputException;
+import io.github.sglangpreflight.errors.InvalidInputException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

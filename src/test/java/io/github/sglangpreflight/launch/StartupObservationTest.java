@@ -1,5 +1,6 @@
 package io.github.sglangpreflight.launch;
 
+import io.github.sglangpreflight.units.Units;
 import static io.github.sglangpreflight.launch.StartupLogParserTest.gib;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,9 +23,9 @@ class StartupObservationTest {
         observe("docs-llama-3.1-8b-2025-01.log").rank(Rank.parse("TP0")).orElseThrow();
     // sglang-startup-logs.md: weights 78.81 - 63.72 = 15.09 by difference (no mem usage printed in
     // that version), request table 63.72 - 54.26 - 8.34 = 1.12 GB, #tokens from the scheduler line
-    assertEquals("15.09 GiB", ByteFormat.gib(tp0.actual(MemoryTerm.WEIGHTS).orElseThrow()));
+    assertEquals("15.09 GiB", Units.gib(tp0.actual(MemoryTerm.WEIGHTS).orElseThrow()));
     assertEquals(
-        "1.12 GiB", ByteFormat.gib(tp0.actual(MemoryTerm.REQ_TO_TOKEN_AND_OTHER).orElseThrow()));
+        "1.12 GiB", Units.gib(tp0.actual(MemoryTerm.REQ_TO_TOKEN_AND_OTHER).orElseThrow()));
     assertEquals(OptionalLong.of(444500), tp0.actual(MemoryTerm.KV_TOKENS));
     assertEquals(OptionalLong.empty(), tp0.actual(MemoryTerm.CUDA_GRAPH));
     assertEquals(1, tp0.graphCaptures());
@@ -39,14 +40,14 @@ class StartupObservationTest {
     // sglang-startup-logs.md pattern 3: 0.53-0.58 GB between the pool and the capture for Qwen-Omni
     assertEquals(
         "0.58 GiB",
-        ByteFormat.gib(
+        Units.gib(
             o.rank(Rank.parse("TP1"))
                 .orElseThrow()
                 .actual(MemoryTerm.BETWEEN_POOL_AND_GRAPHS)
                 .orElseThrow()));
     assertEquals(
         "0.57 GiB",
-        ByteFormat.gib(
+        Units.gib(
             o.rank(Rank.parse("TP3"))
                 .orElseThrow()
                 .actual(MemoryTerm.BETWEEN_POOL_AND_GRAPHS)

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.sglangpreflight.InvalidInputException;
+import io.github.sglangpreflight.errors.InvalidInputException;
 import io.github.sglangpreflight.model.source.ModelCatalog;
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.github.sglangpreflight.gpu.nvml;
 
 import static io.github.sglangpreflight.nvml.bindings.nvml_h.C_INT;
 
-import io.github.sglangpreflight.GpuQueryException;
+import io.github.sglangpreflight.errors.GpuQueryException;
 import io.github.sglangpreflight.nvml.bindings.nvmlMemory_t;
 import io.github.sglangpreflight.nvml.bindings.nvmlMemory_v2_t;
 import io.github.sglangpreflight.nvml.bindings.nvmlPciInfo_t;

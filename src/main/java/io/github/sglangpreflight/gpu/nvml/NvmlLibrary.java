@@ -1,6 +1,6 @@
 package io.github.sglangpreflight.gpu.nvml;
 
-import io.github.sglangpreflight.GpuQueryException;
+import io.github.sglangpreflight.errors.GpuQueryException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

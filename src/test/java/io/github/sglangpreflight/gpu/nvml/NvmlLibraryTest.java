@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.sglangpreflight.GpuQueryException;
+import io.github.sglangpreflight.errors.GpuQueryException;
 import io.github.sglangpreflight.gpu.nvml.NvmlLibrary.Attempt;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package io.github.sglangpreflight.model.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.github.sglangpreflight.InvalidInputException;
+import io.github.sglangpreflight.errors.InvalidInputException;
 import io.github.sglangpreflight.model.TensorInfo;
 import io.github.sglangpreflight.model.WeightDtype;
 import java.io.IOException;

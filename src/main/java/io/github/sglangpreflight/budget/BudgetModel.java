@@ -1,0 +1,865 @@
+package io.github.sglangpreflight.budget;
+
+import io.github.sglangpreflight.model.KvCacheLayout;
+import io.github.sglangpreflight.model.KvCacheOptions;
+import io.github.sglangpreflight.model.ModelDescription;
+import io.github.sglangpreflight.model.ModelSpec;
+import io.github.sglangpreflight.model.Parallelism;
+import io.github.sglangpreflight.model.Quantization;
+import io.github.sglangpreflight.model.WeightDtype;
+import io.github.sglangpreflight.model.WeightPlacement;
+import io.github.sglangpreflight.model.WeightPlacementOptions;
+import io.github.sglangpreflight.model.WeightsPerGpu;
+import io.github.sglangpreflight.plan.LaunchPlan;
+import io.github.sglangpreflight.plan.SglangDefaults;
+import io.github.sglangpreflight.sglang.args.LaunchCommand;
+import io.github.sglangpreflight.sglang.args.ServerArgs;
+import io.github.sglangpreflight.sglang.version.SglangFacts;
+import io.github.sglangpreflight.sglang.version.SglangVersion;
+import io.github.sglangpreflight.gpu.ComputeCapability;
+import io.github.sglangpreflight.gpu.GpuMemory;
+import io.github.sglangpreflight.gpu.GpuPresets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * The memory model of one SGLang launch on this node: T (what SGLang measures before weights), the
+ * weights, the KV pool at any {@code --mem-fraction-static}, and every term that must fit outside
+ * the pool. Pure: it reads nothing; the caller supplies the GPU readings and the model.
+ *
+ * <p>From the model: {@link #at(double)} evaluates one fraction; {@link #maxSafeFraction()} is the
+ * largest fraction that leaves every GPU at least the safety margin; {@link #minFraction()} the
+ * smallest that holds the weights plus the minimum KV cache. Immutable and thread-safe.
+ */
+public final class BudgetModel {
+
+  static final String WEIGHTS = "model weights";
+  private static final long MIB = ReserveTerms.MIB;
+  private static final long GIB = ReserveTerms.GIB;
+
+  /**
+   * One GPU the launch uses on this node, in local-rank order.
+   *
+   * @param cudaOrdinal the CUDA ordinal SGLang sees
+   * @param uuid the GPU's UUID
+   * @param name the NVML name (selects the per-GPU-model constants)
+   * @param computeCapability if known
+   * @param memory the NVML reading now
+   */
+  public record GpuSlot(
+      int cudaOrdinal,
+      String uuid,
+      String name,
+      Optional<ComputeCapability> computeCapability,
+      GpuMemory memory) {
+    public GpuSlot {
+      Objects.requireNonNull(uuid, "uuid");
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(computeCapability, "computeCapability");
+      Objects.requireNonNull(memory, "memory");
+    }
+  }
+
+  /**
+   * What the model needs.
+   *
+   * @param version the SGLang version
+   * @param launch the parsed command
+   * @param model the model
+   * @param draftModel the speculative draft model, when the launch names one and it is described
+   * @param gpus this node's GPUs of the launch, local rank 0 first
+   * @param hostMinTotalMib G: the smallest {@code memory.total} MiB over every GPU of the host
+   * @param safetyMarginBytes free memory each GPU must keep after everything
+   * @param minKvTokens the smallest KV pool that counts as workable; empty: one request of the full
+   *     context length
+   */
+  public record Request(
+      SglangVersion version,
+      LaunchCommand launch,
+      ModelDescription model,
+      Optional<ModelDescription> draftModel,
+      List<GpuSlot> gpus,
+      OptionalLong hostMinTotalMib,
+      long safetyMarginBytes,
+      OptionalLong minKvTokens) {
+    public Request {
+      Objects.requireNonNull(version, "version");
+      Objects.requireNonNull(launch, "launch");
+      Objects.requireNonNull(model, "model");
+      Objects.requireNonNull(draftModel, "draftModel");
+      gpus = List.copyOf(gpus);
+      Objects.requireNonNull(hostMinTotalMib, "hostMinTotalMib");
+      Objects.requireNonNull(minKvTokens, "minKvTokens");
+      if (gpus.isEmpty()) {
+        throw new IllegalArgumentException("the launch needs at least one GPU");
+      }
+      if (safetyMarginBytes < 0) {
+        throw new IllegalArgumentException(
+            "safetyMarginBytes must not be negative, was " + safetyMarginBytes);
+      }
+    }
+  }
+
+  /** A start-up check SGLang itself makes, predicted. */
+  public record StartupCheck(String name, boolean fails, boolean warns, String message) {}
+
+  private record Slot(
+      GpuSlot gpu,
+      int localRank,
+      int group,
+      int ppRank,
+      boolean firstOnNode,
+      List<BudgetItem> overheads,
+      long preLoadFree,
+      List<BudgetItem> prePool,
+      long afterLoad) {}
+
+  private final Request request;
+  private final LaunchPlan plan;
+  private final ModelSpec spec;
+  private final WeightsPerGpu weights;
+  private final KvCacheLayout kv;
+  private final List<Slot> slots;
+  private final List<String> notes;
+
+  private BudgetModel(Request request) {
+    this.request = request;
+    SglangFacts facts = SglangFacts.of(request.version());
+    this.spec = request.model().spec();
+    Optional<ComputeCapability> cc = request.gpus().getFirst().computeCapability();
+    this.plan =
+        LaunchPlan.of(facts, request.launch(), spec, request.hostMinTotalMib(), cc);
+    Parallelism par = plan.parallelism();
+    ServerArgs a = request.launch().serverArgs();
+    WeightPlacementOptions wopts =
+        facts
+            .weightPlacement()
+            .withDtype(a.dtype().flatMap(WeightDtype::fromTorchName))
+            .withOnlineFp8(
+                a.quantization().filter(q -> q.equalsIgnoreCase("fp8")).isPresent()
+                    && !spec.quantization().map(Quantization::isFp8).orElse(false))
+            .withDpLmHead(a.enableDpLmHead())
+            .withMoeDenseTpSize(a.moeDenseTpSize());
+    if (wopts.sharedExpertFusion() == WeightPlacementOptions.SharedExpertFusion.REPLICA_PER_TP_RANK
+        && (plan.deepEp() || cc.map(c -> c.smVersion() < 90).orElse(false))) {
+      wopts = wopts.withSharedExpertFusion(WeightPlacementOptions.SharedExpertFusion.NONE);
+    }
+    this.weights = placement(request.model(), par, wopts);
+    KvCacheOptions kopts =
+        facts
+            .kvCacheOptions()
+            .withKvCacheDtype(plan.kvCacheDtype())
+            .withDtype(a.dtype().flatMap(WeightDtype::fromTorchName));
+    this.kv = KvCacheLayout.of(spec, par, kopts);
+    List<String> n = new ArrayList<>(plan.notes());
+    n.addAll(request.model().notes());
+    this.slots = buildSlots(n);
+    this.notes = List.copyOf(n);
+  }
+
+  /** Placements of recent (model, layout) pairs: remedies rebuild the budget many times. */
+  private static final Map<PlacementKey, WeightsPerGpu> PLACEMENTS =
+      java.util.Collections.synchronizedMap(
+          new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<PlacementKey, WeightsPerGpu> eldest) {
+              return size() > 16;
+            }
+          });
+
+  /** A model by identity (descriptions hold whole tensor lists), a layout and its options. */
+  private record PlacementKey(IdentityOf model, Parallelism parallelism, WeightPlacementOptions options) {}
+
+  private record IdentityOf(ModelDescription model) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof IdentityOf other
+          && (other.model == model
+              || other.model.tensors() == model.tensors()
+                  && other.model.id().equals(model.id())
+                  && other.model.spec().equals(model.spec()));
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(model.tensors());
+    }
+  }
+
+  private static WeightsPerGpu placement(
+      ModelDescription model, Parallelism par, WeightPlacementOptions options) {
+    PlacementKey key = new PlacementKey(new IdentityOf(model), par, options);
+    WeightsPerGpu cached = PLACEMENTS.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    WeightsPerGpu w = WeightPlacement.perGpu(model, par, options);
+    PLACEMENTS.put(key, w);
+    return w;
+  }
+
+  /**
+   * Builds the model.
+   *
+   * @throws io.github.sglangpreflight.errors.InvalidInputException when the model cannot be laid out the
+   *     way the launch asks (SGLang would refuse too)
+   */
+  public static BudgetModel of(Request request) {
+    return new BudgetModel(Objects.requireNonNull(request, "request"));
+  }
+
+  public LaunchPlan plan() {
+    return plan;
+  }
+
+  /** What the model was built from. */
+  public Request request() {
+    return request;
+  }
+
+  public WeightsPerGpu weights() {
+    return weights;
+  }
+
+  public KvCacheLayout kvLayout() {
+    return kv;
+  }
+
+  /** Sentences about defaults, assumptions and the model description. */
+  public List<String> notes() {
+    return notes;
+  }
+
+  // ------------------------------------------------------------------ slots: T and A per GPU
+
+  private List<Slot> buildSlots(List<String> notesOut) {
+    Parallelism par = plan.parallelism();
+    SglangFacts facts = plan.facts();
+    // without DP attention each of the dp replicas is its own group (its own T and pool)
+    int replicaSize =
+        par.dpAttention() ? par.gpusPerNode() : Math.max(1, par.gpusPerNode() / par.dpSize());
+    int ppPerNode = par.nnodes() <= par.ppSize() && par.ppSize() % par.nnodes() == 0 ? par.ppSize() / par.nnodes() : 1;
+    int firstStage =
+        par.nnodes() <= par.ppSize()
+            ? (plan.nodeRank() * ppPerNode) % par.ppSize()
+            : plan.nodeRank() / Math.max(1, par.nnodes() / par.ppSize());
+    int tpPerNodeStage = Math.max(1, replicaSize / ppPerNode);
+    boolean warmupRankExists = facts.deepGemmFirstRankUsesBaseGpuId() || plan.baseGpuId() == 0;
+    if (!warmupRankExists && plan.jitDeepGemm() && facts.deepGemmWarmupAllocates()) {
+      notesOut.add(
+          "with --base-gpu-id "
+              + plan.baseGpuId()
+              + " SGLang "
+              + facts.version()
+              + " warms DeepGEMM up on no GPU (it looks for GPU 0): kernels compile while serving");
+    }
+    List<Slot> out = new ArrayList<>();
+    for (int k = 0; k < request.gpus().size(); k++) {
+      GpuSlot g = request.gpus().get(k);
+      int group = k / replicaSize;
+      int inReplica = k % replicaSize;
+      int pp = Math.min(par.ppSize() - 1, firstStage + inReplica / tpPerNodeStage);
+      List<BudgetItem> overheads = overheads(g);
+      long t = g.memory().freeBytes() - sum(overheads);
+      List<BudgetItem> prePool = prePool(pp, notesOut, k == 0);
+      long a = t - sum(prePool);
+      out.add(new Slot(g, k, group, pp, k == 0 && warmupRankExists, overheads, t, prePool, a));
+    }
+    return List.copyOf(out);
+  }
+
+  private List<BudgetItem> overheads(GpuSlot g) {
+    Parallelism par = plan.parallelism();
+    List<BudgetItem> items = new ArrayList<>();
+    Optional<GpuPresets.Preset> preset = GpuPresets.forNvmlName(g.name());
+    long ctx = preset.map(GpuPresets.Preset::cudaContextBytes).orElse(621 * MIB);
+    items.add(
+        new BudgetItem(
+            "CUDA context",
+            ctx,
+            String.format(Locale.ROOT, "%d MiB (PyTorch CUDA context on %s)", ctx / MIB, g.name()),
+            preset
+                .map(p -> p.contextStatus().name().toLowerCase(Locale.ROOT) + ": " + p.contextSource())
+                .orElse("estimate: unknown GPU model, the H200's measured 621 MiB assumed")));
+    if (par.tpSize() > 1) {
+      items.add(
+          new BudgetItem(
+              "NCCL communicator (TP group)",
+              ReserveTerms.NCCL_FIRST_COMM_BYTES,
+              "840 MiB: pynccl communicator and its warm-up all-reduce",
+              "measured on H200s (h200-measurements.md); parallel_state.py L258-268 @v0.4.5.post3"));
+    }
+    if (par.ppSize() > 1) {
+      long c = par.tpSize() > 1 ? ReserveTerms.NCCL_FURTHER_COMM_BYTES : ReserveTerms.NCCL_FIRST_COMM_BYTES;
+      items.add(
+          new BudgetItem(
+              "NCCL communicator (PP group)",
+              c,
+              (c / MIB) + " MiB: " + (par.tpSize() > 1 ? "a further" : "the first") + " communicator",
+              "measured on H200s (h200-measurements.md); parallel_state.py initialize_model_parallel"));
+    }
+    if (par.tpSize() > 1 && plan.customAllReduce()) {
+      items.add(
+          new BudgetItem(
+              "custom all-reduce buffers",
+              ReserveTerms.CUSTOM_ALL_REDUCE_BYTES,
+              "8 MiB IPC buffer + 8 MiB rank data",
+              "custom_all_reduce.py L145-158 @v0.4.5.post3 (allocated before T)"));
+    }
+    return items;
+  }
+
+  private List<BudgetItem> prePool(int ppRank, List<String> notesOut, boolean first) {
+    SglangFacts facts = plan.facts();
+    Parallelism par = plan.parallelism();
+    List<BudgetItem> items = new ArrayList<>();
+    WeightsPerGpu.RankWeights stage = weights.stages().get(ppRank);
+    items.add(
+        new BudgetItem(
+            WEIGHTS,
+            stage.bytes(),
+            weightsFormula(stage),
+            request.model().tensorSource() == ModelDescription.TensorSource.MEASURED
+                ? "safetensors headers of " + request.model().location() + "; SGLang's layout"
+                : "synthesized from config.json (" + request.model().origin().label() + "); SGLang's layout"));
+    if (facts.preLoadMinCreatesNcclCommunicator() && par.tpSize() > 1) {
+      items.add(
+          new BudgetItem(
+              "NCCL communicator (default group)",
+              ReserveTerms.NCCL_FURTHER_COMM_BYTES,
+              "484 MiB: created by the all-reduce that takes the MIN of the free memory, after T is read",
+              "utils.py L330-336 @v0.4.5.post3 (until v0.4.6.post3); measured cost of a further communicator"));
+    }
+    if (plan.lora().isPresent()) {
+      items.add(loraPool(plan.lora().get(), first ? notesOut : new ArrayList<>()));
+    }
+    if (plan.speculative().isPresent() && facts.draftWeightsBeforePool()) {
+      draftWeights().ifPresent(items::add);
+    }
+    if (plan.multimodal() && facts.multimodalKvReservation()) {
+      items.add(
+          new BudgetItem(
+              "multimodal cache reservation",
+              100 * MIB,
+              "SGLANG_VLM_CACHE_SIZE_MB 100 MiB",
+              "kv_cache_configurator.py L1769-1816 @main (2026-08-12)"));
+    }
+    return items;
+  }
+
+  private static String weightsFormula(WeightsPerGpu.RankWeights stage) {
+    List<String> parts = new ArrayList<>();
+    for (WeightsPerGpu.WeightPart p : stage.parts()) {
+      if (parts.size() == 5) {
+        parts.add("...");
+        break;
+      }
+      parts.add(p.name() + " " + ReserveTerms.gib(p.bytes()));
+    }
+    return "layers " + stage.startLayer() + "-" + (stage.endLayer() - 1) + ": " + String.join(" + ", parts);
+  }
+
+  private BudgetItem loraPool(LaunchPlan.Lora lora, List<String> notesOut) {
+    int rank = lora.maxRank().orElse(64);
+    if (lora.maxRank().isEmpty()) {
+      notesOut.add("LoRA rank unknown (no --max-lora-rank): the adapter pool assumes rank 64");
+    }
+    long h = spec.hiddenSize();
+    long q = (long) spec.numAttentionHeads() * spec.headDim();
+    long kvw = (long) spec.numKeyValueHeads() * spec.headDim();
+    long inter = spec.denseIntermediateSize().orElse(4 * spec.hiddenSize());
+    long perLayer = (h + q) + 2 * (h + kvw) + (q + h) + 2 * (h + inter) + (inter + h);
+    int tp = plan.parallelism().tpSize();
+    long layers = weights.worstRank().layers();
+    long bytes = (long) lora.maxLorasPerBatch() * rank * perLayer * layers * 2 / tp;
+    return new BudgetItem(
+        "LoRA adapter pool",
+        bytes,
+        String.format(
+            Locale.ROOT,
+            "%d slots x rank %d x %d layers x (in + out of q,k,v,o,gate,up,down = %d) x 2 B / tp %d",
+            lora.maxLorasPerBatch(),
+            rank,
+            layers,
+            perLayer,
+            tp),
+        "lora/mem_pool.py @main (allocated before the pool, so SGLang counts it against the KV"
+            + " budget); estimate: target modules assumed to be every linear layer");
+  }
+
+  private Optional<BudgetItem> draftWeights() {
+    LaunchPlan.Speculative s = plan.speculative().get();
+    if (weights.nextnDraft().isPresent()
+        && (s.algorithm().equals("NEXTN") || s.algorithm().startsWith("EAGLE"))
+        && s.draftModelPath().isEmpty()) {
+      long b = weights.nextnDraft().get().bytes();
+      return Optional.of(
+          new BudgetItem(
+              "draft model weights",
+              b,
+              "the model's MTP/NextN layer as the draft, " + ReserveTerms.gib(b),
+              "deepseek_nextn.py; the checkpoint's layer " + spec.numHiddenLayers()));
+    }
+    if (request.draftModel().isPresent()) {
+      WeightsPerGpu dw =
+          WeightPlacement.perGpu(
+              request.draftModel().get(),
+              new Parallelism(plan.parallelism().tpSize(), 1, plan.parallelism().dpSize(), 1, plan.parallelism().dpAttention(), 1),
+              plan.facts().weightPlacement());
+      return Optional.of(
+          new BudgetItem(
+              "draft model weights",
+              dw.worstRankBytes(),
+              request.draftModel().get().id() + " over TP " + plan.parallelism().tpSize(),
+              "the draft model's " + request.draftModel().get().origin().label() + " description"));
+    }
+    return Optional.empty();
+  }
+
+  // ------------------------------------------------------------------ evaluation at a fraction
+
+  /** The budget at {@code fraction}. */
+  public MemoryBudget at(double fraction) {
+    if (!(fraction > 0 && fraction < 1)) {
+      throw new IllegalArgumentException("fraction must be in (0, 1), was " + fraction);
+    }
+    SglangFacts facts = plan.facts();
+    Pool pools = pool(fraction);
+    Map<Integer, long[]> groupTokens = pools.tokens();
+    Map<Integer, long[]> groupProfiled = pools.profiled();
+    // identical GPUs (same T, A, stage and role) get the same terms: compute them once
+    Map<List<Object>, List<BudgetItem>> memo = new HashMap<>();
+
+    List<MemoryBudget.GpuBudget> gpus = new ArrayList<>();
+    MemoryBudget.GpuBudget worst = null;
+    long minTokens = Long.MAX_VALUE;
+    List<Integer> capture = List.of();
+    for (Slot s : slots) {
+      long tokens = groupTokens.get(s.group())[s.ppRank()];
+      minTokens = Math.min(minTokens, tokens);
+      long allocTokens = tokens + speculativeExtraTokens(tokens);
+      long cell = cellBytes(s.ppRank());
+      long pool = tokens > 0 ? allocTokens * cell : 0;
+      int rows = requestRows(groupProfiled.get(s.group())[s.ppRank()]);
+      int running = maxRunningPerRank(tokens, rows);
+      List<Integer> list =
+          plan.decodeGraphs()
+              ? SglangDefaults.filterByRequestRows(facts, plan.decodeCaptureList(), rows)
+              : List.of();
+      capture = list;
+      List<BudgetItem> reserve =
+          memo.computeIfAbsent(
+              List.of(tokens, allocTokens, rows, running, pool, s.ppRank(), s.firstOnNode(), s.afterLoad()),
+              k -> reserveItems(s, tokens, allocTokens, rows, running, list, pool));
+      long needed = peak(reserve);
+      long headroom = s.afterLoad() - pool - needed;
+      MemoryBudget.GpuBudget gb =
+          new MemoryBudget.GpuBudget(
+              s.gpu().cudaOrdinal(),
+              s.gpu().uuid(),
+              s.gpu().name(),
+              s.ppRank(),
+              s.gpu().memory().freeBytes(),
+              s.overheads(),
+              s.preLoadFree(),
+              s.prePool(),
+              pool,
+              reserve,
+              needed,
+              headroom);
+      gpus.add(gb);
+      if (worst == null || gb.headroomBytes() < worst.headroomBytes()) {
+        worst = gb;
+      }
+    }
+    long tMin = slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow();
+    long aMin = slots.stream().mapToLong(Slot::afterLoad).min().orElseThrow();
+    WeightsPerGpu.RankWeights heavy = weights.worstRank();
+    List<BudgetItem> parts = new ArrayList<>();
+    for (WeightsPerGpu.WeightPart p : heavy.parts()) {
+      parts.add(new BudgetItem(p.name(), p.bytes(), p.formula(), p.source()));
+    }
+    long maxPool = gpus.stream().mapToLong(MemoryBudget.GpuBudget::kvPoolBytes).max().orElse(0);
+    return new MemoryBudget(
+        fraction,
+        tMin,
+        aMin,
+        heavy.bytes(),
+        parts,
+        kv.bytesPerToken(),
+        minTokens,
+        maxPool,
+        (long) (tMin * (1 - fraction)),
+        worst.reserveNeededBytes(),
+        request.safetyMarginBytes(),
+        worst,
+        gpus,
+        capture);
+  }
+
+  /** KV tokens per group and stage at one fraction: what SGLang profiles and what it allocates. */
+  private record Pool(Map<Integer, long[]> tokens, Map<Integer, long[]> profiled, long minTokens) {}
+
+  private Pool pool(double fraction) {
+    Parallelism par = plan.parallelism();
+    SglangFacts facts = plan.facts();
+    // per group: T = min T_i, A = min A_i
+    Map<Integer, long[]> groupTa = new LinkedHashMap<>();
+    for (Slot s : slots) {
+      groupTa.merge(
+          s.group(),
+          new long[] {s.preLoadFree(), s.afterLoad()},
+          (x, y) -> new long[] {Math.min(x[0], y[0]), Math.min(x[1], y[1])});
+    }
+    Map<Integer, long[]> groupTokens = new LinkedHashMap<>();
+    // the profiled count before --max-total-tokens and page rounding: it sizes the request table
+    // (model_runner.py L741-752 @v0.4.5.post3)
+    Map<Integer, long[]> groupProfiled = new LinkedHashMap<>();
+    long overall = Long.MAX_VALUE;
+    for (var e : groupTa.entrySet()) {
+      long t = e.getValue()[0];
+      long a = e.getValue()[1];
+      double rest = a - t * (1 - fraction);
+      long[] tokensPerStage = new long[par.ppSize()];
+      long[] profiledPerStage = new long[par.ppSize()];
+      long min = Long.MAX_VALUE;
+      for (int st = 0; st < par.ppSize(); st++) {
+        long cell = cellBytes(st);
+        long tok = rest > 0 ? (long) Math.floor(rest / cell) : 0;
+        profiledPerStage[st] = tok;
+        tok = tok / Math.max(1, plan.pageSize()) * Math.max(1, plan.pageSize());
+        if (plan.maxTotalTokens().isPresent()) {
+          tok = Math.min(tok, plan.maxTotalTokens().getAsInt());
+        }
+        tokensPerStage[st] = tok;
+        min = Math.min(min, tok);
+      }
+      if (facts.fractionRule() == SglangFacts.FractionRule.P4_MAIN) {
+        java.util.Arrays.fill(tokensPerStage, min);
+      }
+      groupTokens.put(e.getKey(), tokensPerStage);
+      groupProfiled.put(e.getKey(), profiledPerStage);
+    }
+    for (Slot s : slots) {
+      overall = Math.min(overall, groupTokens.get(s.group())[s.ppRank()]);
+    }
+    return new Pool(groupTokens, groupProfiled, overall);
+  }
+
+  /** The peak of the reserve terms: a DeepGEMM warm-up freed before capture counts only once. */
+  private long peak(List<BudgetItem> reserve) {
+    long warm = 0;
+    long rest = 0;
+    long before = 0;
+    for (BudgetItem i : reserve) {
+      switch (phaseOf(i.name())) {
+        case 0 -> before += i.bytes();
+        case 1 -> warm += i.bytes();
+        default -> rest += i.bytes();
+      }
+    }
+    return plan.facts().deepGemmWarmupFreesPerShape() ? before + Math.max(warm, rest) : before + warm + rest;
+  }
+
+  private static int phaseOf(String name) {
+    return switch (name) {
+      case "request-to-token table", "KV free list", "eager input buffers",
+          "attention backend workspace", "cuBLAS workspace" -> 0;
+      case "JIT DeepGEMM warm-up" -> 1;
+      default -> 2;
+    };
+  }
+
+  private List<BudgetItem> reserveItems(
+      Slot s, long tokens, long allocTokens, int rows, int running, List<Integer> capture, long pool) {
+    ReserveTerms.Context base =
+        new ReserveTerms.Context(
+            plan,
+            spec,
+            weights.stages().get(s.ppRank()).layers(),
+            allocTokens,
+            rows,
+            running,
+            capture,
+            s.firstOnNode(),
+            0);
+    List<BudgetItem> items = new ArrayList<>(ReserveTerms.afterPool(base));
+    long beforeWarm = sum(items);
+    ReserveTerms.Context c =
+        new ReserveTerms.Context(
+            plan,
+            spec,
+            base.layersOnRank(),
+            allocTokens,
+            rows,
+            running,
+            capture,
+            s.firstOnNode(),
+            Math.max(0, s.afterLoad() - pool - beforeWarm));
+    items.add(ReserveTerms.deepGemmWarmup(c));
+    List<String> breakdown = new ArrayList<>();
+    ReserveTerms.cudaGraphs(c, breakdown).ifPresent(items::add);
+    ReserveTerms.dpAttentionCapture(c).ifPresent(items::add);
+    ReserveTerms.prefillGraphs(c).ifPresent(items::add);
+    items.add(ReserveTerms.prefillActivations(c));
+    items.add(ReserveTerms.decodeSampling(c));
+    ReserveTerms.lazyNccl(c).ifPresent(items::add);
+    if (plan.symmMemPreallocGib() > 0) {
+      items.add(
+          new BudgetItem(
+              "symmetric memory",
+              plan.symmMemPreallocGib() * GIB,
+              plan.symmMemPreallocGib() + " GiB preallocated after capture (--enable-symm-mem)",
+              "pynccl_allocator.py L410-437, server_args.py L4907-4912 @main"));
+    }
+    if (plan.deepEp()) {
+      items.add(
+          new BudgetItem(
+              "DeepEP buffers",
+              2 * GIB,
+              "2 GiB per rank (created at the first dispatch)",
+              "estimate: main's own reserve_for_deepep_a2a_mb (server_args.py L5028-5039);"
+                  + " DeepEP's low-latency layout gives about 1.9 GB for DeepSeek-V3"));
+    }
+    if (plan.torchCompile()) {
+      items.add(
+          new BudgetItem(
+              "torch.compile",
+              GIB / 2,
+              "0.5 GiB for Inductor buffers of the compiled batch sizes",
+              "estimate: not modelled by SGLang (cuda_graph_runner.py L88-116 @v0.4.5.post3)"));
+    }
+    if (plan.speculative().isPresent() && plan.facts().draftUnbudgeted()) {
+      draftReserve(allocTokens).forEach(items::add);
+    }
+    return items;
+  }
+
+  private List<BudgetItem> draftReserve(long targetTokens) {
+    List<BudgetItem> items = new ArrayList<>();
+    draftWeights().ifPresent(items::add);
+    LaunchPlan.Speculative sp = plan.speculative().get();
+    OptionalLong draftCell = OptionalLong.empty();
+    String what = "";
+    if (weights.nextnDraft().isPresent() && sp.draftModelPath().isEmpty()) {
+      draftCell = OptionalLong.of(kv.draftBytesPerToken(Math.max(1, spec.numNextnPredictLayers())));
+      what = "MTP layer";
+    } else if (request.draftModel().isPresent()) {
+      KvCacheLayout dkv =
+          KvCacheLayout.of(
+              request.draftModel().get().spec(),
+              new Parallelism(plan.parallelism().tpSize(), 1, plan.parallelism().dpSize(), 1, plan.parallelism().dpAttention(), 1),
+              plan.facts().kvCacheOptions().withKvCacheDtype(plan.kvCacheDtype()));
+      draftCell = OptionalLong.of(dkv.bytesPerToken());
+      what = request.draftModel().get().id();
+    }
+    if (draftCell.isPresent()) {
+      long b = targetTokens * draftCell.getAsLong();
+      items.add(
+          new BudgetItem(
+              "draft KV cache",
+              b,
+              ReserveTerms.count(targetTokens) + " tokens x " + draftCell.getAsLong() + " B (" + what + ")",
+              "model_runner.py L757-778 @v0.4.5.post3: the draft pool reuses the target's token count,"
+                  + " allocated after the target pool (unbudgeted before main 2026-06-12)"));
+    }
+    items.add(
+        new BudgetItem(
+            "draft CUDA graphs",
+            GIB / 4,
+            "0.25 GiB",
+            "public log sglang#10088 (EAGLE draft graphs 0.21 GB)"));
+    return items;
+  }
+
+  private long speculativeExtraTokens(long tokens) {
+    if (plan.speculative().isEmpty() || plan.facts().draftKvInCell() || tokens <= 0) {
+      return 0;
+    }
+    LaunchPlan.Speculative s = plan.speculative().get();
+    long n = plan.maxRunningRequests().orElse(48);
+    return n * s.steps() * s.topk() + n * s.draftTokens() + 100;
+  }
+
+  private long cellBytes(int ppRank) {
+    long cell = kv.stages().get(ppRank).bytesPerToken();
+    if (plan.speculative().isPresent() && plan.facts().draftKvInCell()) {
+      LaunchPlan.Speculative s = plan.speculative().get();
+      if (s.algorithm().startsWith("EAGLE") || s.algorithm().equals("STANDALONE") || s.algorithm().equals("NEXTN")) {
+        int draftLayers =
+            request.draftModel().map(d -> d.spec().numHiddenLayers()).orElse(Math.max(1, spec.numNextnPredictLayers()));
+        int layers = kv.stages().get(ppRank).layers();
+        cell = (long) (cell * (1 + draftLayers / (double) layers));
+      }
+    }
+    return cell;
+  }
+
+  private int requestRows(long tokens) {
+    SglangFacts facts = plan.facts();
+    int ctx = plan.contextLength();
+    long clamp = Math.max(2048, Math.min(4096, (long) (tokens / (double) ctx * 512)));
+    OptionalInt n = plan.maxRunningRequests();
+    int attnDp = plan.parallelism().attnDpSize();
+    return switch (facts.requestRowsRule()) {
+      case PLUS_ONE -> (int) (n.isPresent() ? n.getAsInt() : clamp) + 1;
+      case EXACT -> (int) (n.isPresent() ? n.getAsInt() : clamp);
+      case CAPPED ->
+          (int) (n.isPresent() ? Math.min(n.getAsInt() / attnDp, clamp) : Math.min(clamp, tokens / 2));
+      case MAIN ->
+          (int) (n.isPresent() ? Math.min(n.getAsInt() / attnDp, tokens / 2) : Math.min(clamp, tokens / 2));
+    };
+  }
+
+  private int maxRunningPerRank(long tokens, int rows) {
+    if (plan.facts().fractionRule() == SglangFacts.FractionRule.P4_MAIN) {
+      return rows;
+    }
+    OptionalInt n = plan.maxRunningRequests();
+    long v = n.isPresent() ? n.getAsInt() / (plan.parallelism().dpAttention() ? plan.parallelism().dpSize() : 1) : tokens / 2;
+    return (int) Math.max(0, Math.min(v, rows));
+  }
+
+  // ------------------------------------------------------------------ the fraction window
+
+  /**
+   * The largest fraction (to 3 decimals, rounded down) at which every GPU keeps the safety margin
+   * after everything; empty when none does.
+   */
+  public OptionalDouble maxSafeFraction() {
+    double lo = 0.001;
+    double hi = 0.999;
+    if (!headroomOk(lo)) {
+      return OptionalDouble.empty();
+    }
+    if (headroomOk(hi)) {
+      return OptionalDouble.of(hi);
+    }
+    for (int i = 0; i < 40; i++) {
+      double mid = (lo + hi) / 2;
+      if (headroomOk(mid)) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    double f = Math.floor(lo * 1000 + 1e-9) / 1000;
+    while (f > 0.001 && !headroomOk(f)) {
+      f -= 0.001;
+    }
+    return f > 0 ? OptionalDouble.of(round3(f)) : OptionalDouble.empty();
+  }
+
+  private boolean headroomOk(double f) {
+    MemoryBudget b = at(f);
+    return b.gpus().stream().allMatch(g -> g.headroomBytes() >= request.safetyMarginBytes());
+  }
+
+  /** The KV tokens the guard requires: the flag, else one request of the full context length. */
+  public long minKvTokens() {
+    return request.minKvTokens().orElse(plan.contextLength());
+  }
+
+  /**
+   * The smallest fraction (to 3 decimals, rounded up) whose KV pool holds {@link #minKvTokens()}
+   * tokens on every GPU; empty when even 0.999 does not.
+   */
+  public OptionalDouble minFraction() {
+    long want = Math.max(1, minKvTokens());
+    if (plan.maxTotalTokens().isPresent() && plan.maxTotalTokens().getAsInt() < want) {
+      return OptionalDouble.empty();
+    }
+    double lo = 0.001;
+    double hi = 0.999;
+    if (pool(hi).minTokens() < want) {
+      return OptionalDouble.empty();
+    }
+    if (pool(lo).minTokens() >= want) {
+      return OptionalDouble.of(lo);
+    }
+    for (int i = 0; i < 40; i++) {
+      double mid = (lo + hi) / 2;
+      if (pool(mid).minTokens() >= want) {
+        hi = mid;
+      } else {
+        lo = mid;
+      }
+    }
+    double f = Math.ceil(hi * 1000 - 1e-9) / 1000;
+    while (f < 0.999 && pool(f).minTokens() < want) {
+      f += 0.001;
+    }
+    return OptionalDouble.of(round3(Math.min(f, 0.999)));
+  }
+
+  /** SGLang's own start-up checks that do not depend on the fraction. */
+  public List<StartupCheck> checks() {
+    List<StartupCheck> out = new ArrayList<>();
+    Parallelism par = plan.parallelism();
+    for (Slot s : slots) {
+      if (s.afterLoad() <= 0) {
+        out.add(
+            new StartupCheck(
+                "weights-fit",
+                true,
+                false,
+                String.format(
+                    Locale.ROOT,
+                    "GPU %d (%s): the weights and pre-pool allocations need %s but only %s is free"
+                        + " before loading",
+                    s.gpu().cudaOrdinal(),
+                    s.gpu().name(),
+                    ReserveTerms.gib(sum(s.prePool())),
+                    ReserveTerms.gib(s.preLoadFree()))));
+      }
+    }
+    if (par.tpSize() * par.ppSize() > 1) {
+      long tMin = slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow();
+      for (Slot s : slots) {
+        long local = s.preLoadFree();
+        if (tMin < 0.9 * local) {
+          boolean stops = plan.imbalanceCheckEnabled();
+          out.add(
+              new StartupCheck(
+                  "memory-balance",
+                  stops,
+                  !stops,
+                  String.format(
+                      Locale.ROOT,
+                      "GPU %d (%s) has %s free before loading but the emptiest GPU of the launch has"
+                          + " %s, below 90%% of it: SGLang %s %s \"The memory capacity is"
+                          + " unbalanced\"",
+                      s.gpu().cudaOrdinal(),
+                      s.gpu().name(),
+                      ReserveTerms.gib(local),
+                      ReserveTerms.gib(tMin),
+                      plan.facts().version(),
+                      stops ? "stops with" : "warns")));
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  private static long sum(List<BudgetItem> items) {
+    long s = 0;
+    for (BudgetItem i : items) {
+      s += i.bytes();
+    }
+    return s;
+  }
+
+  private static double round3(double f) {
+    return Math.rint(f * 1000) / 1000;
+  }
+}

@@ -1,0 +1,322 @@
+package io.github.sglangpreflight.report;
+
+import io.github.sglangpreflight.decision.Decision;
+import io.github.sglangpreflight.decision.Policy;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * The outcome of one check: the decision, the numbers behind it and what to do. Immutable. {@link
+ * ReportFormat} renders it as a table or as JSON (schema {@value #SCHEMA}, docs/report-schema.md).
+ *
+ * @param decision ACCEPT, ADJUST or REJECT
+ * @param policy the policy the decision was made under
+ * @param checked false only when the GPUs could not be read and the launch goes unchecked
+ * @param requestedFraction the fraction SGLang would use: the flag, or its default
+ * @param requestedFractionSource where the requested fraction comes from
+ * @param recommendedFraction the fraction to run with; empty on REJECT
+ * @param maxSafeFraction the largest fraction that keeps every GPU's safety margin
+ * @param minFraction the smallest fraction that holds the weights and the minimum KV cache
+ * @param sglang the SGLang version, its profile and its own default
+ * @param model the model and where its facts came from
+ * @param gpuSource where the GPU readings came from
+ * @param gpus the GPUs the launch uses on this node
+ * @param estimate the budget at the requested fraction; empty when unchecked
+ * @param adjustedEstimate the budget at the recommended fraction when that differs
+ * @param reasons why, one sentence each, most important first
+ * @param remedies what would make a rejected launch fit, best first
+ * @param command the command to run (rewritten on ADJUST under the adjust policy)
+ * @param originalCommand the command as given
+ * @param notes assumptions and degraded paths, one sentence each
+ */
+public record PreflightReport(
+    Decision decision,
+    Policy policy,
+    boolean checked,
+    double requestedFraction,
+    FractionSource requestedFractionSource,
+    OptionalDouble recommendedFraction,
+    OptionalDouble maxSafeFraction,
+    OptionalDouble minFraction,
+    Sglang sglang,
+    Optional<Model> model,
+    String gpuSource,
+    List<GpuReport> gpus,
+    Optional<Estimate> estimate,
+    Optional<Estimate> adjustedEstimate,
+    List<String> reasons,
+    List<Remedy> remedies,
+    List<String> command,
+    List<String> originalCommand,
+    List<String> notes) {
+
+  /** The JSON schema id of the report. */
+  public static final String SCHEMA = "sglang-preflight/report/v1";
+
+  public PreflightReport {
+    Objects.requireNonNull(decision, "decision");
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(requestedFractionSource, "requestedFractionSource");
+    Objects.requireNonNull(recommendedFraction, "recommendedFraction");
+    Objects.requireNonNull(maxSafeFraction, "maxSafeFraction");
+    Objects.requireNonNull(minFraction, "minFraction");
+    Objects.requireNonNull(sglang, "sglang");
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(gpuSource, "gpuSource");
+    gpus = List.copyOf(gpus);
+    Objects.requireNonNull(estimate, "estimate");
+    Objects.requireNonNull(adjustedEstimate, "adjustedEstimate");
+    reasons = List.copyOf(reasons);
+    remedies = List.copyOf(remedies);
+    command = List.copyOf(command);
+    originalCommand = List.copyOf(originalCommand);
+    notes = List.copyOf(notes);
+    if (decision == Decision.REJECT && recommendedFraction.isPresent()) {
+      throw new IllegalArgumentException("a rejected launch has no recommended fraction");
+    }
+  }
+
+  /**
+   * This report with the secrets in both commands masked ({@code --api-key} values and the like,
+   * as {@link io.github.sglangpreflight.sglang.args.LaunchCommand#maskedForLog()} does). {@link
+   * ReportFormat} renders only masked commands; {@link #command()} itself stays runnable.
+   */
+  public PreflightReport masked() {
+    return new PreflightReport(
+        decision,
+        policy,
+        checked,
+        requestedFraction,
+        requestedFractionSource,
+        recommendedFraction,
+        maxSafeFraction,
+        minFraction,
+        sglang,
+        model,
+        gpuSource,
+        gpus,
+        estimate,
+        adjustedEstimate,
+        reasons,
+        remedies,
+        mask(command),
+        mask(originalCommand),
+        notes);
+  }
+
+  private static List<String> mask(List<String> argv) {
+    return io.github.sglangpreflight.sglang.args.LaunchCommand.maskArguments(argv);
+  }
+
+  /** The first reason: one sentence that says what was decided and why. */
+  public String headline() {
+    return reasons.isEmpty() ? decision.name() : reasons.getFirst();
+  }
+
+  /** Where the requested fraction comes from. */
+  public enum FractionSource {
+    /** {@code --mem-fraction-static} was given. */
+    FLAG("flag"),
+    /** SGLang's own default for that version and GPU. */
+    SGLANG_DEFAULT("sglang-default");
+
+    private final String label;
+
+    FractionSource(String label) {
+      this.label = label;
+    }
+
+    /** The label the JSON uses: {@code flag} or {@code sglang-default}. */
+    public String label() {
+      return label;
+    }
+  }
+
+  /**
+   * The SGLang version the decision models.
+   *
+   * @param version e.g. {@code 0.4.5.post3} or {@code main}
+   * @param versionSource {@code flag}, {@code detected:<path>} or {@code newest}
+   * @param profile e.g. {@code P1 (<=0.4.5.x)}
+   * @param defaultFraction SGLang's default fraction for this launch
+   * @param defaultFractionFormula how SGLang computes it, with the numbers
+   * @param defaultFractionSource the SGLang code
+   */
+  public record Sglang(
+      String version,
+      String versionSource,
+      String profile,
+      double defaultFraction,
+      String defaultFractionFormula,
+      String defaultFractionSource) {}
+
+  /**
+   * The model.
+   *
+   * @param id the {@code --model-path} value (or the catalog id)
+   * @param origin {@code local-dir}, {@code hf-cache}, {@code catalog} or {@code config-file}
+   * @param location where its facts were read
+   * @param architecture e.g. {@code DeepseekV3ForCausalLM}
+   * @param tensorsMeasured true when weights come from safetensors headers, false when synthesized
+   */
+  public record Model(
+      String id, String origin, String location, String architecture, boolean tensorsMeasured) {}
+
+  /**
+   * One GPU of the launch.
+   *
+   * @param index the CUDA ordinal SGLang sees
+   * @param nvmlIndex the NVML index
+   * @param uuid the GPU's (or MIG device's) UUID
+   * @param name its name
+   * @param pciBusId its PCI bus id
+   * @param totalBytes NVML total
+   * @param reservedBytes the driver reservation (empty with NVML v1)
+   * @param freeBytes NVML free
+   * @param usedBytes NVML used (v2: by processes)
+   * @param processes compute processes on it
+   * @param preLoadFreeBytes T on this GPU: free minus CUDA context and NCCL
+   * @param weightsBytes its weights
+   * @param kvPoolBytes its KV pool at the requested fraction
+   * @param reserveNeededBytes what must fit outside the pool
+   * @param headroomBytes what is left after everything, at the requested fraction
+   */
+  public record GpuReport(
+      int index,
+      int nvmlIndex,
+      String uuid,
+      String name,
+      String pciBusId,
+      long totalBytes,
+      OptionalLong reservedBytes,
+      long freeBytes,
+      long usedBytes,
+      List<Process> processes,
+      long preLoadFreeBytes,
+      long weightsBytes,
+      long kvPoolBytes,
+      long reserveNeededBytes,
+      long headroomBytes) {
+    public GpuReport {
+      processes = List.copyOf(processes);
+    }
+  }
+
+  /**
+   * A process on a GPU.
+   *
+   * @param pid host PID
+   * @param usedBytes its memory, if the driver says
+   * @param name its name, if visible
+   */
+  public record Process(long pid, OptionalLong usedBytes, Optional<String> name) {}
+
+  /**
+   * The budget at one fraction.
+   *
+   * @param fraction the fraction
+   * @param preLoadFreeBytes T: free memory SGLang measures before weights (minimum over ranks)
+   * @param availableAfterLoadBytes A: free memory after the weights
+   * @param weightsBytesPerGpu the heaviest GPU's weights
+   * @param weightParts what they consist of
+   * @param kvBytesPerToken KV bytes per token per GPU
+   * @param kvTokens the KV pool's tokens
+   * @param kvPoolBytes the pool's bytes per GPU
+   * @param reserveBytes T·(1 − fraction): what SGLang keeps outside the pool
+   * @param reserveNeededBytes what must fit there (worst GPU)
+   * @param safetyMarginBytes the guard's margin
+   * @param headroomBytes the worst GPU's memory left after everything
+   * @param worstGpu the CUDA ordinal of that GPU
+   * @param overheads what the worst GPU loses before T (context, NCCL)
+   * @param prePool what it allocates between T and the pool (weights and friends)
+   * @param items what must fit in the reserve on the worst GPU, largest first
+   * @param decodeCaptureList the decode CUDA-graph batch sizes
+   * @param gpus every GPU's share at this fraction
+   */
+  public record Estimate(
+      double fraction,
+      long preLoadFreeBytes,
+      long availableAfterLoadBytes,
+      long weightsBytesPerGpu,
+      List<Item> weightParts,
+      long kvBytesPerToken,
+      long kvTokens,
+      long kvPoolBytes,
+      long reserveBytes,
+      long reserveNeededBytes,
+      long safetyMarginBytes,
+      long headroomBytes,
+      int worstGpu,
+      List<Item> overheads,
+      List<Item> prePool,
+      List<Item> items,
+      List<Integer> decodeCaptureList,
+      List<GpuShare> gpus) {
+    public Estimate {
+      gpus = List.copyOf(gpus);
+      weightParts = List.copyOf(weightParts);
+      overheads = List.copyOf(overheads);
+      prePool = List.copyOf(prePool);
+      items = List.copyOf(items);
+      decodeCaptureList = List.copyOf(decodeCaptureList);
+    }
+  }
+
+  /**
+   * One GPU's memory at an estimate's fraction.
+   *
+   * @param index the CUDA ordinal
+   * @param preLoadFreeBytes T on this GPU
+   * @param prePoolBytes weights and the other allocations before the pool
+   * @param kvPoolBytes its KV pool
+   * @param reserveNeededBytes what it needs outside the pool
+   * @param headroomBytes what is left after everything
+   */
+  public record GpuShare(
+      int index,
+      long preLoadFreeBytes,
+      long prePoolBytes,
+      long kvPoolBytes,
+      long reserveNeededBytes,
+      long headroomBytes) {}
+
+  /**
+   * A budget term.
+   *
+   * @param name what the memory is for
+   * @param bytes its bytes on one GPU
+   * @param formula the computation with the numbers
+   * @param source the SGLang code, public log or measurement it follows
+   */
+  public record Item(String name, long bytes, String formula, String source) {
+    /** Formula and source in one line. */
+    public String basis() {
+      return formula + " [" + source + "]";
+    }
+  }
+
+  /**
+   * A change that would make the launch fit, with what it frees and what it costs.
+   *
+   * @param change the change in words, e.g. {@code --cuda-graph-max-bs 128}
+   * @param arguments the launch arguments to set (flag and value)
+   * @param freesBytes memory it frees on the worst GPU (weights, KV for the minimum, reserve)
+   * @param cost what it costs the service
+   * @param sufficient true when the launch fits with this change alone
+   * @param maxSafeFractionAfter the largest safe fraction with the change
+   */
+  public record Remedy(
+      String change,
+      List<String> arguments,
+      long freesBytes,
+      String cost,
+      boolean sufficient,
+      OptionalDouble maxSafeFractionAfter) {
+    public Remedy {
+      arguments = List.copyOf(arguments);
+    }
+  }
+}
