@@ -4,6 +4,7 @@ import io.github.sglangpreflight.model.ModelSpec;
 import io.github.sglangpreflight.model.Parallelism;
 import io.github.sglangpreflight.plan.LaunchPlan;
 import io.github.sglangpreflight.sglang.version.SglangFacts;
+import io.github.sglangpreflight.sglang.version.SwitchPoint;
 import io.github.sglangpreflight.units.Units;
 import java.util.ArrayList;
 import java.util.List;
@@ -153,8 +154,8 @@ final class ReserveTerms {
     long total = 0;
 
     // static inputs and buffers sized by max_bs
-    if (p.parallelism().dpAttention() && !f.version().atLeast("0.5.0rc0")) {
-      long rows = f.version().atLeast("0.4.9") ? m * tpb : m * p.parallelism().dpSize() * tpb;
+    if (p.parallelism().dpAttention() && !f.atLeast(SwitchPoint.DP_ATTENTION_GATHER_IN_GRAPH_RUNNER)) {
+      long rows = f.atLeast(SwitchPoint.DP_ATTENTION_GATHER_ROWS_PER_RANK) ? m * tpb : m * p.parallelism().dpSize() * tpb;
       long gather = rows * h * dtype;
       total += gather;
       breakdown.add("gathered buffer " + gib(gather));
@@ -196,7 +197,7 @@ final class ReserveTerms {
     total += workingSet;
     breakdown.add("working set at bs " + m + " " + gib(workingSet));
 
-    long residual = (f.version().before("0.4.8") ? 600 : 500) * MIB;
+    long residual = (f.atLeast(SwitchPoint.GRAPH_RESIDUAL_500_MIB) ? 500 : 600) * MIB;
     total += residual;
     breakdown.add("unattributed residual " + gib(residual));
 

@@ -135,6 +135,11 @@ public final class SglangFacts {
     return version.atLeast(v);
   }
 
+  /** True when this version behaves the new way of {@code point}. */
+  public boolean atLeast(SwitchPoint point) {
+    return version.atLeast(point.firstVersion());
+  }
+
   /** True for versions whose behaviour follows main at or after {@code date}. */
   private boolean mainSince(int year, int month, int day) {
     return !version.before("0.5.7") && !releaseDate.isBefore(LocalDate.of(year, month, day));
