@@ -353,7 +353,9 @@ public record LaunchPlan(
       lora =
           Optional.of(
               new Lora(
-                  a.loraPaths().get().size(), a.maxLorasPerBatch().orElse(dfl.maxLorasPerBatch()), a.maxLoraRank()));
+                  a.loraPaths().get().size(),
+                  a.maxLorasPerBatch().orElse(dfl.maxLorasPerBatch()),
+                  a.maxLoraRank()));
     }
 
     // up to 0.5.6.post2 SGLang reads SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK (truthy: warn), also

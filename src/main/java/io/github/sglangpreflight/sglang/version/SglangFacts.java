@@ -275,11 +275,11 @@ public final class SglangFacts {
 
   /**
    * Rows of the decode graph runner's static DP-attention gathered buffer ({@code [rows, hidden]}),
-   * 0 when the runner allocates none: {@code max_bs·tokens_per_bs·dp} up to v0.4.7.post1 (L304-308
-   * @v0.4.7.post1), one rank's {@code max_bs·tokens_per_bs} from v0.4.8 (PR #7269, L309-313
-   * @v0.4.8), {@code ·dp} again from v0.4.9.post4 when the MLP input is all-gathered (PR #8280, L323-329
-   * @v0.4.9.post4; the project assumes that default case), none from v0.5.0rc2 (PR #9136). All in
-   * cuda_graph_runner.py.
+   * 0 when the runner allocates none: {@code max_bs·tokens_per_bs·dp} up to v0.4.7.post1
+   * (L304-308 @v0.4.7.post1), one rank's {@code max_bs·tokens_per_bs} from v0.4.8 (PR #7269,
+   * L309-313 @v0.4.8), {@code ·dp} again from v0.4.9.post4 when the MLP input is all-gathered (PR
+   * #8280, L323-329 @v0.4.9.post4; the project assumes that default case), none from v0.5.0rc2
+   * (PR #9136). All in cuda_graph_runner.py.
    *
    * @param maxBs the largest captured batch size
    * @param tokensPerBs tokens per request of a graph (draft tokens under speculative decoding)
@@ -531,7 +531,9 @@ public final class SglangFacts {
       if (hopper) {
         return "fa3";
       }
-      return blackwell && atLeast(SwitchPoint.MLA_FLASHINFER_ON_BLACKWELL) ? "flashinfer" : "triton";
+      return blackwell && atLeast(SwitchPoint.MLA_FLASHINFER_ON_BLACKWELL)
+          ? "flashinfer"
+          : "triton";
     }
     if (hopper
         && noSpecOrTopkOne

@@ -189,7 +189,7 @@ class SglangFactsTest {
 
   @Test
   void releaseDate_0510_isItsReleaseDate() {
-    // the release page's date (sglang-releases.tsv); the interpolation this replaced gave 2026-03-10
+    // the release page's date (sglang-releases.tsv); the interpolation it replaces gave 2026-03-10
     SglangFacts facts = f("0.5.10");
 
     assertEquals(LocalDate.of(2026, 4, 6), facts.releaseDate());
