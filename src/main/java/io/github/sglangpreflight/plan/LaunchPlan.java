@@ -144,7 +144,8 @@ public record LaunchPlan(
 
   /**
    * What SGLang multiplies a user-given fraction by: 0.9 for a multimodal model up to
-   * v0.4.7.post1 (model_runner.py L302-311 @v0.4.5.post3 applies it to any value), else 1.
+   * v0.4.8.post1 (model_runner.py L302-311 @v0.4.5.post3, L414-419 @v0.4.8 apply it to any
+   * value), else 1.
    */
   public double userFractionFactor() {
     return multimodal && facts.multimodalFactorAppliesToUserFraction() ? 0.9 : 1.0;
@@ -181,14 +182,15 @@ public record LaunchPlan(
     ServerArgs a = launch.serverArgs();
     LaunchEnvironment env = launch.environment();
     SglangFlags.Snapshot snap = facts.flagSnapshot();
+    SglangDefaults.FlagDefaults dfl = SglangDefaults.flagDefaults(facts);
     List<String> notes = new ArrayList<>(facts.notes());
     Parallelism p = a.parallelism();
     OptionalInt sm =
         computeCapability.map(c -> OptionalInt.of(c.smVersion())).orElse(OptionalInt.empty());
 
     int context = a.contextLength().orElse(spec.contextLength());
-    String kvDtype = a.kvCacheDtype().orElse("auto");
-    int page = a.pageSize().orElse(1);
+    String kvDtype = a.kvCacheDtype().orElse(dfl.kvCacheDtype());
+    int page = a.pageSize().orElse(dfl.pageSize());
 
     // chunked prefill: user, else version default; multimodal models lose it in old versions
     Optional<String> pd = a.disaggregationMode().filter(m -> !m.equals("null"));
@@ -201,7 +203,7 @@ public record LaunchPlan(
     } else {
       chunk = (int) SglangDefaults.defaultChunkedPrefill(facts, gpuMemMib, pd).value();
     }
-    int maxPrefill = a.maxPrefillTokens().orElse(16384);
+    int maxPrefill = a.maxPrefillTokens().orElse(dfl.maxPrefillTokens());
     int chunkPerRank =
         chunk > 0 ? (p.dpAttention() ? chunk / p.dpSize() : chunk) : maxPrefill;
 
@@ -210,9 +212,10 @@ public record LaunchPlan(
     OptionalInt maxRunning = a.maxRunningRequests();
     if (a.speculative()) {
       String algo = a.speculativeAlgorithm().get().toUpperCase(Locale.ROOT);
-      int steps = a.speculativeNumSteps().orElse(5);
-      int topk = a.speculativeEagleTopk().orElse(page > 1 ? 1 : 4);
-      int draftTokens = a.speculativeNumDraftTokens().orElse(8);
+      int steps = a.speculativeNumSteps().orElse(dfl.speculativeNumSteps());
+      int topk = a.speculativeEagleTopk()
+              .orElse(page > 1 ? dfl.speculativePagedEagleTopk() : dfl.speculativeEagleTopk());
+      int draftTokens = a.speculativeNumDraftTokens().orElse(dfl.speculativeNumDraftTokens());
       if (a.speculativeNumSteps().isEmpty() || a.speculativeEagleTopk().isEmpty()
           || a.speculativeNumDraftTokens().isEmpty()) {
         notes.add(
@@ -226,14 +229,14 @@ public record LaunchPlan(
       }
       spec2 = Optional.of(new Speculative(algo, steps, topk, draftTokens, a.speculativeDraftModelPath()));
       if (maxRunning.isEmpty()) {
-        maxRunning = OptionalInt.of(48);
+        maxRunning = OptionalInt.of(dfl.speculativeMaxRunningRequests());
       }
     }
 
     // decode CUDA graphs
     boolean deepEp =
         a.enableDeepepMoe() || a.moeA2aBackend().filter("deepep"::equalsIgnoreCase).isPresent();
-    String deepEpMode = a.deepepMode().orElse("auto");
+    String deepEpMode = a.deepepMode().orElse(dfl.deepEpMode());
     boolean decodeGraphs = !a.decodeCudaGraphDisabled();
     if (decodeGraphs && deepEp && deepEpMode.equals("normal")) {
       decodeGraphs = false;
@@ -278,7 +281,7 @@ public record LaunchPlan(
     }
     List<Integer> prefillTokens = List.of();
     if (prefillGraphs) {
-      int max = spec.usesMla() ? 2048 : Math.max(chunk, 0);
+      int max = spec.usesMla() ? dfl.mlaPrefillGraphMaxTokens() : Math.max(chunk, 0);
       if (max <= 0) {
         max = maxPrefill;
       }
@@ -342,7 +345,7 @@ public record LaunchPlan(
 
     int symm = 0;
     if (a.enableSymmMem() && facts.symmetricMemoryPrealloc()) {
-      symm = env.symmMemPreallocGb(snap).orElse(4);
+      symm = env.symmMemPreallocGb(snap).orElse(dfl.symmMemPreallocGib());
     }
 
     Optional<Lora> lora = Optional.empty();
@@ -350,7 +353,9 @@ public record LaunchPlan(
       lora =
           Optional.of(
               new Lora(
-                  a.loraPaths().get().size(), a.maxLorasPerBatch().orElse(8), a.maxLoraRank()));
+                  a.loraPaths().get().size(),
+                  a.maxLorasPerBatch().orElse(dfl.maxLorasPerBatch()),
+                  a.maxLoraRank()));
     }
 
     // up to 0.5.6.post2 SGLang reads SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK (truthy: warn), also
@@ -423,9 +428,9 @@ public record LaunchPlan(
         symm,
         lora,
         spec.multimodal(),
-        a.baseGpuId().orElse(0),
-        a.gpuIdStep().orElse(1),
-        a.nodeRank().orElse(0),
+        a.baseGpuId().orElse(dfl.baseGpuId()),
+        a.gpuIdStep().orElse(dfl.gpuIdStep()),
+        a.nodeRank().orElse(dfl.nodeRank()),
         imbalance,
         !a.disableCustomAllReduce(),
         pd,

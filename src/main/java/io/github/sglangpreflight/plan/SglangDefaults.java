@@ -1,6 +1,7 @@
 package io.github.sglangpreflight.plan;
 
 import io.github.sglangpreflight.sglang.version.SglangFacts;
+import io.github.sglangpreflight.sglang.version.SwitchPoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +19,58 @@ import java.util.OptionalLong;
 public final class SglangDefaults {
 
   private SglangDefaults() {}
+
+  // ---------------------------------------------------------------- plain flag defaults
+
+  /**
+   * The defaults SGLang gives flags that the launch leaves out, where they do not depend on the GPU
+   * (the same in every release the project models today; a release that changes one changes it
+   * here, behind {@link SglangFacts}).
+   *
+   * @param maxPrefillTokens {@code --max-prefill-tokens} (server_args.py dataclass default 16384)
+   * @param pageSize {@code --page-size} (1)
+   * @param kvCacheDtype {@code --kv-cache-dtype} ({@code auto})
+   * @param deepEpMode {@code --deepep-mode} ({@code auto})
+   * @param maxLorasPerBatch {@code --max-loras-per-batch} (8)
+   * @param symmMemPreallocGib {@code SGLANG_SYMM_MEM_PREALLOC_GB_SIZE} that {@code
+   *     --enable-symm-mem} presets (4)
+   * @param baseGpuId {@code --base-gpu-id} (0)
+   * @param gpuIdStep {@code --gpu-id-step} (1)
+   * @param nodeRank {@code --node-rank} (0)
+   * @param speculativeNumSteps the steps assumed when {@code --speculative-num-steps} is absent
+   *     (SGLang's usual automatic choice: 5)
+   * @param speculativeEagleTopk top-k assumed when absent (4; 1 with a page size above 1)
+   * @param speculativePagedEagleTopk top-k assumed when absent and the page size is above 1
+   * @param speculativeNumDraftTokens draft tokens assumed when absent (8)
+   * @param speculativeMaxRunningRequests {@code --max-running-requests} with speculative decoding
+   *     when absent (48)
+   * @param mlaPrefillGraphMaxTokens the largest prefill-graph token size for an MLA model (2048, PR
+   *     #15927)
+   */
+  record FlagDefaults(
+      int maxPrefillTokens,
+      int pageSize,
+      String kvCacheDtype,
+      String deepEpMode,
+      int maxLorasPerBatch,
+      int symmMemPreallocGib,
+      int baseGpuId,
+      int gpuIdStep,
+      int nodeRank,
+      int speculativeNumSteps,
+      int speculativeEagleTopk,
+      int speculativePagedEagleTopk,
+      int speculativeNumDraftTokens,
+      int speculativeMaxRunningRequests,
+      int mlaPrefillGraphMaxTokens) {}
+
+  private static final FlagDefaults FLAG_DEFAULTS =
+      new FlagDefaults(16384, 1, "auto", "auto", 8, 4, 0, 1, 0, 5, 4, 1, 8, 48, 2048);
+
+  /** The plain flag defaults of {@code facts}' version. */
+  static FlagDefaults flagDefaults(SglangFacts facts) {
+    return FLAG_DEFAULTS;
+  }
 
   /** Inputs of the default-fraction rules. */
   record FractionInputs(
@@ -156,7 +209,7 @@ public final class SglangDefaults {
         StringBuilder terms = new StringBuilder(tier);
         if (in.speculativeAlgorithm().isPresent()) {
           boolean standalone =
-              facts.version().atLeast("0.5.2")
+              facts.atLeast(SwitchPoint.SPEC_STANDALONE_6_GIB)
                   && in.speculativeAlgorithm().get().equalsIgnoreCase("STANDALONE");
           r += standalone ? 6144 : 2048;
           terms.append(standalone ? " + 6 GiB (STANDALONE)" : " + 2 GiB (speculative)");
@@ -302,7 +355,7 @@ public final class SglangDefaults {
     String src;
     switch (facts.chunkRule()) {
       case P1 -> {
-        v = disaggregationMode.isPresent() && facts.version().atLeast("0.4.6.post2")
+        v = disaggregationMode.isPresent() && facts.atLeast(SwitchPoint.CHUNK_PD_16K)
             ? 16384
             : g < 25000 ? 2048 : 8192;
         src = "server_args.py L240-245 @v0.4.5.post3";
@@ -350,7 +403,7 @@ public final class SglangDefaults {
           return OptionalInt.of(8);
         }
         if (g < 35 * 1024) {
-          int small = facts.version().atLeast("0.5.4.post1") ? 24 : 16;
+          int small = facts.atLeast(SwitchPoint.CUDA_GRAPH_MAX_BS_24_SMALL) ? 24 : 16;
           return OptionalInt.of(tp < 4 ? small : 80);
         }
         if (g < 60 * 1024) {
@@ -401,7 +454,7 @@ public final class SglangDefaults {
         range(list, 512, max, 32);
       }
       list.removeIf(b -> b > max);
-      if (!list.contains(max) && facts.mainSince2026_06_09()) {
+      if (!list.contains(max) && facts.captureListAlwaysHasMaxBs()) {
         list.add(max);
       }
     } else if (userList.isPresent()) {
@@ -409,7 +462,7 @@ public final class SglangDefaults {
       // (cuda_graph_runner.py L121-160 @v0.4.6.post4)
       list.addAll(userList.get());
     } else {
-      boolean v047 = facts.version().atLeast("0.4.7");
+      boolean v047 = facts.atLeast(SwitchPoint.CAPTURE_LIST_V047);
       if (disablePadding) {
         range(list, 1, 32, 1);
         range(list, v047 ? 48 : 40, 160, 16);
@@ -470,7 +523,7 @@ public final class SglangDefaults {
     if (!out.isEmpty() && out.getLast() > rows) {
       // cuda_graph_runner.py L141-146@v0.4.6.post1, L155-160@v0.4.6.post4: size - 1 and size;
       // v0.4.7 (L155-158) appends size only
-      if (!facts.version().atLeast("0.4.7")) {
+      if (!facts.atLeast(SwitchPoint.CAPTURE_FILTER_SIZE_ONLY)) {
         out.add(rows - 1);
       }
       out.add(rows);

@@ -34,16 +34,20 @@ public enum SglangProfile {
 
   /** The family a version belongs to. */
   public static SglangProfile of(SglangVersion version) {
-    if (version.before("0.4.6")) {
+    if (!reached(version, SwitchPoint.PROFILE_P2)) {
       return P1;
     }
-    if (version.before("0.4.8")) {
+    if (!reached(version, SwitchPoint.PROFILE_P3)) {
       return P2;
     }
-    if (version.before("0.5.2rc0")) {
+    if (!reached(version, SwitchPoint.PROFILE_P4)) {
       return P3;
     }
     return P4;
+  }
+
+  private static boolean reached(SglangVersion version, SwitchPoint point) {
+    return version.compareTo(point.version().orElseThrow()) >= 0;
   }
 
   @Override

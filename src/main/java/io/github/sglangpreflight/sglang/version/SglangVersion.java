@@ -18,12 +18,16 @@ public final class SglangVersion implements Comparable<SglangVersion> {
 
   private static final Pattern PEP440 =
       Pattern.compile(
-          "v?(\\d+(?:\\.\\d+)*)"
-              + "(?:[-_.]?(a|b|rc|alpha|beta|c)[-_.]?(\\d*))?"
-              + "(?:[-_.]?post[-_.]?(\\d*))?"
-              + "(?:[-_.]?dev[-_.]?(\\d*))?"
-              + "(?:\\+[a-z0-9.]+)?",
+          // possessive quantifiers: no backtracking into a matched run (the input is also bounded)
+          "v?(\\d++(?:\\.\\d++)*+)"
+              + "(?:[-_.]?(a|b|rc|alpha|beta|c)[-_.]?(\\d*+))?"
+              + "(?:[-_.]?post[-_.]?(\\d*+))?"
+              + "(?:[-_.]?dev[-_.]?(\\d*+))?"
+              + "(?:\\+[a-z0-9.]++)?",
           Pattern.CASE_INSENSITIVE);
+
+  /** The longest version text {@link #parse} accepts. */
+  public static final int MAX_LENGTH = 64;
 
   /** The newest SGLang the project models: upstream main at 8761b971 (2026-08-12). */
   public static final SglangVersion MAIN = new SglangVersion(new int[0], "", -1, -1, "main");
@@ -48,11 +52,23 @@ public final class SglangVersion implements Comparable<SglangVersion> {
    * Parses a version string. {@code main}, {@code latest}, {@code newest} and {@code nightly} mean
    * {@link #MAIN}.
    *
-   * @throws InvalidInputException when the text is not a version
+   * @throws InvalidInputException when the text is not a version or is longer than {@link
+   *     #MAX_LENGTH} characters
    */
   public static SglangVersion parse(String text) {
     Objects.requireNonNull(text, "text");
     String t = text.trim();
+    if (t.length() > MAX_LENGTH) {
+      throw new InvalidInputException(
+          "--sglang-version",
+          "SGLang version '"
+              + t.substring(0, 20)
+              + "...' has "
+              + t.length()
+              + " characters, more than "
+              + MAX_LENGTH
+              + "; give one like 0.4.5.post3, 0.5.1 or main");
+    }
     switch (t.toLowerCase(Locale.ROOT)) {
       case "main", "latest", "newest", "nightly" -> {
         return MAIN;
@@ -88,12 +104,18 @@ public final class SglangVersion implements Comparable<SglangVersion> {
     return release.length == 0;
   }
 
-  /** True when this version is at or after {@code other} in PEP 440 order. */
+  /**
+   * True when this version is at or after {@code other} in PEP 440 order. Parses {@code other} on
+   * every call: the project's rules ask {@link SglangFacts#atLeast(SwitchPoint)} instead.
+   */
   public boolean atLeast(String other) {
     return compareTo(parse(other)) >= 0;
   }
 
-  /** True when this version is before {@code other} in PEP 440 order. */
+  /**
+   * True when this version is before {@code other} in PEP 440 order. Parses {@code other} on every
+   * call: the project's rules ask {@link SglangFacts#atLeast(SwitchPoint)} instead.
+   */
   public boolean before(String other) {
     return compareTo(parse(other)) < 0;
   }

@@ -92,9 +92,13 @@ class SglangFactsTest {
     // 4685fbb88 (#6355) first in v0.4.6.post5: only a few VLMs keep chunked prefill off
     assertTrue(f("0.4.6.post4").multimodalDisablesChunkedPrefill());
     assertFalse(f("0.4.6.post5").multimodalDisablesChunkedPrefill());
-    // the x0.9 moved into server_args (default only) in v0.4.9 (14229ccf8)
+    // the x0.9 moved into server_args (default only) in v0.4.9 (14229ccf8, #7748; git tag
+    // --contains: v0.4.9): model_runner.py L414-419 @v0.4.8 still scales any fraction, so 0.4.8
+    // (asserted false here before) and 0.4.8.post1 still apply it
     assertTrue(f("0.4.7.post1").multimodalFactorAppliesToUserFraction());
-    assertFalse(f("0.4.8").multimodalFactorAppliesToUserFraction());
+    assertTrue(f("0.4.8").multimodalFactorAppliesToUserFraction());
+    assertTrue(f("0.4.8.post1").multimodalFactorAppliesToUserFraction());
+    assertFalse(f("0.4.9").multimodalFactorAppliesToUserFraction());
     // the ViT-size factor (3964b352c, #6881) from v0.4.9.post3
     assertFalse(f("0.4.9.post2").vitSizeFactor());
     assertTrue(f("0.4.9.post3").vitSizeFactor());
@@ -184,35 +188,34 @@ class SglangFactsTest {
   }
 
   @Test
-  void releaseDate_0510_isInterpolatedBetweenTheAnchors() {
-    // 0.5.7 ~ 2025-12-29 (first release-branch cut) and 0.5.15 ~ 2026-07-07 (cherry-picks to
-    // release/v0.5.15): 190 days over 8 minor releases, 0.5.10 is 3 steps in: 190 x 3 / 8 = 71 days
+  void releaseDate_0510_isItsReleaseDate() {
+    // the release page's date (sglang-releases.tsv); the interpolation it replaces gave 2026-03-10
     SglangFacts facts = f("0.5.10");
 
-    assertEquals(LocalDate.of(2025, 12, 29).plusDays(71), facts.releaseDate());
-    assertEquals(LocalDate.of(2026, 3, 10), facts.releaseDate());
-    assertFalse(facts.releaseDateExact());
+    assertEquals(LocalDate.of(2026, 4, 6), facts.releaseDate());
+    assertTrue(facts.releaseDateExact());
     assertEquals(
         List.of(
-            "SGLang 0.5.10 is modelled by upstream main as of about 2026-03-10 (releases after"
+            "SGLang 0.5.10 is modelled by upstream main as of about 2026-04-06 (releases after"
                 + " 0.5.6.post2 are cut on branches this build cannot read)"),
         facts.notes());
   }
 
   @Test
-  void releaseDate_0516_isTheDocsBumpDate() {
-    // docs bumped to 0.5.16 on 2026-07-24 (1ef2b85ef)
+  void releaseDate_0516_isItsReleaseDate() {
+    // release pages (sglang-releases.tsv); before: 0.5.16 = docs bump 2026-07-24, 0.5.15.post1 =
+    // 2026-07-07, 0.5.17 = main 2026-08-12
     SglangFacts facts = f("0.5.16");
 
-    assertEquals(LocalDate.of(2026, 7, 24), facts.releaseDate());
-    assertFalse(facts.releaseDateExact());
-    assertEquals(LocalDate.of(2026, 7, 7), f("0.5.15.post1").releaseDate());
-    assertEquals(LocalDate.of(2026, 8, 12), f("0.5.17").releaseDate());
+    assertEquals(LocalDate.of(2026, 7, 25), facts.releaseDate());
+    assertTrue(facts.releaseDateExact());
+    assertEquals(LocalDate.of(2026, 7, 14), f("0.5.15.post1").releaseDate());
+    assertEquals(LocalDate.of(2026, 8, 8), f("0.5.17").releaseDate());
   }
 
   @Test
   void mainDatedSwitches_followTheApproximateReleaseDate() {
-    // 0.5.9 ~ 2026-02-14, 0.5.10 ~ 2026-03-10, 0.5.13 ~ 2026-05-20, 0.5.14 ~ 2026-06-13
+    // released 0.5.9 2026-02-24, 0.5.10 2026-04-06, 0.5.12.post1 2026-05-26, 0.5.13 2026-06-13
     // prefill graphs default-on from main 2026-03-02 (c64274c74, #16331)
     assertFalse(f("0.5.9").prefillGraphsByDefault());
     assertTrue(f("0.5.10").prefillGraphsByDefault());
@@ -220,8 +223,10 @@ class SglangFactsTest {
     assertEquals(RequestRowsRule.EXACT, f("0.5.9").requestRowsRule());
     assertEquals(RequestRowsRule.CAPPED, f("0.5.10").requestRowsRule());
     assertEquals(RequestRowsRule.MAIN, f("0.5.13").requestRowsRule());
-    // eager input registry from 2026-06-09
-    assertFalse(f("0.5.13").eagerInputBuffers());
+    // eager input registry from 2026-06-09: first in 0.5.13 by its release date (asserted false for
+    // 0.5.13 before, when 0.5.13 was put at about 2026-05-20)
+    assertFalse(f("0.5.12.post1").eagerInputBuffers());
+    assertTrue(f("0.5.13").eagerInputBuffers());
     assertTrue(f("0.5.14").eagerInputBuffers());
     // head_dim + v_head_dim cells (160a06cab, 2025-12-19); new imbalance switch (2025-12-25)
     assertEquals(KvCacheOptions.CellFormula.TWO_HEAD_DIM, f("0.5.6.post2").cellFormula());

@@ -133,4 +133,26 @@ class SglangVersionTest {
             + "' is not a version number; give one like 0.4.5.post3, 0.5.1 or main",
         e.getMessage());
   }
+
+  @Test
+  void parse_longerThan64Characters_throwsNamingTheLength() {
+    String text = "0." + "1".repeat(70);
+
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> v(text));
+
+    assertEquals("--sglang-version", e.input());
+    assertEquals(
+        "SGLang version '0.111111111111111111...' has 72 characters, more than 64; give one like"
+            + " 0.4.5.post3, 0.5.1 or main",
+        e.getMessage());
+  }
+
+  @Test
+  void parse_64Characters_isAccepted_andAManyDotsInputIsRejected() {
+    String longest = "0.5.22.dev20261009+g" + "a".repeat(44);
+
+    assertEquals(64, longest.length());
+    assertEquals(0, v(longest).compareTo(v("0.5.22.dev20261009")));
+    assertThrows(InvalidInputException.class, () -> v("1.".repeat(31) + "x"));
+  }
 }
