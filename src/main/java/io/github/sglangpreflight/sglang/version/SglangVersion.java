@@ -53,6 +53,7 @@ public final class SglangVersion implements Comparable<SglangVersion> {
   public static SglangVersion parse(String text) {
     Objects.requireNonNull(text, "text");
     String t = text.trim();
+    if (t.length() > 64) throw new InvalidInputException("SGLang version", "SGLang version of " + t.length() + " characters is not a version (at most 64, e.g. 0.5.1)");
     switch (t.toLowerCase(Locale.ROOT)) {
       case "main", "latest", "newest", "nightly" -> {
         return MAIN;
