@@ -126,9 +126,15 @@ public final class StartupLogParser {
       text = text.substring(0, MAX_LINE_CHARS);
     }
     String plain = text.indexOf('\u001B') >= 0 ? ANSI_ESCAPE.matcher(text).replaceAll("") : text;
-    Rank rank = rankOf(plain);
-    Optional<StartupEvent> failure = failure(rank, text, plain);
-    return failure.isPresent() ? failure : milestone(rank, text, plain);
+    try {
+      Rank rank = rankOf(plain);
+      Optional<StartupEvent> failure = failure(rank, text, plain);
+      return failure.isPresent() ? failure : milestone(rank, text, plain);
+    } catch (ArithmeticException | NumberFormatException e) {
+      // a figure beyond any GPU (more than 2^63 bytes, a 400-digit exponent): not a line SGLang
+      // writes, so it reports nothing
+      return Optional.empty();
+    }
   }
 
   /** The worker named by the line's SGLang prefix, or {@link Rank#UNLABELED}. */
