@@ -224,7 +224,9 @@ public final class Preflight {
         }
       }
       launch.versionCaveats(io.github.sglangpreflight.sglang.version.SglangFacts.of(version).flagSnapshot())
-          .forEach(c -> reasons.add("SGLang " + version + " refuses this launch: " + c.message()));
+          .forEach(c -> reasons.add("REJECT: SGLang " + version + " refuses this launch: " + c.message()));
+      reasons.addAll(io.github.sglangpreflight.plan.SglangModelChecks.reasons(version, launch, model.spec()));
+      if (!reasons.isEmpty()) return rejectedWithoutBudget(inventory, List.of(), model);
 
       visible = CudaVisibleDevices.fromEnvironment(inventory, launchEnv);
       visible.problemMessages().forEach(notes::add);

@@ -46,6 +46,9 @@ public final class GpuPresets {
 
   private static final String RESOURCE = "gpu-presets.tsv";
   private static final String INPUT = "GPU preset";
+  /** The longest preset spec read: the lazy name group below then backtracks over little. */
+  static final int MAX_SPEC_CHARS = 128;
+
   private static final Pattern SPEC =
       Pattern.compile("\\s*(?:(\\d+)\\s*[xX]\\s*)?([A-Za-z0-9][A-Za-z0-9 ._-]*?)\\s*");
 
@@ -179,6 +182,16 @@ public final class GpuPresets {
    */
   public static GpuInventory inventory(String spec) {
     Objects.requireNonNull(spec, "spec");
+    if (spec.length() > MAX_SPEC_CHARS) {
+      throw new InvalidInputException(
+          INPUT,
+          String.format(
+              Locale.ROOT,
+              "GPU preset of %,d characters is longer than the %d a preset spec may have (e.g."
+                  + " 8xH200)",
+              spec.length(),
+              MAX_SPEC_CHARS));
+    }
     Matcher m = SPEC.matcher(spec);
     if (!m.matches()) {
       throw new InvalidInputException(

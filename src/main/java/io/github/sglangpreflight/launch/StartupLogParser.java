@@ -25,15 +25,15 @@ public final class StartupLogParser {
 
   private static final String NUM = "(-?\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?)";
   private static final String SIZE = NUM + " (bytes|KiB|MiB|GiB|TiB)";
-  private static final String GRAPH = "((?:[\\w-]+ )*?(?:cuda|CUDA) graph)";
+  private static final String GRAPH = "((?:[\\w-]+ ){0,8}?(?:cuda|CUDA) graph)";
 
   private static final Pattern ANSI_ESCAPE = Pattern.compile("\u001B\\[[0-9;]*[A-Za-z]");
   private static final Pattern PREFIX =
       Pattern.compile(
-          "\\[\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(?:[.,]\\d+)?((?: [A-Z][A-Z_]*\\d+)*)\\]");
+          "\\[\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(?:[.,]\\d+)?((?: [A-Z][A-Z_]{0,31}\\d{1,9}){0,8})\\]");
 
   private static final Pattern GRAPH_FAILED =
-      Pattern.compile("Capture (?:[\\w-]+ )*?(?:cuda|CUDA) graph failed:");
+      Pattern.compile("Capture (?:[\\w-]+ ){0,8}?(?:cuda|CUDA) graph failed:");
   private static final Pattern NO_KV_MEMORY =
       Pattern.compile(
           "Loaded weights leave no GPU memory for the KV cache under --mem-fraction-static="
@@ -106,6 +106,12 @@ public final class StartupLogParser {
 
   private static final BigDecimal GIB = BigDecimal.valueOf(1L << 30);
 
+  /**
+   * The characters of a line that are matched (SGLang's start-up lines are far shorter; a longer
+   * line is cut there so that no pattern runs over unbounded input).
+   */
+  static final int MAX_LINE_CHARS = 16_384;
+
   private StartupLogParser() {}
 
   /**
@@ -116,10 +122,19 @@ public final class StartupLogParser {
   public static Optional<StartupEvent> parse(String line) {
     Objects.requireNonNull(line, "line");
     String text = stripTerminator(line);
+    if (text.length() > MAX_LINE_CHARS) {
+      text = text.substring(0, MAX_LINE_CHARS);
+    }
     String plain = text.indexOf('\u001B') >= 0 ? ANSI_ESCAPE.matcher(text).replaceAll("") : text;
-    Rank rank = rankOf(plain);
-    Optional<StartupEvent> failure = failure(rank, text, plain);
-    return failure.isPresent() ? failure : milestone(rank, text, plain);
+    try {
+      Rank rank = rankOf(plain);
+      Optional<StartupEvent> failure = failure(rank, text, plain);
+      return failure.isPresent() ? failure : milestone(rank, text, plain);
+    } catch (ArithmeticException | NumberFormatException e) {
+      // a figure beyond any GPU (more than 2^63 bytes, a 400-digit exponent): not a line SGLang
+      // writes, so it reports nothing
+      return Optional.empty();
+    }
   }
 
   /** The worker named by the line's SGLang prefix, or {@link Rank#UNLABELED}. */

@@ -84,6 +84,14 @@ public record ModelSpec(
     OptionalInt visionLayers,
     OptionalInt visionHidden) {
 
+  // the accepted ranges of config.json's numbers: generous bounds (the largest known models use
+  // hidden 16,384, 128 heads, 126 layers, 256 experts, 262,144 vocabulary entries)
+  private static final int MAX_DIM = 1 << 20;
+  private static final int MAX_LAYERS = 100_000;
+  private static final int MAX_HEADS = 1 << 16;
+  private static final int MAX_VOCAB = 1 << 28;
+  private static final int MAX_EXPERTS = 1 << 16;
+
   /** Which SGLang model file (and so which weight layout and naming) an architecture maps to. */
   public enum Family {
     /** {@code models/llama.py}: Llama, Mistral ({@code mistral.py} subclasses it). */
@@ -259,22 +267,23 @@ public record ModelSpec(
     String modelType = text.optString("model_type").orElse(top.optString("model_type").orElse(""));
     Family family = familyOf(architectures.get(0));
 
-    int hidden = text.requireInt("hidden_size", "size the weights and activations");
-    int layers = text.requireInt("num_hidden_layers", "size the KV cache");
+    int hidden = text.requireIntIn("hidden_size", 1, MAX_DIM, "size the weights and activations");
+    int layers = text.requireIntIn("num_hidden_layers", 1, MAX_LAYERS, "size the KV cache");
     int heads =
-        text.requireInt("num_attention_heads", "derive head_dim and the KV heads per GPU");
-    int kvHeads = text.optInt("num_key_value_heads").orElse(heads);
-    int vocab = text.requireInt("vocab_size", "size the embedding and lm_head");
+        text.requireIntIn(
+            "num_attention_heads", 1, MAX_HEADS, "derive head_dim and the KV heads per GPU");
+    int kvHeads = text.optIntIn("num_key_value_heads", 1, MAX_HEADS).orElse(heads);
+    int vocab = text.requireIntIn("vocab_size", 1, MAX_VOCAB, "size the embedding and lm_head");
 
     Optional<Mla> mla = Optional.empty();
     boolean mlaArchitecture =
         family == Family.DEEPSEEK || text.has("kv_lora_rank") && text.has("qk_rope_head_dim");
     if (mlaArchitecture) {
-      int kvLora = text.requireInt("kv_lora_rank", "size the MLA KV cache");
-      int rope = text.requireInt("qk_rope_head_dim", "size the MLA KV cache");
-      int nope = text.requireInt("qk_nope_head_dim", "size the MLA attention weights");
-      int v = text.requireInt("v_head_dim", "size the MLA attention weights");
-      mla = Optional.of(new Mla(text.optInt("q_lora_rank"), kvLora, nope, rope, v));
+      int kvLora = text.requireIntIn("kv_lora_rank", 1, MAX_DIM, "size the MLA KV cache");
+      int rope = text.requireIntIn("qk_rope_head_dim", 0, MAX_DIM, "size the MLA KV cache");
+      int nope = text.requireIntIn("qk_nope_head_dim", 0, MAX_DIM, "size the MLA attention weights");
+      int v = text.requireIntIn("v_head_dim", 1, MAX_DIM, "size the MLA attention weights");
+      mla = Optional.of(new Mla(text.optIntIn("q_lora_rank", 1, MAX_DIM), kvLora, nope, rope, v));
     }
     int headDim;
     int vHeadDim;
@@ -282,7 +291,7 @@ public record ModelSpec(
       headDim = mla.get().qkNopeHeadDim() + mla.get().qkRopeHeadDim();
       vHeadDim = mla.get().vHeadDim();
     } else {
-      OptionalInt explicit = text.optInt("head_dim");
+      OptionalInt explicit = text.optIntIn("head_dim", 1, MAX_DIM);
       if (explicit.isPresent()) {
         headDim = explicit.getAsInt();
       } else {
@@ -294,17 +303,17 @@ public record ModelSpec(
         }
         headDim = hidden / heads;
       }
-      vHeadDim = text.optInt("v_head_dim").orElse(headDim);
+      vHeadDim = text.optIntIn("v_head_dim", 1, MAX_DIM).orElse(headDim);
     }
 
     Optional<Moe> moe = parseMoe(text, family, layers);
     OptionalInt denseIntermediate;
     if (family == Family.LLAMA4) {
-      denseIntermediate = text.optInt("intermediate_size_mlp");
+      denseIntermediate = text.optIntIn("intermediate_size_mlp", 1, MAX_DIM);
     } else if (family == Family.MIXTRAL) {
       denseIntermediate = OptionalInt.empty();
     } else {
-      denseIntermediate = text.optInt("intermediate_size");
+      denseIntermediate = text.optIntIn("intermediate_size", 1, MAX_DIM);
     }
 
     boolean tie =
@@ -323,11 +332,11 @@ public record ModelSpec(
       dtype = top.optDtype("dtype");
     }
 
-    OptionalInt maxPos = text.optInt("max_position_embeddings");
+    OptionalInt maxPos = text.optIntIn("max_position_embeddings", 1, Integer.MAX_VALUE);
     int contextLength = contextLength(text);
 
     OptionalInt sliding = OptionalInt.empty();
-    OptionalInt windowValue = text.optInt("sliding_window");
+    OptionalInt windowValue = text.optIntIn("sliding_window", 1, Integer.MAX_VALUE);
     if (windowValue.isPresent()) {
       boolean active =
           switch (family) {
@@ -377,16 +386,16 @@ public record ModelSpec(
         contextLength,
         moe,
         mla,
-        text.optInt("num_nextn_predict_layers").orElse(0),
+        text.optIntIn("num_nextn_predict_layers", 0, MAX_LAYERS).orElse(0),
         sliding,
-        text.optInt("attention_chunk_size"),
+        text.optIntIn("attention_chunk_size", 1, Integer.MAX_VALUE),
         bias,
         quantization,
         multimodal,
-        vision.flatMap(v -> v.optInt("num_hidden_layers").stream().boxed().findFirst())
+        vision.flatMap(v -> v.optIntIn("num_hidden_layers", 1, MAX_LAYERS).stream().boxed().findFirst())
             .map(OptionalInt::of)
             .orElse(OptionalInt.empty()),
-        vision.flatMap(v -> v.optInt("hidden_size").stream().boxed().findFirst())
+        vision.flatMap(v -> v.optIntIn("hidden_size", 1, MAX_DIM).stream().boxed().findFirst())
             .map(OptionalInt::of)
             .orElse(OptionalInt.empty()));
   }
@@ -427,7 +436,7 @@ public record ModelSpec(
     if (expertsKey == null) {
       return Optional.empty();
     }
-    experts = f.optInt(expertsKey);
+    experts = f.optIntIn(expertsKey, 0, MAX_EXPERTS);
     if (experts.isEmpty() || experts.getAsInt() == 0) {
       if (family == Family.MIXTRAL || family == Family.QWEN3_MOE) {
         throw f.missing(expertsKey, "size the experts of this MoE model");
@@ -435,21 +444,21 @@ public record ModelSpec(
       return Optional.empty();
     }
     int e = experts.getAsInt();
-    int topK = f.optInt("num_experts_per_tok").orElse(0);
+    int topK = f.optIntIn("num_experts_per_tok", 0, experts.getAsInt()).orElse(0);
     String sizeKey =
         family == Family.MIXTRAL || family == Family.LLAMA4
             ? "intermediate_size"
             : "moe_intermediate_size";
-    int expertSize = f.requireInt(sizeKey, "size the expert weights");
+    int expertSize = f.requireIntIn(sizeKey, 1, MAX_DIM, "size the expert weights");
     int shared = 0;
     int sharedSize = 0;
     switch (family) {
       case DEEPSEEK -> {
-        shared = f.optInt("n_shared_experts").orElse(0);
-        sharedSize = expertSize * shared;
+        shared = f.optIntIn("n_shared_experts", 0, MAX_EXPERTS).orElse(0);
+        sharedSize = Math.toIntExact(Math.min(Integer.MAX_VALUE, (long) expertSize * shared));
       }
       case QWEN2_MOE -> {
-        sharedSize = f.optInt("shared_expert_intermediate_size").orElse(0);
+        sharedSize = f.optIntIn("shared_expert_intermediate_size", 0, MAX_DIM).orElse(0);
         shared = sharedSize > 0 ? 1 : 0;
       }
       case LLAMA4 -> {
@@ -463,13 +472,13 @@ public record ModelSpec(
       boolean sparse =
           switch (family) {
             case DEEPSEEK ->
-                layer >= f.optInt("first_k_dense_replace").orElse(0)
-                    && layer % Math.max(1, f.optInt("moe_layer_freq").orElse(1)) == 0;
+                layer >= f.optIntIn("first_k_dense_replace", 0, MAX_LAYERS).orElse(0)
+                    && layer % f.optIntIn("moe_layer_freq", 1, MAX_LAYERS).orElse(1) == 0;
             case QWEN2_MOE, QWEN3_MOE ->
                 !f.optIntList("mlp_only_layers").orElse(List.of()).contains(layer)
-                    && (layer + 1) % Math.max(1, f.optInt("decoder_sparse_step").orElse(1)) == 0;
+                    && (layer + 1) % f.optIntIn("decoder_sparse_step", 1, MAX_LAYERS).orElse(1) == 0;
             case LLAMA4 ->
-                (layer + 1) % Math.max(1, f.optInt("interleave_moe_layer_step").orElse(1)) == 0;
+                (layer + 1) % f.optIntIn("interleave_moe_layer_step", 1, MAX_LAYERS).orElse(1) == 0;
             default -> true;
           };
       if (sparse) {
@@ -481,12 +490,12 @@ public record ModelSpec(
 
   private static Quantization parseQuantization(Fields q) {
     String method = q.optString("quant_method").orElse(q.optString("format").orElse("unknown"));
-    OptionalInt bits = q.optInt("bits");
+    OptionalInt bits = q.optIntIn("bits", 1, 64);
     if (bits.isEmpty()) {
-      bits = q.optInt("w_bit");
+      bits = q.optIntIn("w_bit", 1, 64);
     }
     if (bits.isEmpty()) {
-      bits = q.optInt("weight_bits");
+      bits = q.optIntIn("weight_bits", 1, 64);
     }
     String m = method.toLowerCase(Locale.ROOT);
     if (bits.isEmpty() && (m.contains("fp8") || m.equals("w8a8_int8") || m.equals("w8a8_fp8"))) {
@@ -504,6 +513,12 @@ public record ModelSpec(
     }
     Optional<Quantization.Block> block = Optional.empty();
     Optional<List<Integer>> blockList = q.optIntList("weight_block_size");
+    if (blockList.isPresent()
+        && blockList.get().size() == 2
+        && (blockList.get().get(0) < 1 || blockList.get().get(1) < 1)) {
+      throw q.invalid(
+          "weight_block_size", "is " + blockList.get() + ", not two sizes of at least 1", "fix the file");
+    }
     if (blockList.isPresent() && blockList.get().size() == 2) {
       block = Optional.of(new Quantization.Block(blockList.get().get(0), blockList.get().get(1)));
     }
@@ -522,6 +537,9 @@ public record ModelSpec(
     if (rope.isPresent() && !rope.get().isEmpty()) {
       Fields r = new Fields(rope.get(), text.where, text.prefix + "rope_scaling.");
       factor = r.optDouble("factor").orElse(1.0);
+      if (!(factor > 0 && factor <= 1024)) {
+        throw r.invalid("factor", "is " + factor + ", outside the range (0, 1024]", "fix the file");
+      }
       if (rope.get().containsKey("original_max_position_embeddings")) {
         factor = 1;
       }
@@ -536,9 +554,9 @@ public record ModelSpec(
             "max_seq_len",
             "model_max_length",
             "max_position_embeddings")) {
-      OptionalInt v = text.optInt(key);
+      OptionalInt v = text.optIntIn(key, 1, Integer.MAX_VALUE);
       if (v.isPresent()) {
-        return (int) (factor * v.getAsInt());
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, factor * v.getAsInt()));
       }
     }
     return 2048;
@@ -578,6 +596,23 @@ public record ModelSpec(
           where, where + ": " + prefix + key + " " + observed + "; " + fix);
     }
 
+    int requireIntIn(String key, int min, int max, String why) {
+      return optIntIn(key, min, max).orElseThrow(() -> missing(key, why));
+    }
+
+    /** {@link #optInt}, refusing a value outside {@code [min, max]} with both bounds named. */
+    OptionalInt optIntIn(String key, int min, int max) {
+      OptionalInt v = optInt(key);
+      if (v.isPresent() && (v.getAsInt() < min || v.getAsInt() > max)) {
+        throw invalid(
+            key,
+            String.format(
+                Locale.ROOT, "is %d, outside the accepted range %,d to %,d", v.getAsInt(), min, max),
+            "fix the file or pass --model-config with a corrected config.json");
+      }
+      return v;
+    }
+
     int requireInt(String key, String why) {
       return optInt(key).orElseThrow(() -> missing(key, why));
     }
@@ -595,6 +630,9 @@ public record ModelSpec(
         return OptionalInt.of((int) l);
       }
       if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+        if (Math.abs(n.doubleValue()) > Integer.MAX_VALUE) {
+          throw invalid(key, "is " + v + ", beyond a 32-bit whole number", "fix the file");
+        }
         return OptionalInt.of((int) n.doubleValue());
       }
       throw invalid(key, "is " + describe(v) + ", not a whole number", "fix the file");
@@ -705,7 +743,7 @@ public record ModelSpec(
       if (groups instanceof Map<?, ?> g) {
         for (Object group : g.values()) {
           if (group instanceof Map<?, ?> gm && gm.get("weights") instanceof Map<?, ?> w) {
-            if (w.get("num_bits") instanceof Number n) {
+            if (w.get("num_bits") instanceof Number n && n.intValue() >= 1 && n.intValue() <= 64) {
               return OptionalInt.of(n.intValue());
             }
           }

@@ -22,6 +22,9 @@ final class JsonFiles {
                   .build())
           .build();
 
+  /** The largest config.json or index file read (real ones are below 1 MiB). */
+  static final long MAX_FILE_BYTES = 64L << 20;
+
   private JsonFiles() {}
 
   /**
@@ -34,7 +37,21 @@ final class JsonFiles {
   static Map<String, Object> readObject(Path file, String what, String fix) {
     String text;
     try {
+      long bytes = Files.size(file);
+      if (bytes > MAX_FILE_BYTES) {
+        throw new InvalidInputException(
+            what,
+            String.format(
+                java.util.Locale.ROOT,
+                "%s is %,d bytes, above the %,d bytes a model's JSON file may have; %s",
+                what,
+                bytes,
+                MAX_FILE_BYTES,
+                fix));
+      }
       text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (InvalidInputException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       throw new InvalidInputException(
           what, what + " cannot be read (" + e.getMessage() + "); " + fix, e);

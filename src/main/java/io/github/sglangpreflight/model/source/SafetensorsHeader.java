@@ -27,6 +27,9 @@ final class SafetensorsHeader {
   /** The format's own bound on the header (safetensors refuses larger ones). */
   static final long MAX_HEADER_BYTES = 100L * 1000 * 1000;
 
+  /** The most dimensions a tensor may declare (real checkpoints use at most 5). */
+  static final int MAX_RANK = 16;
+
   private SafetensorsHeader() {}
 
   /** The tensors of one file, in header order. */
@@ -75,6 +78,16 @@ final class SafetensorsHeader {
       throw new InvalidInputException(
           what, what + " cannot be read (" + e.getMessage() + "); check the path and permissions", e);
     }
+    return parse(header, size, what);
+  }
+
+  /**
+   * The tensors of a header already read: {@code header} is the JSON after the 8-byte length,
+   * {@code fileSize} the size of the whole file, {@code what} how messages name the file.
+   */
+  static List<TensorInfo> parse(byte[] header, long fileSize, String what) {
+    String fix = "download the file again";
+    long size = fileSize;
     Map<String, Object> json =
         JsonFiles.parseObject(
             new String(header, StandardCharsets.UTF_8), "the header of " + what, fix);
@@ -108,6 +121,9 @@ final class SafetensorsHeader {
                               + "); pass --model-config with the config.json so the weights are"
                               + " synthesized instead"));
       List<Long> shape = longs(entry.get("shape"), what, name, "shape", fix);
+      if (shape.size() > MAX_RANK) {
+        throw bad(what, name, "has a shape of " + shape.size() + " dimensions, above " + MAX_RANK, fix);
+      }
       List<Long> offsets = longs(entry.get("data_offsets"), what, name, "data_offsets", fix);
       if (offsets.size() != 2 || offsets.get(0) > offsets.get(1)) {
         throw bad(what, name, "has data_offsets " + offsets + ", not [begin, end]", fix);
@@ -140,7 +156,7 @@ final class SafetensorsHeader {
                 span,
                 fix));
       }
-      if (dataStart + offsets.get(1) > size) {
+      if (offsets.get(1) > size - dataStart) {
         throw new InvalidInputException(
             what,
             String.format(
@@ -177,6 +193,8 @@ final class SafetensorsHeader {
       if (!(o instanceof Number n)
           || n instanceof Double
           || n instanceof Float
+          || n instanceof java.math.BigDecimal
+          || n instanceof java.math.BigInteger b && b.bitLength() > 63
           || n.longValue() < 0) {
         throw bad(what, tensor, "has " + key + " " + list + ", not whole numbers", fix);
       }

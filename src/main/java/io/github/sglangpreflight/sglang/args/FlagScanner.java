@@ -566,7 +566,7 @@ final class FlagScanner {
   private InvalidInputException strayValue(String t, Optional<Occurrence> previous) {
     if (previous.isEmpty()) {
       return new InvalidInputException(
-          t,
+          t.isBlank() ? "'" + t + "'" : t,
           "'"
               + t
               + "' is not attached to any option: SGLang's server parser takes no positional"
@@ -586,7 +586,7 @@ final class FlagScanner {
           default -> "took its values from the same argument after =";
         };
     return new InvalidInputException(
-        t,
+        t.isBlank() ? "'" + t + "'" : t,
         "'"
             + t
             + "' after "

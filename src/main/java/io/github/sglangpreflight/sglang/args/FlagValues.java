@@ -18,29 +18,99 @@ import java.util.regex.Pattern;
  * first. Only ASCII digits are accepted (Python also takes other Unicode decimal digits).
  */
 final class FlagValues {
-  private static final String DIGITS = "[0-9](?:_?[0-9])*";
-  private static final Pattern PY_INT = Pattern.compile("[+-]?" + DIGITS);
-  private static final Pattern PY_FLOAT =
-      Pattern.compile(
-          "[+-]?(?:(?:"
-              + DIGITS
-              + "(?:\\.(?:"
-              + DIGITS
-              + ")?)?|\\."
-              + DIGITS
-              + ")(?:[eE][+-]?"
-              + DIGITS
-              + ")?|(?i:inf|infinity|nan))");
+  // Python's int() and float() grammars are checked by the linear scanners below, not by regular
+  // expressions: a repeated group such as [0-9](?:_?[0-9])* recurses once per digit in
+  // java.util.regex and overflowed the stack on a 3,000-digit value.
+
   // human_readable_int at main: python/sglang/srt/utils/common.py L2936-2971 @8761b971
   private static final Pattern HUMAN_READABLE =
       Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(Ki|Mi|Gi|Ti|k|M|G|T)");
 
+  /**
+   * The longest number text converted (Python's own int() refuses more than 4,300 digits since
+   * 3.11; no SGLang flag needs more than a few dozen).
+   */
+  static final int MAX_NUMBER_CHARS = 4300;
+
   private FlagValues() {}
+
+  /** {@code [+-]? digits}, digits being ASCII digits with single underscores between them. */
+  static boolean isPyInt(String s) {
+    int i = s.startsWith("+") || s.startsWith("-") ? 1 : 0;
+    int end = digitsEnd(s, i);
+    return end > i && end == s.length();
+  }
+
+  /**
+   * Python's float() grammar: {@code [+-]? (digits [. digits?]? | . digits) ([eE] [+-]? digits)?}
+   * or {@code inf}, {@code infinity}, {@code nan} in any case.
+   */
+  static boolean isPyFloat(String s) {
+    int i = s.startsWith("+") || s.startsWith("-") ? 1 : 0;
+    String word = s.substring(i).toLowerCase(Locale.ROOT);
+    if (word.equals("inf") || word.equals("infinity") || word.equals("nan")) {
+      return true;
+    }
+    int intEnd = digitsEnd(s, i);
+    boolean intPart = intEnd > i;
+    int j = intEnd;
+    boolean fracPart = false;
+    if (j < s.length() && s.charAt(j) == '.') {
+      int fracEnd = digitsEnd(s, j + 1);
+      fracPart = fracEnd > j + 1;
+      if (!fracPart && fracEnd != j + 1) {
+        return false;
+      }
+      j = fracEnd;
+    }
+    if (!intPart && !fracPart) {
+      return false;
+    }
+    if (j < s.length() && (s.charAt(j) == 'e' || s.charAt(j) == 'E')) {
+      int k = j + 1;
+      if (k < s.length() && (s.charAt(k) == '+' || s.charAt(k) == '-')) {
+        k++;
+      }
+      int expEnd = digitsEnd(s, k);
+      if (expEnd == k) {
+        return false;
+      }
+      j = expEnd;
+    }
+    return j == s.length();
+  }
+
+  /**
+   * The end of the run of {@code [0-9](_?[0-9])*} starting at {@code from}: {@code from} when
+   * there is no digit there; a trailing or doubled underscore ends the run before it.
+   */
+  private static int digitsEnd(String s, int from) {
+    int i = from;
+    if (i >= s.length() || !isDigit(s.charAt(i))) {
+      return from;
+    }
+    i++;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (isDigit(c)) {
+        i++;
+      } else if (c == '_' && i + 1 < s.length() && isDigit(s.charAt(i + 1))) {
+        i += 2;
+      } else {
+        break;
+      }
+    }
+    return i;
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
 
   /** Python's {@code int(text)} in base 10, or empty where Python raises ValueError. */
   static Optional<BigInteger> pythonInt(String text) {
     String s = text.strip();
-    if (!PY_INT.matcher(s).matches()) {
+    if (s.length() > MAX_NUMBER_CHARS || !isPyInt(s)) {
       return Optional.empty();
     }
     return Optional.of(new BigInteger(s.replace("_", "")));
@@ -49,7 +119,7 @@ final class FlagValues {
   /** Python's {@code float(text)}, or empty where Python raises ValueError. */
   static Optional<Double> pythonFloat(String text) {
     String s = text.strip();
-    if (!PY_FLOAT.matcher(s).matches()) {
+    if (s.length() > MAX_NUMBER_CHARS || !isPyFloat(s)) {
       return Optional.empty();
     }
     String lower = s.toLowerCase(Locale.ROOT);
@@ -71,6 +141,9 @@ final class FlagValues {
    */
   static Optional<BigInteger> humanReadableInt(String text) {
     String s = text.strip();
+    if (s.length() > MAX_NUMBER_CHARS) {
+      return Optional.empty();
+    }
     Matcher m = HUMAN_READABLE.matcher(s);
     if (m.matches()) {
       String number = m.group(1);

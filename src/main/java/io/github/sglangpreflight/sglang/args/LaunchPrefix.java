@@ -33,9 +33,34 @@ record LaunchPrefix(
     serveOnlyIndices = List.copyOf(serveOnlyIndices);
   }
 
-  private static final Pattern PYTHON = Pattern.compile("python(?:[0-9]+(?:\\.[0-9]+)*)?");
   private static final Pattern ENV_NAME = Pattern.compile("[^=]+");
   private static final String PY_SINGLE_FLAGS = "bBdEiIOPqsSuvx";
+
+  /**
+   * Whether {@code base} is {@code python}, {@code python3}, {@code python3.11} and the like: {@code
+   * python} then optionally digit groups separated by single dots (a linear scan, no regex).
+   */
+  static boolean isPythonName(String base) {
+    if (!base.startsWith("python")) {
+      return false;
+    }
+    int i = "python".length();
+    if (i == base.length()) {
+      return true;
+    }
+    boolean digitSeen = false;
+    for (; i < base.length(); i++) {
+      char c = base.charAt(i);
+      if (c >= '0' && c <= '9') {
+        digitSeen = true;
+      } else if (c == '.' && digitSeen) {
+        digitSeen = false;
+      } else {
+        return false;
+      }
+    }
+    return digitSeen;
+  }
 
   static LaunchPrefix of(List<String> argv) {
     if (argv.isEmpty()) {
@@ -102,7 +127,7 @@ record LaunchPrefix(
       return new LaunchPrefix(
           Launcher.SERVER_ARGS_ONLY, i, env, ignore, Optional.empty(), List.of(), Optional.empty());
     }
-    if (PYTHON.matcher(base).matches()) {
+    if (isPythonName(base)) {
       return python(argv, i, env, ignore);
     }
     if (base.equals("sglang")) {
