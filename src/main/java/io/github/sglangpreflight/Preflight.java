@@ -712,7 +712,7 @@ public final class Preflight {
   }
 
   static PreflightReport.Item item(BudgetItem i) {
-    return new PreflightReport.Item(i.name(), i.bytes(), i.formula(), i.source());
+    return new PreflightReport.Item(i.id(), i.name(), i.bytes(), i.formula(), i.source());
   }
 
   static PreflightReport.Model modelInfo(ModelDescription m) {

@@ -18,7 +18,7 @@ import io.github.sglangpreflight.sglang.version.SglangFacts;
 import io.github.sglangpreflight.sglang.version.SglangVersion;
 import io.github.sglangpreflight.gpu.ComputeCapability;
 import io.github.sglangpreflight.gpu.GpuMemory;
-import io.github.sglangpreflight.gpu.GpuPresets;
+import io.github.sglangpreflight.units.Units;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -41,10 +41,6 @@ import java.util.OptionalLong;
  * smallest that holds the weights plus the minimum KV cache. Immutable and thread-safe.
  */
 public final class BudgetModel {
-
-  static final String WEIGHTS = "model weights";
-  private static final long MIB = ReserveTerms.MIB;
-  private static final long GIB = ReserveTerms.GIB;
 
   /**
    * One GPU the launch uses on this node, in local-rank order.
@@ -128,6 +124,7 @@ public final class BudgetModel {
   private final ModelSpec spec;
   private final WeightsPerGpu weights;
   private final KvCacheLayout kv;
+  private final TermContext.Launch launch;
   private final List<Slot> slots;
   private final List<String> notes;
 
@@ -160,6 +157,8 @@ public final class BudgetModel {
             .withKvCacheDtype(plan.kvCacheDtype())
             .withDtype(a.dtype().flatMap(WeightDtype::fromTorchName));
     this.kv = KvCacheLayout.of(spec, par, kopts);
+    this.launch =
+        new TermContext.Launch(plan, request.model(), request.draftModel(), weights, kv);
     List<String> n = new ArrayList<>(plan.notes());
     n.addAll(request.model().notes());
     this.slots = buildSlots(n);
@@ -278,151 +277,14 @@ public final class BudgetModel {
   }
 
   private List<BudgetItem> overheads(GpuSlot g) {
-    Parallelism par = plan.parallelism();
-    List<BudgetItem> items = new ArrayList<>();
-    Optional<GpuPresets.Preset> preset = GpuPresets.forNvmlName(g.name());
-    long ctx = preset.map(GpuPresets.Preset::cudaContextBytes).orElse(621 * MIB);
-    items.add(
-        new BudgetItem(
-            "CUDA context",
-            ctx,
-            String.format(Locale.ROOT, "%d MiB (PyTorch CUDA context on %s)", ctx / MIB, g.name()),
-            preset
-                .map(p -> p.contextStatus().name().toLowerCase(Locale.ROOT) + ": " + p.contextSource())
-                .orElse("estimate: unknown GPU model, the H200's measured 621 MiB assumed")));
-    if (par.tpSize() > 1) {
-      items.add(
-          new BudgetItem(
-              "NCCL communicator (TP group)",
-              ReserveTerms.NCCL_FIRST_COMM_BYTES,
-              "840 MiB: pynccl communicator and its warm-up all-reduce",
-              "measured on H200s (h200-measurements.md); parallel_state.py L258-268 @v0.4.5.post3"));
-    }
-    if (par.ppSize() > 1) {
-      long c = par.tpSize() > 1 ? ReserveTerms.NCCL_FURTHER_COMM_BYTES : ReserveTerms.NCCL_FIRST_COMM_BYTES;
-      items.add(
-          new BudgetItem(
-              "NCCL communicator (PP group)",
-              c,
-              (c / MIB) + " MiB: " + (par.tpSize() > 1 ? "a further" : "the first") + " communicator",
-              "measured on H200s (h200-measurements.md); parallel_state.py initialize_model_parallel"));
-    }
-    if (par.tpSize() > 1 && plan.customAllReduce()) {
-      items.add(
-          new BudgetItem(
-              "custom all-reduce buffers",
-              ReserveTerms.CUSTOM_ALL_REDUCE_BYTES,
-              "8 MiB IPC buffer + 8 MiB rank data",
-              "custom_all_reduce.py L145-158 @v0.4.5.post3 (allocated before T)"));
-    }
-    return items;
+    return BudgetTerms.items(BudgetTerms.BEFORE_T, new TermContext.BeforeT(launch, g));
   }
 
   private List<BudgetItem> prePool(int ppRank, List<String> notesOut, boolean first) {
-    SglangFacts facts = plan.facts();
-    Parallelism par = plan.parallelism();
-    List<BudgetItem> items = new ArrayList<>();
-    WeightsPerGpu.RankWeights stage = weights.stages().get(ppRank);
-    items.add(
-        new BudgetItem(
-            WEIGHTS,
-            stage.bytes(),
-            weightsFormula(stage),
-            request.model().tensorSource() == ModelDescription.TensorSource.MEASURED
-                ? "safetensors headers of " + request.model().location() + "; SGLang's layout"
-                : "synthesized from config.json (" + request.model().origin().label() + "); SGLang's layout"));
-    if (facts.preLoadMinCreatesNcclCommunicator() && par.tpSize() > 1) {
-      items.add(
-          new BudgetItem(
-              "NCCL communicator (default group)",
-              ReserveTerms.NCCL_FURTHER_COMM_BYTES,
-              "484 MiB: created by the all-reduce that takes the MIN of the free memory, after T is read",
-              "utils.py L330-336 @v0.4.5.post3 (until v0.4.6.post3); measured cost of a further communicator"));
-    }
-    if (plan.lora().isPresent()) {
-      items.add(loraPool(plan.lora().get(), first ? notesOut : new ArrayList<>()));
-    }
-    if (plan.speculative().isPresent() && facts.draftWeightsBeforePool()) {
-      draftWeights().ifPresent(items::add);
-    }
-    if (plan.multimodal() && facts.multimodalKvReservation()) {
-      items.add(
-          new BudgetItem(
-              "multimodal cache reservation",
-              100 * MIB,
-              "SGLANG_VLM_CACHE_SIZE_MB 100 MiB",
-              "kv_cache_configurator.py L1769-1816 @main (2026-08-12)"));
-    }
-    return items;
-  }
-
-  private static String weightsFormula(WeightsPerGpu.RankWeights stage) {
-    List<String> parts = new ArrayList<>();
-    for (WeightsPerGpu.WeightPart p : stage.parts()) {
-      if (parts.size() == 5) {
-        parts.add("...");
-        break;
-      }
-      parts.add(p.name() + " " + ReserveTerms.gib(p.bytes()));
-    }
-    return "layers " + stage.startLayer() + "-" + (stage.endLayer() - 1) + ": " + String.join(" + ", parts);
-  }
-
-  private BudgetItem loraPool(LaunchPlan.Lora lora, List<String> notesOut) {
-    int rank = lora.maxRank().orElse(64);
-    if (lora.maxRank().isEmpty()) {
-      notesOut.add("LoRA rank unknown (no --max-lora-rank): the adapter pool assumes rank 64");
-    }
-    long h = spec.hiddenSize();
-    long q = (long) spec.numAttentionHeads() * spec.headDim();
-    long kvw = (long) spec.numKeyValueHeads() * spec.headDim();
-    long inter = spec.denseIntermediateSize().orElse(4 * spec.hiddenSize());
-    long perLayer = (h + q) + 2 * (h + kvw) + (q + h) + 2 * (h + inter) + (inter + h);
-    int tp = plan.parallelism().tpSize();
-    long layers = weights.worstRank().layers();
-    long bytes = (long) lora.maxLorasPerBatch() * rank * perLayer * layers * 2 / tp;
-    return new BudgetItem(
-        "LoRA adapter pool",
-        bytes,
-        String.format(
-            Locale.ROOT,
-            "%d slots x rank %d x %d layers x (in + out of q,k,v,o,gate,up,down = %d) x 2 B / tp %d",
-            lora.maxLorasPerBatch(),
-            rank,
-            layers,
-            perLayer,
-            tp),
-        "lora/mem_pool.py @main (allocated before the pool, so SGLang counts it against the KV"
-            + " budget); estimate: target modules assumed to be every linear layer");
-  }
-
-  private Optional<BudgetItem> draftWeights() {
-    LaunchPlan.Speculative s = plan.speculative().get();
-    if (weights.nextnDraft().isPresent()
-        && (s.algorithm().equals("NEXTN") || s.algorithm().startsWith("EAGLE"))
-        && s.draftModelPath().isEmpty()) {
-      long b = weights.nextnDraft().get().bytes();
-      return Optional.of(
-          new BudgetItem(
-              "draft model weights",
-              b,
-              "the model's MTP/NextN layer as the draft, " + ReserveTerms.gib(b),
-              "deepseek_nextn.py; the checkpoint's layer " + spec.numHiddenLayers()));
-    }
-    if (request.draftModel().isPresent()) {
-      WeightsPerGpu dw =
-          WeightPlacement.perGpu(
-              request.draftModel().get(),
-              new Parallelism(plan.parallelism().tpSize(), 1, plan.parallelism().dpSize(), 1, plan.parallelism().dpAttention(), 1),
-              plan.facts().weightPlacement());
-      return Optional.of(
-          new BudgetItem(
-              "draft model weights",
-              dw.worstRankBytes(),
-              request.draftModel().get().id() + " over TP " + plan.parallelism().tpSize(),
-              "the draft model's " + request.draftModel().get().origin().label() + " description"));
-    }
-    return Optional.empty();
+    // a term's note about an assumption is said once, for the first GPU
+    List<String> notes = first ? notesOut : new ArrayList<>();
+    return BudgetTerms.items(
+        BudgetTerms.STATIC_POOL, new TermContext.StaticPool(launch, ppRank, notes));
   }
 
   // ------------------------------------------------------------------ evaluation at a fraction
@@ -437,7 +299,7 @@ public final class BudgetModel {
     Map<Integer, long[]> groupTokens = pools.tokens();
     Map<Integer, long[]> groupProfiled = pools.profiled();
     // identical GPUs (same T, A, stage and role) get the same terms: compute them once
-    Map<List<Object>, List<BudgetItem>> memo = new HashMap<>();
+    Map<List<Object>, Reserve> memo = new HashMap<>();
 
     List<MemoryBudget.GpuBudget> gpus = new ArrayList<>();
     MemoryBudget.GpuBudget worst = null;
@@ -446,9 +308,13 @@ public final class BudgetModel {
     for (Slot s : slots) {
       long tokens = groupTokens.get(s.group())[s.ppRank()];
       minTokens = Math.min(minTokens, tokens);
-      long allocTokens = tokens + speculativeExtraTokens(tokens);
-      long cell = cellBytes(s.ppRank());
-      long pool = tokens > 0 ? allocTokens * cell : 0;
+      long allocTokens = tokens + KvPoolTerm.speculativeExtraTokens(plan, tokens);
+      long pool =
+          BudgetTerms.item(
+                  BudgetTerms.KV_POOL,
+                  new TermContext.Pool(launch, s.ppRank(), tokens, allocTokens))
+              .orElseThrow()
+              .bytes();
       int rows = requestRows(groupProfiled.get(s.group())[s.ppRank()]);
       int running = maxRunningPerRank(tokens, rows);
       List<Integer> list =
@@ -456,11 +322,11 @@ public final class BudgetModel {
               ? SglangDefaults.filterByRequestRows(facts, plan.decodeCaptureList(), rows)
               : List.of();
       capture = list;
-      List<BudgetItem> reserve =
+      Reserve reserve =
           memo.computeIfAbsent(
               List.of(tokens, allocTokens, rows, running, pool, s.ppRank(), s.firstOnNode(), s.afterLoad()),
-              k -> reserveItems(s, tokens, allocTokens, rows, running, list, pool));
-      long needed = peak(reserve);
+              k -> reserve(s, allocTokens, rows, running, list, pool));
+      long needed = reserve.neededBytes();
       long headroom = s.afterLoad() - pool - needed;
       MemoryBudget.GpuBudget gb =
           new MemoryBudget.GpuBudget(
@@ -473,7 +339,7 @@ public final class BudgetModel {
               s.preLoadFree(),
               s.prePool(),
               pool,
-              reserve,
+              reserve.items(),
               needed,
               headroom);
       gpus.add(gb);
@@ -484,10 +350,7 @@ public final class BudgetModel {
     long tMin = slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow();
     long aMin = slots.stream().mapToLong(Slot::afterLoad).min().orElseThrow();
     WeightsPerGpu.RankWeights heavy = weights.worstRank();
-    List<BudgetItem> parts = new ArrayList<>();
-    for (WeightsPerGpu.WeightPart p : heavy.parts()) {
-      parts.add(new BudgetItem(p.name(), p.bytes(), p.formula(), p.source()));
-    }
+    List<BudgetItem> parts = WeightsTerm.parts(heavy);
     long maxPool = gpus.stream().mapToLong(MemoryBudget.GpuBudget::kvPoolBytes).max().orElse(0);
     return new MemoryBudget(
         fraction,
@@ -533,13 +396,9 @@ public final class BudgetModel {
       long[] profiledPerStage = new long[par.ppSize()];
       long min = Long.MAX_VALUE;
       for (int st = 0; st < par.ppSize(); st++) {
-        long cell = cellBytes(st);
-        long tok = rest > 0 ? (long) Math.floor(rest / cell) : 0;
-        profiledPerStage[st] = tok;
-        tok = tok / Math.max(1, plan.pageSize()) * Math.max(1, plan.pageSize());
-        if (plan.maxTotalTokens().isPresent()) {
-          tok = Math.min(tok, plan.maxTotalTokens().getAsInt());
-        }
+        long profiled = KvPoolTerm.profiledTokens(launch, st, rest);
+        profiledPerStage[st] = profiled;
+        long tok = KvPoolTerm.poolTokens(plan, profiled);
         tokensPerStage[st] = tok;
         min = Math.min(min, tok);
       }
@@ -555,153 +414,35 @@ public final class BudgetModel {
     return new Pool(groupTokens, groupProfiled, overall);
   }
 
-  /** The peak of the reserve terms: a DeepGEMM warm-up freed before capture counts only once. */
-  private long peak(List<BudgetItem> reserve) {
-    long warm = 0;
-    long rest = 0;
-    long before = 0;
-    for (BudgetItem i : reserve) {
-      switch (phaseOf(i.name())) {
-        case 0 -> before += i.bytes();
-        case 1 -> warm += i.bytes();
-        default -> rest += i.bytes();
-      }
-    }
-    return plan.facts().deepGemmWarmupFreesPerShape() ? before + Math.max(warm, rest) : before + warm + rest;
-  }
+  /**
+   * What one GPU needs outside the pool: its terms in allocation order and their peak. The peak
+   * rule: the pool buffers come first; a warm-up that the version frees before what follows
+   * ({@code deepGemmWarmupFreesPerShape}) counts as the larger of itself and what follows, else
+   * everything adds up.
+   */
+  private record Reserve(List<BudgetItem> items, long neededBytes) {}
 
-  private static int phaseOf(String name) {
-    return switch (name) {
-      case "request-to-token table", "KV free list", "eager input buffers",
-          "attention backend workspace", "cuBLAS workspace" -> 0;
-      case "JIT DeepGEMM warm-up" -> 1;
-      default -> 2;
-    };
-  }
-
-  private List<BudgetItem> reserveItems(
-      Slot s, long tokens, long allocTokens, int rows, int running, List<Integer> capture, long pool) {
-    ReserveTerms.Context base =
-        new ReserveTerms.Context(
-            plan,
-            spec,
-            weights.stages().get(s.ppRank()).layers(),
-            allocTokens,
-            rows,
-            running,
-            capture,
-            s.firstOnNode(),
-            0);
-    List<BudgetItem> items = new ArrayList<>(ReserveTerms.afterPool(base));
-    long beforeWarm = sum(items);
-    ReserveTerms.Context c =
-        new ReserveTerms.Context(
-            plan,
-            spec,
-            base.layersOnRank(),
-            allocTokens,
-            rows,
-            running,
-            capture,
-            s.firstOnNode(),
-            Math.max(0, s.afterLoad() - pool - beforeWarm));
-    items.add(ReserveTerms.deepGemmWarmup(c));
-    List<String> breakdown = new ArrayList<>();
-    ReserveTerms.cudaGraphs(c, breakdown).ifPresent(items::add);
-    ReserveTerms.dpAttentionCapture(c).ifPresent(items::add);
-    ReserveTerms.prefillGraphs(c).ifPresent(items::add);
-    items.add(ReserveTerms.prefillActivations(c));
-    items.add(ReserveTerms.decodeSampling(c));
-    ReserveTerms.lazyNccl(c).ifPresent(items::add);
-    if (plan.symmMemPreallocGib() > 0) {
-      items.add(
-          new BudgetItem(
-              "symmetric memory",
-              plan.symmMemPreallocGib() * GIB,
-              plan.symmMemPreallocGib() + " GiB preallocated after capture (--enable-symm-mem)",
-              "pynccl_allocator.py L410-437, server_args.py L4907-4912 @main"));
-    }
-    if (plan.deepEp()) {
-      items.add(
-          new BudgetItem(
-              "DeepEP buffers",
-              2 * GIB,
-              "2 GiB per rank (created at the first dispatch)",
-              "estimate: main's own reserve_for_deepep_a2a_mb (server_args.py L5028-5039);"
-                  + " DeepEP's low-latency layout gives about 1.9 GB for DeepSeek-V3"));
-    }
-    if (plan.torchCompile()) {
-      items.add(
-          new BudgetItem(
-              "torch.compile",
-              GIB / 2,
-              "0.5 GiB for Inductor buffers of the compiled batch sizes",
-              "estimate: not modelled by SGLang (cuda_graph_runner.py L88-116 @v0.4.5.post3)"));
-    }
-    if (plan.speculative().isPresent() && plan.facts().draftUnbudgeted()) {
-      draftReserve(allocTokens).forEach(items::add);
-    }
-    return items;
-  }
-
-  private List<BudgetItem> draftReserve(long targetTokens) {
-    List<BudgetItem> items = new ArrayList<>();
-    draftWeights().ifPresent(items::add);
-    LaunchPlan.Speculative sp = plan.speculative().get();
-    OptionalLong draftCell = OptionalLong.empty();
-    String what = "";
-    if (weights.nextnDraft().isPresent() && sp.draftModelPath().isEmpty()) {
-      draftCell = OptionalLong.of(kv.draftBytesPerToken(Math.max(1, spec.numNextnPredictLayers())));
-      what = "MTP layer";
-    } else if (request.draftModel().isPresent()) {
-      KvCacheLayout dkv =
-          KvCacheLayout.of(
-              request.draftModel().get().spec(),
-              new Parallelism(plan.parallelism().tpSize(), 1, plan.parallelism().dpSize(), 1, plan.parallelism().dpAttention(), 1),
-              plan.facts().kvCacheOptions().withKvCacheDtype(plan.kvCacheDtype()));
-      draftCell = OptionalLong.of(dkv.bytesPerToken());
-      what = request.draftModel().get().id();
-    }
-    if (draftCell.isPresent()) {
-      long b = targetTokens * draftCell.getAsLong();
-      items.add(
-          new BudgetItem(
-              "draft KV cache",
-              b,
-              ReserveTerms.count(targetTokens) + " tokens x " + draftCell.getAsLong() + " B (" + what + ")",
-              "model_runner.py L757-778 @v0.4.5.post3: the draft pool reuses the target's token count,"
-                  + " allocated after the target pool (unbudgeted before main 2026-06-12)"));
-    }
-    items.add(
-        new BudgetItem(
-            "draft CUDA graphs",
-            GIB / 4,
-            "0.25 GiB",
-            "public log sglang#10088 (EAGLE draft graphs 0.21 GB)"));
-    return items;
-  }
-
-  private long speculativeExtraTokens(long tokens) {
-    if (plan.speculative().isEmpty() || plan.facts().draftKvInCell() || tokens <= 0) {
-      return 0;
-    }
-    LaunchPlan.Speculative s = plan.speculative().get();
-    long n = plan.maxRunningRequests().orElse(48);
-    return n * s.steps() * s.topk() + n * s.draftTokens() + 100;
-  }
-
-  private long cellBytes(int ppRank) {
-    long cell = kv.stages().get(ppRank).bytesPerToken();
-    if (plan.speculative().isPresent() && plan.facts().draftKvInCell()) {
-      LaunchPlan.Speculative s = plan.speculative().get();
-      if (s.algorithm().startsWith("EAGLE") || s.algorithm().equals("STANDALONE") || s.algorithm().equals("NEXTN")) {
-        int draftLayers =
-            request.draftModel().map(d -> d.spec().numHiddenLayers()).orElse(Math.max(1, spec.numNextnPredictLayers()));
-        int layers = kv.stages().get(ppRank).layers();
-        cell = (long) (cell * (1 + draftLayers / (double) layers));
-      }
-    }
-    return cell;
+  private Reserve reserve(
+      Slot s, long allocTokens, int rows, int running, List<Integer> capture, long pool) {
+    TermContext.Reserve base =
+        new TermContext.Reserve(
+            launch, s.ppRank(), allocTokens, rows, running, capture, s.firstOnNode(), 0);
+    List<BudgetItem> buffers = BudgetTerms.items(BudgetTerms.POOL_BUFFERS, base);
+    long before = sum(buffers);
+    TermContext.Reserve c =
+        base.withPreWarmupAvailableBytes(Math.max(0, s.afterLoad() - pool - before));
+    List<BudgetItem> warmup = BudgetTerms.items(List.of(BudgetTerms.WARMUP), c);
+    List<BudgetItem> after = BudgetTerms.items(BudgetTerms.AFTER_WARMUP, c);
+    long warm = sum(warmup);
+    long rest = sum(after);
+    long needed =
+        plan.facts().deepGemmWarmupFreesPerShape()
+            ? before + Math.max(warm, rest)
+            : before + warm + rest;
+    List<BudgetItem> items = new ArrayList<>(buffers);
+    items.addAll(warmup);
+    items.addAll(after);
+    return new Reserve(List.copyOf(items), needed);
   }
 
   private int requestRows(long tokens) {
@@ -818,8 +559,8 @@ public final class BudgetModel {
                         + " before loading",
                     s.gpu().cudaOrdinal(),
                     s.gpu().name(),
-                    ReserveTerms.gib(sum(s.prePool())),
-                    ReserveTerms.gib(s.preLoadFree()))));
+                    Units.gib(sum(s.prePool())),
+                    Units.gib(s.preLoadFree()))));
       }
     }
     if (par.tpSize() * par.ppSize() > 1) {
@@ -840,8 +581,8 @@ public final class BudgetModel {
                           + " unbalanced\"",
                       s.gpu().cudaOrdinal(),
                       s.gpu().name(),
-                      ReserveTerms.gib(local),
-                      ReserveTerms.gib(tMin),
+                      Units.gib(local),
+                      Units.gib(tMin),
                       plan.facts().version(),
                       stops ? "stops with" : "warns")));
           break;

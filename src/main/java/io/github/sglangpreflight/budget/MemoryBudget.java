@@ -1,5 +1,6 @@
 package io.github.sglangpreflight.budget;
 
+import io.github.sglangpreflight.term.TermId;
 import java.util.List;
 import java.util.Objects;
 
@@ -105,7 +106,7 @@ public record MemoryBudget(
     /** The bytes of the weights item. */
     public long weightsBytes() {
       return prePoolItems.stream()
-          .filter(i -> i.name().equals(BudgetModel.WEIGHTS))
+          .filter(i -> i.id() == TermId.WEIGHTS)
           .mapToLong(BudgetItem::bytes)
           .sum();
     }

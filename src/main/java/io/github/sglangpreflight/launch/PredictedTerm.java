@@ -1,7 +1,9 @@
 package io.github.sglangpreflight.launch;
 
 import io.github.sglangpreflight.report.PreflightReport;
+import io.github.sglangpreflight.term.TermId;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,16 +15,16 @@ import java.util.Set;
  * @param value bytes, or tokens for {@link MemoryTerm#KV_TOKENS}
  */
 public record PredictedTerm(MemoryTerm term, long value) {
-  private static final Set<String> POOL_BUFFERS =
-      Set.of("request-to-token table", "KV free list", "eager input buffers");
-  private static final Set<String> BEFORE_GRAPHS =
-      Set.of("attention backend workspace", "cuBLAS workspace");
-  private static final Set<String> GRAPHS =
-      Set.of(
-          "CUDA-graph capture",
-          "CUDA-graph capture under DP attention",
-          "prefill CUDA graphs",
-          "draft CUDA graphs");
+  private static final Set<TermId> POOL_BUFFERS =
+      EnumSet.of(TermId.REQUEST_TABLE, TermId.KV_FREE_LIST, TermId.EAGER_INPUT_BUFFERS);
+  private static final Set<TermId> BEFORE_GRAPHS =
+      EnumSet.of(TermId.ATTENTION_WORKSPACE, TermId.CUBLAS_WORKSPACE);
+  private static final Set<TermId> GRAPHS =
+      EnumSet.of(
+          TermId.CUDA_GRAPH_DECODE,
+          TermId.CUDA_GRAPH_DP_ATTENTION,
+          TermId.CUDA_GRAPH_PREFILL,
+          TermId.DRAFT_CUDA_GRAPHS);
 
   public PredictedTerm {
     Objects.requireNonNull(term, "term");
@@ -61,9 +63,9 @@ public record PredictedTerm(MemoryTerm term, long value) {
     return List.copyOf(out);
   }
 
-  private static long sum(PreflightReport.Estimate e, Set<String> names) {
+  private static long sum(PreflightReport.Estimate e, Set<TermId> ids) {
     return e.items().stream()
-        .filter(i -> names.contains(i.name()))
+        .filter(i -> ids.contains(i.id()))
         .mapToLong(PreflightReport.Item::bytes)
         .sum();
   }

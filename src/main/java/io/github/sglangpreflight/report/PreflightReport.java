@@ -2,6 +2,7 @@ package io.github.sglangpreflight.report;
 
 import io.github.sglangpreflight.decision.Decision;
 import io.github.sglangpreflight.decision.Policy;
+import io.github.sglangpreflight.term.TermId;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -286,12 +287,13 @@ public record PreflightReport(
   /**
    * A budget term.
    *
+   * @param id the term's stable id (a weight part carries the weights' id)
    * @param name what the memory is for
    * @param bytes its bytes on one GPU
    * @param formula the computation with the numbers
    * @param source the SGLang code, public log or measurement it follows
    */
-  public record Item(String name, long bytes, String formula, String source) {
+  public record Item(TermId id, String name, long bytes, String formula, String source) {
     /** Formula and source in one line. */
     public String basis() {
       return formula + " [" + source + "]";

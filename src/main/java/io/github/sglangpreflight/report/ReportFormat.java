@@ -162,6 +162,7 @@ public final class ReportFormat {
     List<Object> out = new ArrayList<>();
     for (PreflightReport.Item i : items) {
       Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", i.id().id());
       m.put("name", i.name());
       m.put("bytes", i.bytes());
       m.put("basis", i.basis());

@@ -12,7 +12,11 @@ public enum Phase {
   STATIC_POOL,
   /** The KV pool itself: whatever the static pool leaves. */
   KV_POOL,
-  /** Allocated after the pool during start-up: it must fit in {@code T × (1 − fraction)}. */
+  /**
+   * Allocated after the pool during start-up: it must fit in {@code T × (1 − fraction)}. The pool
+   * buffers come first, then a warm-up that a version may free before the rest (the budget counts
+   * the peak, not the sum).
+   */
   RESERVE,
   /** Allocated lazily once serving starts (first dispatch, first large batch): also reserve. */
   AFTER_START

@@ -64,7 +64,11 @@ public enum TermId {
     return label;
   }
 
-  /** When the term takes its memory. */
+  /**
+   * When the term takes its memory. {@link #DRAFT_WEIGHTS} is {@link Phase#STATIC_POOL} where
+   * SGLang loads the draft before the pool (main from 2026-06-21) and outside the pool before; the
+   * term itself decides from the version.
+   */
   public Phase phase() {
     return phase;
   }

@@ -9,6 +9,7 @@ import io.github.sglangpreflight.OnUnreadableGpus;
 import io.github.sglangpreflight.Preflight;
 import io.github.sglangpreflight.report.PreflightReport;
 import io.github.sglangpreflight.report.ReportFormat;
+import io.github.sglangpreflight.term.TermId;
 import io.github.sglangpreflight.gpu.ComputeCapability;
 import io.github.sglangpreflight.gpu.Gpu;
 import io.github.sglangpreflight.gpu.GpuInventory;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -154,6 +156,48 @@ class ReportSchemaDocTest {
             ReportFormat.toJson(MainTest.library("8xH200", "0.4.5.post3", CliRun.SEED_COMMAND)));
     assertEquals(shape(fresh), shape(example), "regenerate the example with the command above it");
     assertEquals(fresh.get("decision"), example.get("decision"));
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void termIds_schemaEnumAndMarkdownTableListEveryTermId() throws IOException {
+    Map<String, Object> schema =
+        JSON.std.mapFrom(Files.readString(DOCS.resolve("report-schema.json")));
+    Map<String, Object> item =
+        (Map<String, Object>) ((Map<String, Object>) schema.get("$defs")).get("item");
+    Map<String, Object> id =
+        (Map<String, Object>) ((Map<String, Object>) item.get("properties")).get("id");
+    List<String> ids = Arrays.stream(TermId.values()).map(TermId::id).toList();
+    assertEquals(ids, id.get("enum"), "report-schema.json's item id enum, in TermId order");
+    String doc = Files.readString(DOCS.resolve("report-schema.md"));
+    for (TermId t : TermId.values()) {
+      String row = "| `" + t.id() + "` | " + t.label() + " | " + t.phase() + " |";
+      assertTrue(doc.contains(row), "report-schema.md lacks the row " + row);
+    }
+  }
+
+  @Test
+  void items_carryTheirTermsIdAndTheWeightPartsTheWeights() throws IOException {
+    Map<String, Object> fresh =
+        JSON.std.mapFrom(
+            ReportFormat.toJson(MainTest.library("8xH200", "0.4.5.post3", CliRun.SEED_COMMAND)));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> estimate = (Map<String, Object>) fresh.get("estimate");
+    int seen = 0;
+    for (String list : List.of("overheads", "prePool", "items", "weightParts")) {
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> items = (List<Map<String, Object>>) estimate.get(list);
+      for (Map<String, Object> i : items) {
+        TermId t = TermId.byId((String) i.get("id")).orElseThrow();
+        if (list.equals("weightParts")) {
+          assertEquals(TermId.WEIGHTS, t);
+        } else {
+          assertEquals(t.label(), i.get("name"));
+        }
+        seen++;
+      }
+    }
+    assertTrue(seen > 20, "items seen: " + seen);
   }
 
   // ------------------------------------------------------------------------------------ helpers

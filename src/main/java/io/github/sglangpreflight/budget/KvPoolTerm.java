@@ -1,0 +1,79 @@
+package io.github.sglangpreflight.budget;
+
+import io.github.sglangpreflight.plan.LaunchPlan;
+import io.github.sglangpreflight.term.TermId;
+import io.github.sglangpreflight.units.Units;
+import java.util.Optional;
+
+/**
+ * The KV cache pool: whatever the static pool leaves, in whole tokens of one cell each (the draft's
+ * layers included where SGLang counts them in the cell), rounded down to pages and capped by
+ * {@code --max-total-tokens}. {@link BudgetModel} takes the minimum over the ranks of a group.
+ */
+final class KvPoolTerm implements BudgetTerm<TermContext.Pool> {
+
+  @Override
+  public TermId id() {
+    return TermId.KV_POOL;
+  }
+
+  @Override
+  public Optional<BudgetItem> item(TermContext.Pool c) {
+    long cell = cellBytes(c.launch(), c.ppRank());
+    long bytes = c.kvTokens() > 0 ? c.allocTokens() * cell : 0;
+    return Optional.of(
+        new BudgetItem(
+            id(),
+            bytes,
+            Units.count(c.allocTokens()) + " tokens x " + cell + " B",
+            "model_runner.py L741-752 (profile_max_num_token), mem_cache/memory_pool.py"
+                + " @v0.4.5.post3"));
+  }
+
+  /** Tokens one stage profiles from the {@code restBytes} the static pool leaves for the pool. */
+  static long profiledTokens(TermContext.Launch l, int ppRank, double restBytes) {
+    return restBytes > 0 ? (long) Math.floor(restBytes / cellBytes(l, ppRank)) : 0;
+  }
+
+  /** What SGLang keeps of the profiled tokens: whole pages, at most {@code --max-total-tokens}. */
+  static long poolTokens(LaunchPlan plan, long profiled) {
+    long tok = profiled / Math.max(1, plan.pageSize()) * Math.max(1, plan.pageSize());
+    if (plan.maxTotalTokens().isPresent()) {
+      tok = Math.min(tok, plan.maxTotalTokens().getAsInt());
+    }
+    return tok;
+  }
+
+  /** Bytes of one token on one GPU of the stage, the draft's KV included where SGLang adds it. */
+  static long cellBytes(TermContext.Launch l, int ppRank) {
+    LaunchPlan plan = l.plan();
+    long cell = l.kv().stages().get(ppRank).bytesPerToken();
+    if (plan.speculative().isPresent() && plan.facts().draftKvInCell()) {
+      LaunchPlan.Speculative s = plan.speculative().get();
+      if (s.algorithm().startsWith("EAGLE")
+          || s.algorithm().equals("STANDALONE")
+          || s.algorithm().equals("NEXTN")) {
+        int draftLayers =
+            l.draftModel()
+                .map(d -> d.spec().numHiddenLayers())
+                .orElse(Math.max(1, l.model().spec().numNextnPredictLayers()));
+        int layers = l.kv().stages().get(ppRank).layers();
+        cell = (long) (cell * (1 + draftLayers / (double) layers));
+      }
+    }
+    return cell;
+  }
+
+  /**
+   * The tokens SGLang allocates beyond {@code tokens} for speculative decoding where the draft's KV
+   * is not in the cell: room for every running request's draft tokens.
+   */
+  static long speculativeExtraTokens(LaunchPlan plan, long tokens) {
+    if (plan.speculative().isEmpty() || plan.facts().draftKvInCell() || tokens <= 0) {
+      return 0;
+    }
+    LaunchPlan.Speculative s = plan.speculative().get();
+    long n = plan.maxRunningRequests().orElse(48);
+    return n * s.steps() * s.topk() + n * s.draftTokens() + 100;
+  }
+}
