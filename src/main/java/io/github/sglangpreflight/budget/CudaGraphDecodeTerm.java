@@ -52,12 +52,11 @@ final class CudaGraphDecodeTerm implements BudgetTerm<TermContext.Reserve> {
     long total = 0;
 
     // static inputs and buffers sized by max_bs
-    if (p.parallelism().dpAttention()
-        && !f.atLeast(SwitchPoint.DP_ATTENTION_GATHER_IN_GRAPH_RUNNER)) {
-      long rows =
-          f.atLeast(SwitchPoint.DP_ATTENTION_GATHER_ROWS_PER_RANK)
-              ? m * tpb
-              : m * p.parallelism().dpSize() * tpb;
+    long rows =
+        p.parallelism().dpAttention()
+            ? f.dpAttentionGatherRows(m, tpb, p.parallelism().dpSize())
+            : 0;
+    if (rows > 0) {
       long gather = rows * h * dtype;
       total += gather;
       breakdown.add("gathered buffer " + Units.gib(gather));
