@@ -23,7 +23,7 @@ import java.nio.file.Path;
  */
 public final class NvmlStub {
 
-  /** The H200 of h200-measurements.md (driver 580.159.04, idle). */
+  /** The H200 of docs/h200-measurements.md (driver 580.159.04, idle). */
   public static final long H200_TOTAL_BYTES = 150_754_820_096L;
 
   public static final long H200_RESERVED_BYTES = 644_939_776L;
