@@ -106,7 +106,7 @@ public final class NvmlStub {
   /** The stub library file of a flavour: {@code current} (like driver 580) or {@code legacy}. */
   public static Path library(String flavour) {
     String dir = System.getProperty("nvml.stub.dir", "target/nvml-stub");
-    Path file = Path.of(dir, flavour, NvmlLibrary.SONAME).toAbsolutePath();
+    Path file = Path.of(dir, flavour, NvmlLibrary.SONAME).toAbsolutePath().normalize();
     if (!Files.isRegularFile(file)) {
       throw new IllegalStateException(
           file + " is missing: build it with src/test/c/build-stub.sh (mvn process-test-classes)");
