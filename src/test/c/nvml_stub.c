@@ -2,7 +2,7 @@
  * A stand-in for NVIDIA's libnvidia-ml.so.1 that the FFM tests load instead of the driver's.
  *
  * It exports every function nvml-bindings binds, with the real C ABI (nvml.h from CUDA 13.0:
- * struct sizes and offsets as in /work/shared/reference/nvml-ffm.md section 1.2), and answers
+ * struct sizes and offsets as in docs/nvml-ffm.md section 1.2), and answers
  * from a table the test fills through the extra exported stub_* functions (called from Java
  * through java.lang.foreign). It also counts calls so that tests can check the init/shutdown
  * pairing and which versioned entry point was used.

@@ -1,5 +1,6 @@
 package io.github.sglangpreflight.gpu;
 
+import io.github.sglangpreflight.gpu.VisibleDevices.DeviceOrder;
 import io.github.sglangpreflight.gpu.VisibleDevices.Kind;
 import io.github.sglangpreflight.gpu.VisibleDevices.Problem;
 import io.github.sglangpreflight.gpu.VisibleDevices.VisibleDevice;
@@ -63,14 +64,6 @@ public final class CudaVisibleDevices {
   private static final BigInteger TWO_64 = BigInteger.ONE.shiftLeft(64);
 
   private CudaVisibleDevices() {}
-
-  /** How CUDA numbers devices ({@code CUDA_DEVICE_ORDER}). */
-  public enum DeviceOrder {
-    /** The default: fastest device first (approximated; see the class comment). */
-    FASTEST_FIRST,
-    /** Ascending PCI bus id, the order nvidia-smi shows. */
-    PCI_BUS_ID
-  }
 
   /**
    * Resolves the devices of {@code inventory} a process started with this environment would see.

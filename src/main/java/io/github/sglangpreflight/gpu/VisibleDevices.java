@@ -1,6 +1,5 @@
 package io.github.sglangpreflight.gpu;
 
-import io.github.sglangpreflight.gpu.CudaVisibleDevices.DeviceOrder;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -100,6 +99,17 @@ public record VisibleDevices(
       Objects.requireNonNull(entry, "entry");
       Objects.requireNonNull(message, "message");
     }
+  }
+
+  /**
+   * How CUDA numbers devices ({@code CUDA_DEVICE_ORDER}). FASTEST_FIRST is approximated: see
+   * {@link CudaVisibleDevices}.
+   */
+  public enum DeviceOrder {
+    /** The default: fastest device first (approximated). */
+    FASTEST_FIRST,
+    /** Ascending PCI bus id, the order nvidia-smi shows. */
+    PCI_BUS_ID
   }
 
   /** Kinds of {@link Problem}. */

@@ -3,7 +3,7 @@ package io.github.sglangpreflight.gpu;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.sglangpreflight.gpu.CudaVisibleDevices.DeviceOrder;
+import io.github.sglangpreflight.gpu.VisibleDevices.DeviceOrder;
 import io.github.sglangpreflight.gpu.VisibleDevices.Kind;
 import io.github.sglangpreflight.gpu.VisibleDevices.Problem;
 import io.github.sglangpreflight.gpu.VisibleDevices.VisibleDevice;

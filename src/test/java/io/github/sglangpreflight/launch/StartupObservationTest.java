@@ -21,8 +21,8 @@ class StartupObservationTest {
   void with_docsRun2025_givesTheTermsTheDatasetDerives() {
     RankObservation tp0 =
         observe("docs-llama-3.1-8b-2025-01.log").rank(Rank.parse("TP0")).orElseThrow();
-    // sglang-startup-logs.md: weights 78.81 - 63.72 = 15.09 by difference (no mem usage printed in
-    // that version), request table 63.72 - 54.26 - 8.34 = 1.12 GB, #tokens from the scheduler line
+    // docs/sglang-startup-logs.md: weights 78.81 - 63.72 = 15.09 by difference (no mem usage
+    // printed in that version), request table 63.72 - 54.26 - 8.34 = 1.12 GB, #tokens from the scheduler line
     assertEquals("15.09 GiB", Units.gib(tp0.actual(MemoryTerm.WEIGHTS).orElseThrow()));
     assertEquals(
         "1.12 GiB", Units.gib(tp0.actual(MemoryTerm.REQ_TO_TOKEN_AND_OTHER).orElseThrow()));
@@ -37,7 +37,8 @@ class StartupObservationTest {
     assertEquals(
         List.of("TP0", "TP1", "TP2", "TP3"),
         o.ranks().stream().map(r -> r.rank().label()).toList());
-    // sglang-startup-logs.md pattern 3: 0.53-0.58 GB between the pool and the capture for Qwen-Omni
+    // docs/sglang-startup-logs.md pattern 3: 0.53-0.58 GB between the pool and the capture for
+    // Qwen-Omni
     assertEquals(
         "0.58 GiB",
         Units.gib(

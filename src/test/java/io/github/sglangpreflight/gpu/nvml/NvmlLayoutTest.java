@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Pins the bindings to NVML's ABI: every struct size and field offset as gcc 12.2 reported them for
- * nvml.h of CUDA 13.0 on x86_64 (nvml-ffm.md section 1.2), the constants, and the memory version
- * word. None of this needs the library.
+ * nvml.h of CUDA 13.0 on x86_64 (docs/nvml-ffm.md section 1.2), the constants, and the memory
+ * version word. None of this needs the library.
  */
 class NvmlLayoutTest {
 

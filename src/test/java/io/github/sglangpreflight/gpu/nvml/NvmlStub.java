@@ -23,7 +23,7 @@ import java.nio.file.Path;
  */
 public final class NvmlStub {
 
-  /** The H200 of h200-measurements.md (driver 580.159.04, idle). */
+  /** The H200 of docs/h200-measurements.md (driver 580.159.04, idle). */
   public static final long H200_TOTAL_BYTES = 150_754_820_096L;
 
   public static final long H200_RESERVED_BYTES = 644_939_776L;
@@ -106,7 +106,7 @@ public final class NvmlStub {
   /** The stub library file of a flavour: {@code current} (like driver 580) or {@code legacy}. */
   public static Path library(String flavour) {
     String dir = System.getProperty("nvml.stub.dir", "target/nvml-stub");
-    Path file = Path.of(dir, flavour, NvmlLibrary.SONAME).toAbsolutePath();
+    Path file = Path.of(dir, flavour, NvmlLibrary.SONAME).toAbsolutePath().normalize();
     if (!Files.isRegularFile(file)) {
       throw new IllegalStateException(
           file + " is missing: build it with src/test/c/build-stub.sh (mvn process-test-classes)");

@@ -126,6 +126,20 @@ class LauncherIT {
   }
 
   @Test
+  void cliJarBundlesItsSlf4jBinding_logLinesWithoutSlf4jWarnings() throws Exception {
+    Proc p = launch(CliRun.SEED_ENV, seed("--json", "--quiet"));
+
+    assertEquals(ExitCodes.ADJUST, p.exitCode(), p.toString());
+    List<String> lines = p.err().lines().toList();
+    assertTrue(
+        lines.stream().noneMatch(l -> l.startsWith("SLF4J")),
+        "no 'no SLF4J providers' warning: the jar has slf4j-simple\n" + p.err());
+    assertTrue(
+        lines.get(0).startsWith("WARN Preflight - ADJUST: "),
+        "the format of the jar's simplelogger.properties\n" + p.err());
+  }
+
+  @Test
   void gpusSimulateJson_isThePresetSnapshot() throws Exception {
     Proc p = launch(Map.of(), "gpus", "--simulate", "8xH200", "--json");
 

@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * Configures slf4j-simple through its system properties. It reads them when a logger is created, so
- * this runs before the first logger of the run: stderr, level and name only ({@code INFO
- * ChildProcess - sglang - started pid 4242: ...}).
+ * this runs before the first logger of the run. The line format (stderr, level and name only:
+ * {@code INFO ChildProcess - sglang - started pid 4242: ...}) is in the jar's {@code
+ * simplelogger.properties}; this sets what changes per run: the level and the silenced loggers.
  */
 final class Logging {
   private static final String PREFIX = "org.slf4j.simpleLogger.";
@@ -32,13 +33,8 @@ final class Logging {
    * @param silenced loggers switched off unless {@code --debug}
    */
   static void configure(Commands.Common options, List<String> silenced) {
-    System.setProperty(PREFIX + "logFile", "System.err");
     System.setProperty(
         PREFIX + "defaultLogLevel", options.debug ? "debug" : options.quiet ? "warn" : "info");
-    System.setProperty(PREFIX + "showThreadName", "false");
-    System.setProperty(PREFIX + "showLogName", "false");
-    System.setProperty(PREFIX + "showShortLogName", "true");
-    System.setProperty(PREFIX + "showDateTime", "false");
     for (String logger : MANAGED) {
       if (!options.debug && silenced.contains(logger)) {
         System.setProperty(PREFIX + "log." + logger, "off");
