@@ -1,10 +1,19 @@
 package io.github.sglangpreflight;
 
 import io.github.sglangpreflight.units.Units;
+import io.github.sglangpreflight.decision.BudgetPoint;
+import io.github.sglangpreflight.decision.Decider;
 import io.github.sglangpreflight.decision.Decision;
+import io.github.sglangpreflight.decision.KvMinimum;
 import io.github.sglangpreflight.decision.Policy;
+import io.github.sglangpreflight.decision.Reason;
+import io.github.sglangpreflight.decision.RequestedFraction;
+import io.github.sglangpreflight.decision.TermBytes;
+import io.github.sglangpreflight.decision.Verdict;
 import io.github.sglangpreflight.errors.GpuQueryException;
+import io.github.sglangpreflight.errors.InternalFailureException;
 import io.github.sglangpreflight.errors.InvalidInputException;
+import io.github.sglangpreflight.errors.PreflightException;
 import io.github.sglangpreflight.report.PreflightReport;
 import io.github.sglangpreflight.report.PreflightReport.FractionSource;
 import io.github.sglangpreflight.gpu.CudaVisibleDevices;
@@ -24,6 +33,8 @@ import io.github.sglangpreflight.sglang.version.SglangVersion;
 import io.github.sglangpreflight.model.source.ModelCatalog;
 import io.github.sglangpreflight.model.source.ModelResolver;
 import io.github.sglangpreflight.sglang.version.SglangInstallation;
+import io.github.sglangpreflight.plan.LaunchPlan;
+import io.github.sglangpreflight.term.TermId;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -103,13 +114,21 @@ public final class Preflight {
    *
    * @throws InvalidInputException for a bad command, model or option
    * @throws GpuQueryException when the GPUs cannot be read and the policy fails closed
+   * @throws InternalFailureException for any other failure (a bug), with the original as cause:
+   *     no other RuntimeException or Error leaves this method
    */
   public PreflightReport check(List<String> sglangCommand, Map<String, String> environment) {
     Objects.requireNonNull(sglangCommand, "sglangCommand");
     Objects.requireNonNull(environment, "environment");
-    PreflightReport report = new Check(sglangCommand, environment).run();
-    logDecision(report);
-    return report;
+    try {
+      PreflightReport report = new Check(sglangCommand, environment).run();
+      logDecision(report);
+      return report;
+    } catch (PreflightException e) {
+      throw e;
+    } catch (RuntimeException | Error e) {
+      throw new InternalFailureException(e);
+    }
   }
 
   /**
@@ -119,6 +138,7 @@ public final class Preflight {
    * @throws PreflightRejectedException on REJECT (never under {@link Policy#WARN})
    * @throws InvalidInputException for a bad command, model or option
    * @throws GpuQueryException when the GPUs cannot be read and the policy fails closed
+   * @throws InternalFailureException for any other failure (a bug), with the original as cause
    */
   public List<String> apply(List<String> sglangCommand) {
     return apply(sglangCommand, System.getenv());
@@ -181,7 +201,8 @@ public final class Preflight {
     private final List<String> argv;
     private final Map<String, String> env;
     private final List<String> notes = new ArrayList<>();
-    private final List<String> reasons = new ArrayList<>();
+    private final List<Reason.VersionRefuses> refusals = new ArrayList<>();
+    private final List<Reason.VersionRefuses> structural = new ArrayList<>();
     private LaunchCommand launch;
     private VisibleDevices visible;
     private SglangVersion version;
@@ -224,9 +245,25 @@ public final class Preflight {
         }
       }
       launch.versionCaveats(io.github.sglangpreflight.sglang.version.SglangFacts.of(version).flagSnapshot())
-          .forEach(c -> reasons.add("REJECT: SGLang " + version + " refuses this launch: " + c.message()));
-      reasons.addAll(io.github.sglangpreflight.plan.SglangModelChecks.reasons(version, launch, model.spec()));
-      if (!reasons.isEmpty()) return rejectedWithoutBudget(inventory, List.of(), model);
+          .forEach(
+              c ->
+                  refusals.add(
+                      new Reason.VersionRefuses(version.toString(), c.input(), c.message())));
+      io.github.sglangpreflight.plan.SglangModelChecks.check(
+              io.github.sglangpreflight.sglang.version.SglangFacts.of(version).flagSnapshot(),
+              launch,
+              model.spec())
+          .forEach(
+              r ->
+                  structural.add(
+                      new Reason.VersionRefuses(
+                          version.toString(), r.input(), r.message() + " [" + r.source() + "]")));
+      if (!structural.isEmpty()) {
+        // the model cannot be laid out the way the launch asks: SGLang stops before any budget
+        List<Reason.VersionRefuses> all = new ArrayList<>(structural);
+        all.addAll(refusals);
+        return rejectedWithoutBudget(inventory, List.of(), model, Decider.refused(all));
+      }
 
       visible = CudaVisibleDevices.fromEnvironment(inventory, launchEnv);
       visible.problemMessages().forEach(notes::add);
@@ -251,31 +288,21 @@ public final class Preflight {
                 ordinal, d.get().uuid(), d.get().name(), d.get().gpu().computeCapability(), d.get().memory()));
       }
       if (!missing.isEmpty()) {
-        reasons.add(
-            0,
-            String.format(
-                Locale.ROOT,
-                "REJECT: the launch needs %d GPU%s on this node (tp %d x pp %d%s) at CUDA ordinals %s,"
-                    + " but %s; %s",
+        Reason.GpusMissing why =
+            new Reason.GpusMissing(
                 needed,
-                needed == 1 ? "" : "s",
                 par.tpSize(),
                 par.ppSize(),
-                par.dpAttention() || par.dpSize() == 1 ? "" : " x dp " + par.dpSize(),
-                ordinals(base, step, needed),
-                visible.cudaDeviceCount() == 0
-                    ? "SGLang would see no GPU"
-                    : "SGLang would see only "
-                        + visible.cudaDeviceCount()
-                        + " (ordinal"
-                        + (missing.size() == 1 ? " " : "s ")
-                        + missing
-                        + (missing.size() == 1 ? " is" : " are")
-                        + " missing or unreadable)",
+                par.dpSize(),
+                par.dpAttention(),
+                base,
+                step,
+                missing,
+                visible.cudaDeviceCount(),
                 visible.problems().isEmpty()
-                    ? "make CUDA_VISIBLE_DEVICES list enough GPUs or lower --tp/--dp"
-                    : visible.problemMessages().getFirst()));
-        return rejectedWithoutBudget(inventory, used, model);
+                    ? Optional.empty()
+                    : Optional.of(visible.problemMessages().getFirst()));
+        return rejectedWithoutBudget(inventory, used, model, Decider.gpusMissing(why, refusals));
       }
       otherProcesses(used);
 
@@ -344,163 +371,94 @@ public final class Preflight {
         List<VisibleDevices.VisibleDevice> used,
         ModelDescription model,
         BudgetModel budget) {
-      double requested = budget.plan().requestedFraction();
-      FractionSource source =
-          budget.plan().fractionFromFlag() ? FractionSource.FLAG : FractionSource.SGLANG_DEFAULT;
+      LaunchPlan plan = budget.plan();
+      double requested = plan.requestedFraction();
       OptionalDouble maxSafe = budget.maxSafeFraction();
       OptionalDouble min = budget.minFraction();
       MemoryBudget atRequested = budget.at(clamp(requested));
-      Decision decision;
-      OptionalDouble recommended = OptionalDouble.empty();
-      MemoryBudget atRecommended = null;
-      List<String> why = new ArrayList<>();
-      String requestedText =
-          "--mem-fraction-static "
-              + Units.fraction(requested)
-              + (source == FractionSource.FLAG
-                  ? (budget.plan().userFractionFactor() != 1.0
-                      ? " (the flag's " + Units.fraction(budget.plan().userFraction().getAsDouble()) + " x 0.9 for a multimodal model)"
-                      : "")
-                  : " (SGLang " + version + "'s default)");
-
-      List<BudgetModel.StartupCheck> failing =
-          budget.checks().stream().filter(BudgetModel.StartupCheck::fails).toList();
+      Optional<MemoryBudget> atMaxSafe = at(budget, maxSafe);
+      Optional<MemoryBudget> atMin = at(budget, min);
       budget.checks().stream()
           .filter(BudgetModel.StartupCheck::warns)
           .forEach(c -> notes.add(c.message()));
-      if (!failing.isEmpty()) {
-        decision = Decision.REJECT;
-        for (BudgetModel.StartupCheck c : failing) {
-          why.add("REJECT: " + c.message());
-        }
-      } else if (min.isEmpty() || maxSafe.isEmpty() || min.getAsDouble() > maxSafe.getAsDouble()) {
-        decision = Decision.REJECT;
-        why.add(noWindow(budget, min, maxSafe));
-      } else if (requested > maxSafe.getAsDouble() + 1e-9) {
-        decision = Decision.ADJUST;
-        recommended = maxSafe;
-        atRecommended = budget.at(maxSafe.getAsDouble());
-        why.add(
-            String.format(
-                Locale.ROOT,
-                "ADJUST: %s leaves %s outside the static pool on GPU %d (%s) but the launch needs"
-                    + " %s there plus the %s safety margin, most of it %s; %s keeps the margin"
-                    + " free and still holds %s KV tokens",
-                requestedText,
-                Units.gib(atRequested.sglangReserveBytes()),
-                atRequested.worstGpu().cudaOrdinal(),
-                atRequested.worstGpu().name(),
-                Units.gib(atRequested.reserveNeededBytes()),
-                Units.gib(safetyMarginBytes),
-                largest(atRequested.reserveItems()),
-                "lowering it to " + Units.fraction(maxSafe.getAsDouble()),
-                String.format(Locale.ROOT, "%,d", atRecommended.kvTokens())));
-      } else if (requested < min.getAsDouble() - 1e-9) {
-        decision = Decision.ADJUST;
-        recommended = min;
-        why.add(
-            String.format(
-                Locale.ROOT,
-                "ADJUST: %s leaves %s KV tokens after %s of weights per GPU%s, below the %,d the"
-                    + " launch needs (%s); raising it to %s holds them and stays within the safe"
-                    + " maximum %s",
-                requestedText,
-                String.format(Locale.ROOT, "%,d", atRequested.kvTokens()),
-                Units.gib(atRequested.weightsBytesPerGpu()),
-                atRequested.poolEmpty()
-                    ? " (SGLang would stop with \"Not enough memory. Please try to increase"
-                        + " --mem-fraction-static\")"
-                    : "",
-                budget.minKvTokens(),
-                minKvTokens.isPresent() ? "--min-kv-tokens" : "one request of the full context length",
-                Units.fraction(min.getAsDouble()),
-                Units.fraction(maxSafe.getAsDouble())));
-      } else {
-        decision = Decision.ACCEPT;
-        recommended = OptionalDouble.of(requested);
-        why.add(
-            String.format(
-                Locale.ROOT,
-                "ACCEPT: %s leaves %s outside the static pool on GPU %d (%s); the launch needs %s"
-                    + " there plus the %s margin, and the pool holds %,d KV tokens (safe window %s-%s)",
-                requestedText,
-                Units.gib(atRequested.sglangReserveBytes()),
-                atRequested.worstGpu().cudaOrdinal(),
-                atRequested.worstGpu().name(),
-                Units.gib(atRequested.reserveNeededBytes()),
-                Units.gib(safetyMarginBytes),
-                atRequested.kvTokens(),
-                Units.fraction(min.getAsDouble()),
-                Units.fraction(maxSafe.getAsDouble())));
-      }
-      // version refusals come after the memory verdict but turn it into a rejection
-      if (!reasons.isEmpty()) {
-        why.addAll(reasons);
-        if (decision != Decision.REJECT) {
-          why.set(0, why.getFirst().replaceFirst("^(ACCEPT|ADJUST): ", "REJECT: "));
-          decision = Decision.REJECT;
-        }
-      }
-      if (decision == Decision.ADJUST && policy == Policy.REJECT) {
-        decision = Decision.REJECT;
-        why.set(
-            0,
-            why.getFirst().replaceFirst("^ADJUST: ", "REJECT: ")
-                + "; the reject policy forbids changing it: run with --mem-fraction-static "
-                + Units.fraction(recommended.getAsDouble()));
-      }
-      List<String> command;
-      if (decision == Decision.ADJUST && policy == Policy.ADJUST) {
-        double flag = budget.plan().flagValueFor(recommended.getAsDouble());
-        if (budget.plan().userFractionFactor() != 1.0) {
+      Verdict verdict =
+          Decider.decide(
+              new Decider.Input(
+                  new RequestedFraction(
+                      requested, plan.userFraction(), plan.userFractionFactor(), version.toString()),
+                  maxSafe,
+                  min,
+                  point(atRequested),
+                  atMaxSafe.map(Preflight::point),
+                  atMin.map(Preflight::point),
+                  point(budget.at(0.999)),
+                  new KvMinimum(
+                      budget.minKvTokens(),
+                      minKvTokens.isPresent()
+                          ? KvMinimum.Source.FLAG
+                          : KvMinimum.Source.CONTEXT_LENGTH),
+                  budget.checks().stream()
+                      .filter(BudgetModel.StartupCheck::fails)
+                      .map(c -> new Decider.StartupFailure(c.name(), c.message()))
+                      .toList(),
+                  refusals,
+                  policy));
+      List<String> command = argv;
+      if (verdict.rewritesCommand()) {
+        double recommended = verdict.recommendedFraction().getAsDouble();
+        double flag = plan.flagValueFor(recommended);
+        if (plan.userFractionFactor() != 1.0) {
           notes.add(
               String.format(
                   Locale.ROOT,
                   "SGLang %s multiplies --mem-fraction-static by %.1f for a multimodal model: the"
                       + " command gets %s so that SGLang runs at %s",
                   version,
-                  budget.plan().userFractionFactor(),
+                  plan.userFractionFactor(),
                   Units.fraction(flag),
-                  Units.fraction(recommended.getAsDouble())));
+                  Units.fraction(recommended)));
         }
         command = launch.withMemFractionStatic(flag);
-      } else {
-        command = argv;
-      }
-      if (decision == Decision.REJECT) {
-        recommended = OptionalDouble.empty();
       }
       List<PreflightReport.Remedy> remedies =
-          decision == Decision.REJECT && failing.stream().noneMatch(c -> c.name().equals("memory-balance"))
+          verdict.wantsRemedies()
               ? Remedies.find(launch, budget, used, newArgv -> rebuild(newArgv, budget, model))
               : List.of();
-      MemoryBudget shown = atRequested;
-      Optional<PreflightReport.Estimate> adjusted =
-          recommended.isPresent() && Math.abs(recommended.getAsDouble() - requested) > 1e-9
-              ? Optional.of(
-                  estimate(
-                      atRecommended != null ? atRecommended : budget.at(recommended.getAsDouble())))
-              : Optional.empty();
+      verdict = verdict.withRemedies(remedies.stream().map(PreflightReport.Remedy::id).toList());
+      Optional<PreflightReport.Estimate> adjusted = Optional.empty();
+      if (verdict.recommendedFraction().isPresent()
+          && Math.abs(verdict.recommendedFraction().getAsDouble() - requested) > 1e-9) {
+        double f = verdict.recommendedFraction().getAsDouble();
+        MemoryBudget atRecommended =
+            atMaxSafe.filter(b -> b.fraction() == f)
+                .or(() -> atMin.filter(b -> b.fraction() == f))
+                .orElseGet(() -> budget.at(f));
+        adjusted = Optional.of(estimate(atRecommended));
+      }
       return new PreflightReport(
-          decision,
+          verdict,
           policy,
-          true,
-          requested,
-          source,
-          recommended,
-          maxSafe,
-          min,
-          sglangInfo(budget),
-          Optional.of(modelInfo(model)),
-          gpuSource.describe(),
-          gpuReports(used, shown),
-          Optional.of(estimate(shown)),
-          adjusted,
-          why,
+          inputs(
+              requested,
+              plan.fractionFromFlag() ? FractionSource.FLAG : FractionSource.SGLANG_DEFAULT,
+              sglangInfo(budget),
+              Optional.of(modelInfo(model)),
+              gpuReports(used, atRequested)),
+          new PreflightReport.Estimates(
+              maxSafe, min, Optional.of(estimate(atRequested)), adjusted),
           remedies,
           command,
-          argv,
           notes);
+    }
+
+    private PreflightReport.Inputs inputs(
+        double requested,
+        FractionSource source,
+        PreflightReport.Sglang sglang,
+        Optional<PreflightReport.Model> model,
+        List<PreflightReport.GpuReport> gpus) {
+      return new PreflightReport.Inputs(
+          requested, source, sglang, model, gpuSource.describe(), gpus, argv);
     }
 
     private Optional<BudgetModel> rebuild(List<String> newArgv, BudgetModel original, ModelDescription model) {
@@ -533,72 +491,38 @@ public final class Preflight {
       }
     }
 
-    private String noWindow(BudgetModel budget, OptionalDouble min, OptionalDouble maxSafe) {
-      MemoryBudget high = budget.at(0.999);
-      if (min.isEmpty()) {
-        return String.format(
-            Locale.ROOT,
-            "REJECT: no --mem-fraction-static works on GPU %d (%s): after %s of weights per GPU"
-                + " even 0.999 leaves %,d KV tokens, below the %,d the launch needs",
-            high.worstGpu().cudaOrdinal(),
-            high.worstGpu().name(),
-            Units.gib(high.weightsBytesPerGpu()),
-            high.kvTokens(),
-            budget.minKvTokens());
-      }
-      MemoryBudget atMin = budget.at(min.getAsDouble());
-      return String.format(
-          Locale.ROOT,
-          "REJECT: no --mem-fraction-static works on GPU %d (%s): holding %s of weights and %,d KV"
-              + " tokens needs at least %s, which leaves %s outside the static pool, but the launch"
-              + " needs %s there plus the %s safety margin (most of it %s)%s",
-          atMin.worstGpu().cudaOrdinal(),
-          atMin.worstGpu().name(),
-          Units.gib(atMin.weightsBytesPerGpu()),
-          budget.minKvTokens(),
-          Units.fraction(min.getAsDouble()),
-          Units.gib(atMin.sglangReserveBytes()),
-          Units.gib(atMin.reserveNeededBytes()),
-          Units.gib(safetyMarginBytes),
-          largest(atMin.reserveItems()),
-          maxSafe.isPresent() ? "; the largest safe fraction is " + Units.fraction(maxSafe.getAsDouble()) : "");
-    }
-
     private PreflightReport unchecked(GpuQueryException e) {
-      String why =
-          "ACCEPT (unchecked): the GPUs cannot be read ("
-              + e.getMessage()
-              + "); the launch goes ahead unchecked because unreadable GPUs are allowed";
+      OptionalDouble flag = launch.serverArgs().memFractionStatic();
       return new PreflightReport(
-          Decision.ACCEPT,
+          Decider.unchecked(e.getMessage(), flag),
           policy,
-          false,
-          launch.serverArgs().memFractionStatic().orElse(0),
-          launch.serverArgs().memFractionStatic().isPresent()
-              ? FractionSource.FLAG
-              : FractionSource.SGLANG_DEFAULT,
-          launch.serverArgs().memFractionStatic(),
-          OptionalDouble.empty(),
-          OptionalDouble.empty(),
-          new PreflightReport.Sglang(version.toString(), versionSource, io.github.sglangpreflight.sglang.version.SglangProfile.of(version).toString(), 0, "unknown: the GPU capacity could not be read", "n/a"),
-          Optional.empty(),
-          gpuSource.describe(),
+          inputs(
+              flag.orElse(0),
+              flag.isPresent() ? FractionSource.FLAG : FractionSource.SGLANG_DEFAULT,
+              new PreflightReport.Sglang(
+                  version.toString(),
+                  versionSource,
+                  io.github.sglangpreflight.sglang.version.SglangProfile.of(version).toString(),
+                  0,
+                  "unknown: the GPU capacity could not be read",
+                  "n/a"),
+              Optional.empty(),
+              List.of()),
+          PreflightReport.Estimates.none(),
           List.of(),
-          Optional.empty(),
-          Optional.empty(),
-          List.of(why),
-          List.of(),
-          argv,
           argv,
           notes);
     }
 
     private PreflightReport rejectedWithoutBudget(
-        GpuInventory inventory, List<VisibleDevices.VisibleDevice> used, ModelDescription model) {
+        GpuInventory inventory,
+        List<VisibleDevices.VisibleDevice> used,
+        ModelDescription model,
+        Verdict verdict) {
       io.github.sglangpreflight.sglang.version.SglangFacts facts =
           io.github.sglangpreflight.sglang.version.SglangFacts.of(version);
-      io.github.sglangpreflight.plan.LaunchPlan plan =
-          io.github.sglangpreflight.plan.LaunchPlan.of(
+      LaunchPlan plan =
+          LaunchPlan.of(
               facts,
               launch,
               model.spec(),
@@ -608,24 +532,22 @@ public final class Preflight {
                   : inventory.gpus().getFirst().computeCapability());
       var d = plan.sglangDefaultFraction();
       return new PreflightReport(
-          Decision.REJECT,
+          verdict,
           policy,
-          true,
-          plan.requestedFraction(),
-          plan.fractionFromFlag() ? FractionSource.FLAG : FractionSource.SGLANG_DEFAULT,
-          OptionalDouble.empty(),
-          OptionalDouble.empty(),
-          OptionalDouble.empty(),
-          new PreflightReport.Sglang(
-              version.toString(), versionSource, facts.profile().toString(), d.value(), d.formula(), d.source()),
-          Optional.of(modelInfo(model)),
-          gpuSource.describe(),
-          used.stream().map(u -> gpuReport(u, Optional.empty())).toList(),
-          Optional.empty(),
-          Optional.empty(),
-          reasons,
+          inputs(
+              plan.requestedFraction(),
+              plan.fractionFromFlag() ? FractionSource.FLAG : FractionSource.SGLANG_DEFAULT,
+              new PreflightReport.Sglang(
+                  version.toString(),
+                  versionSource,
+                  facts.profile().toString(),
+                  d.value(),
+                  d.formula(),
+                  d.source()),
+              Optional.of(modelInfo(model)),
+              used.stream().map(u -> gpuReport(u, Optional.empty())).toList()),
+          PreflightReport.Estimates.none(),
           List.of(),
-          argv,
           argv,
           notes);
     }
@@ -724,29 +646,28 @@ public final class Preflight {
         m.tensorSource() == ModelDescription.TensorSource.MEASURED);
   }
 
-  /** The two largest terms, e.g. {@code CUDA-graph capture (5.92 GiB) and ...}. */
-  static String largest(List<BudgetItem> items) {
-    List<BudgetItem> sorted =
-        items.stream().sorted(Comparator.comparingLong(BudgetItem::bytes).reversed()).limit(2).toList();
-    List<String> parts = new ArrayList<>();
-    for (BudgetItem i : sorted) {
-      parts.add(i.name() + " (" + Units.gib(i.bytes()) + ")");
-    }
-    return String.join(" and ", parts);
+  private static Optional<MemoryBudget> at(BudgetModel budget, OptionalDouble fraction) {
+    return fraction.isPresent()
+        ? Optional.of(budget.at(fraction.getAsDouble()))
+        : Optional.empty();
   }
 
-  private static String ordinals(int base, int step, int n) {
-    if (n == 1) {
-      return String.valueOf(base);
-    }
-    if (step == 1) {
-      return base + "-" + (base + n - 1);
-    }
-    List<String> l = new ArrayList<>();
-    for (int k = 0; k < n; k++) {
-      l.add(String.valueOf(base + k * step));
-    }
-    return String.join(",", l);
+  /** The budget at one fraction as the numbers the decider reads. */
+  static BudgetPoint point(MemoryBudget b) {
+    return new BudgetPoint(
+        b.fraction(),
+        b.sglangReserveBytes(),
+        b.reserveNeededBytes(),
+        b.safetyMarginBytes(),
+        b.kvTokens(),
+        b.weightsBytesPerGpu(),
+        b.worstGpu().cudaOrdinal(),
+        b.worstGpu().name(),
+        b.reserveItems().stream()
+            .sorted(Comparator.comparingLong(BudgetItem::bytes).reversed())
+            .limit(2)
+            .map(i -> new TermBytes(i.id(), i.bytes()))
+            .toList());
   }
 
   private static double clamp(double f) {

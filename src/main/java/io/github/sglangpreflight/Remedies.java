@@ -1,5 +1,6 @@
 package io.github.sglangpreflight;
 
+import io.github.sglangpreflight.decision.RemedyId;
 import io.github.sglangpreflight.report.PreflightReport;
 import io.github.sglangpreflight.gpu.GpuProcess;
 import io.github.sglangpreflight.gpu.VisibleDevices;
@@ -24,7 +25,8 @@ final class Remedies {
 
   private Remedies() {}
 
-  private record Candidate(String change, List<String> arguments, List<String> argv, String cost) {}
+  private record Candidate(
+      RemedyId id, String change, List<String> arguments, List<String> argv, String cost) {}
 
   static List<PreflightReport.Remedy> find(
       LaunchCommand launch,
@@ -42,6 +44,7 @@ final class Remedies {
         if (bs >= 8 && bs < max) {
           candidates.add(
               new Candidate(
+                  RemedyId.LOWER_CUDA_GRAPH_MAX_BS,
                   "--cuda-graph-max-bs " + bs,
                   List.of("--cuda-graph-max-bs", String.valueOf(bs)),
                   append(argv, "--cuda-graph-max-bs", String.valueOf(bs)),
@@ -51,6 +54,7 @@ final class Remedies {
       }
       candidates.add(
           new Candidate(
+              RemedyId.DISABLE_CUDA_GRAPH,
               "--disable-cuda-graph",
               List.of("--disable-cuda-graph"),
               append(argv, "--disable-cuda-graph"),
@@ -59,6 +63,7 @@ final class Remedies {
     if (plan.kvCacheDtype().equals("auto")) {
       candidates.add(
           new Candidate(
+              RemedyId.FP8_KV_CACHE,
               "--kv-cache-dtype fp8_e4m3",
               List.of("--kv-cache-dtype", "fp8_e4m3"),
               append(argv, "--kv-cache-dtype", "fp8_e4m3"),
@@ -68,6 +73,7 @@ final class Remedies {
       int ctx = plan.contextLength() / 2;
       candidates.add(
           new Candidate(
+              RemedyId.LOWER_CONTEXT_LENGTH,
               "--context-length " + ctx,
               List.of("--context-length", String.valueOf(ctx)),
               append(argv, "--context-length", String.valueOf(ctx)),
@@ -77,6 +83,7 @@ final class Remedies {
       int c = plan.chunkedPrefillSize() / 2;
       candidates.add(
           new Candidate(
+              RemedyId.LOWER_CHUNKED_PREFILL,
               "--chunked-prefill-size " + c,
               List.of("--chunked-prefill-size", String.valueOf(c)),
               append(argv, "--chunked-prefill-size", String.valueOf(c)),
@@ -85,6 +92,7 @@ final class Remedies {
     if (plan.maxRunningRequests().isEmpty() || plan.maxRunningRequests().getAsInt() > 256) {
       candidates.add(
           new Candidate(
+              RemedyId.CAP_RUNNING_REQUESTS,
               "--max-running-requests 256",
               List.of("--max-running-requests", "256"),
               append(argv, "--max-running-requests", "256"),
@@ -95,6 +103,7 @@ final class Remedies {
       without = removeDest(LaunchCommand.parse(without, launch.environment().variables()), "dp_size");
       candidates.add(
           new Candidate(
+              RemedyId.DROP_DP_ATTENTION,
               "drop --enable-dp-attention and --dp-size",
               List.of(),
               without,
@@ -105,6 +114,7 @@ final class Remedies {
       int wanted = tp * 2;
       candidates.add(
           new Candidate(
+              RemedyId.MORE_TP,
               "--tp-size " + wanted,
               List.of("--tp-size", String.valueOf(wanted)),
               append(argv, "--tp-size", String.valueOf(wanted)),
@@ -114,6 +124,7 @@ final class Remedies {
     if (!quantized && plan.smVersion().orElse(0) >= 89) {
       candidates.add(
           new Candidate(
+              RemedyId.FP8_WEIGHTS,
               "--quantization fp8",
               List.of("--quantization", "fp8"),
               append(argv, "--quantization", "fp8"),
@@ -141,6 +152,7 @@ final class Remedies {
       }
       out.add(
           new PreflightReport.Remedy(
+              c.id(),
               c.change(), c.arguments(), Math.max(0, freed), c.cost(), fits, maxSafe));
     }
     // memory other processes hold on the launch's GPUs
@@ -149,6 +161,7 @@ final class Remedies {
         if (p.usedBytes().orElse(0) > (256L << 20)) {
           out.add(
               new PreflightReport.Remedy(
+                  RemedyId.STOP_OTHER_PROCESS,
                   String.format(
                       Locale.ROOT,
                       "stop pid %d%s on GPU %d",

@@ -4,6 +4,7 @@ import io.github.sglangpreflight.units.Units;
 import io.github.sglangpreflight.decision.Decision;
 import io.github.sglangpreflight.decision.Policy;
 import io.github.sglangpreflight.errors.GpuQueryException;
+import io.github.sglangpreflight.errors.InternalFailureException;
 import io.github.sglangpreflight.errors.InvalidInputException;
 import io.github.sglangpreflight.report.PreflightReport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -182,6 +183,39 @@ class PreflightTest {
         "ACCEPT (unchecked): the GPUs cannot be read (NVML not available: tried nothing; install"
             + " the driver); the launch goes ahead unchecked because unreadable GPUs are allowed",
         r.headline());
+  }
+
+  @Test
+  void check_unexpectedFailureOrError_becomesATypedFailureWithTheCause() {
+    for (Throwable failure :
+        List.of(new IllegalStateException("boom"), new StackOverflowError("deep"))) {
+      GpuInventorySource broken =
+          new GpuInventorySource() {
+            @Override
+            public GpuInventory read() {
+              if (failure instanceof Error e) {
+                throw e;
+              }
+              throw (RuntimeException) failure;
+            }
+
+            @Override
+            public String describe() {
+              return "broken";
+            }
+          };
+      Preflight guard = Preflight.newBuilder().gpuSource(broken).sglangVersion("0.5.1").build();
+
+      InternalFailureException e =
+          assertThrows(InternalFailureException.class, () -> guard.check(SEED, JIT));
+      assertEquals(failure, e.getCause());
+      assertEquals(
+          "unexpected error ("
+              + failure
+              + "); this is a bug in sglang-preflight: report it with the launch command",
+          e.getMessage());
+      assertThrows(InternalFailureException.class, () -> guard.apply(SEED, JIT));
+    }
   }
 
   @Test

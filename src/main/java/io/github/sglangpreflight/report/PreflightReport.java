@@ -3,6 +3,9 @@ package io.github.sglangpreflight.report;
 import io.github.sglangpreflight.decision.Decision;
 import io.github.sglangpreflight.decision.Policy;
 import io.github.sglangpreflight.term.TermId;
+import io.github.sglangpreflight.decision.Reason;
+import io.github.sglangpreflight.decision.RemedyId;
+import io.github.sglangpreflight.decision.Verdict;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,72 +15,175 @@ import java.util.OptionalLong;
 /**
  * The outcome of one check: the decision, the numbers behind it and what to do. Immutable. {@link
  * ReportFormat} renders it as a table or as JSON (schema {@value #SCHEMA}, docs/report-schema.md).
+ * Built from the {@link Verdict} the decider gave, what was checked ({@link Inputs}) and the
+ * budget's numbers ({@link Estimates}); the sentences ({@link #reasons()}) are rendered from the
+ * verdict by {@link ReasonText}.
  *
- * @param decision ACCEPT, ADJUST or REJECT
+ * @param verdict the decision, the fraction to run with and the structured reasons
  * @param policy the policy the decision was made under
- * @param checked false only when the GPUs could not be read and the launch goes unchecked
- * @param requestedFraction the fraction SGLang would use: the flag, or its default
- * @param requestedFractionSource where the requested fraction comes from
- * @param recommendedFraction the fraction to run with; empty on REJECT
- * @param maxSafeFraction the largest fraction that keeps every GPU's safety margin
- * @param minFraction the smallest fraction that holds the weights and the minimum KV cache
- * @param sglang the SGLang version, its profile and its own default
- * @param model the model and where its facts came from
- * @param gpuSource where the GPU readings came from
- * @param gpus the GPUs the launch uses on this node
- * @param estimate the budget at the requested fraction; empty when unchecked
- * @param adjustedEstimate the budget at the recommended fraction when that differs
- * @param reasons why, one sentence each, most important first
+ * @param inputs what was checked: the fraction, SGLang, the model, the GPUs, the command
+ * @param estimates the safe window and the budget at the requested and recommended fractions
  * @param remedies what would make a rejected launch fit, best first
  * @param command the command to run (rewritten on ADJUST under the adjust policy)
- * @param originalCommand the command as given
  * @param notes assumptions and degraded paths, one sentence each
  */
 public record PreflightReport(
-    Decision decision,
+    Verdict verdict,
     Policy policy,
-    boolean checked,
-    double requestedFraction,
-    FractionSource requestedFractionSource,
-    OptionalDouble recommendedFraction,
-    OptionalDouble maxSafeFraction,
-    OptionalDouble minFraction,
-    Sglang sglang,
-    Optional<Model> model,
-    String gpuSource,
-    List<GpuReport> gpus,
-    Optional<Estimate> estimate,
-    Optional<Estimate> adjustedEstimate,
-    List<String> reasons,
+    Inputs inputs,
+    Estimates estimates,
     List<Remedy> remedies,
     List<String> command,
-    List<String> originalCommand,
     List<String> notes) {
 
   /** The JSON schema id of the report. */
   public static final String SCHEMA = "sglang-preflight/report/v1";
 
   public PreflightReport {
-    Objects.requireNonNull(decision, "decision");
+    Objects.requireNonNull(verdict, "verdict");
     Objects.requireNonNull(policy, "policy");
-    Objects.requireNonNull(requestedFractionSource, "requestedFractionSource");
-    Objects.requireNonNull(recommendedFraction, "recommendedFraction");
-    Objects.requireNonNull(maxSafeFraction, "maxSafeFraction");
-    Objects.requireNonNull(minFraction, "minFraction");
-    Objects.requireNonNull(sglang, "sglang");
-    Objects.requireNonNull(model, "model");
-    Objects.requireNonNull(gpuSource, "gpuSource");
-    gpus = List.copyOf(gpus);
-    Objects.requireNonNull(estimate, "estimate");
-    Objects.requireNonNull(adjustedEstimate, "adjustedEstimate");
-    reasons = List.copyOf(reasons);
+    Objects.requireNonNull(inputs, "inputs");
+    Objects.requireNonNull(estimates, "estimates");
     remedies = List.copyOf(remedies);
     command = List.copyOf(command);
-    originalCommand = List.copyOf(originalCommand);
     notes = List.copyOf(notes);
-    if (decision == Decision.REJECT && recommendedFraction.isPresent()) {
-      throw new IllegalArgumentException("a rejected launch has no recommended fraction");
+  }
+
+  /**
+   * What was checked.
+   *
+   * @param requestedFraction the fraction SGLang would use: the flag, or its default (0 when
+   *     unchecked without the flag)
+   * @param requestedFractionSource where the requested fraction comes from
+   * @param sglang the SGLang version, its profile and its own default
+   * @param model the model and where its facts came from; empty when unchecked
+   * @param gpuSource where the GPU readings came from
+   * @param gpus the GPUs the launch uses on this node
+   * @param originalCommand the command as given
+   */
+  public record Inputs(
+      double requestedFraction,
+      FractionSource requestedFractionSource,
+      Sglang sglang,
+      Optional<Model> model,
+      String gpuSource,
+      List<GpuReport> gpus,
+      List<String> originalCommand) {
+    public Inputs {
+      Objects.requireNonNull(requestedFractionSource, "requestedFractionSource");
+      Objects.requireNonNull(sglang, "sglang");
+      Objects.requireNonNull(model, "model");
+      Objects.requireNonNull(gpuSource, "gpuSource");
+      gpus = List.copyOf(gpus);
+      originalCommand = List.copyOf(originalCommand);
     }
+  }
+
+  /**
+   * The budget's numbers.
+   *
+   * @param maxSafeFraction the largest fraction that keeps every GPU's safety margin
+   * @param minFraction the smallest fraction that holds the weights and the minimum KV cache
+   * @param estimate the budget at the requested fraction; empty when no budget was computed
+   * @param adjustedEstimate the budget at the recommended fraction when that differs
+   */
+  public record Estimates(
+      OptionalDouble maxSafeFraction,
+      OptionalDouble minFraction,
+      Optional<Estimate> estimate,
+      Optional<Estimate> adjustedEstimate) {
+    public Estimates {
+      Objects.requireNonNull(maxSafeFraction, "maxSafeFraction");
+      Objects.requireNonNull(minFraction, "minFraction");
+      Objects.requireNonNull(estimate, "estimate");
+      Objects.requireNonNull(adjustedEstimate, "adjustedEstimate");
+    }
+
+    /** No budget: the GPUs could not be read, or the launch's GPUs are missing. */
+    public static Estimates none() {
+      return new Estimates(
+          OptionalDouble.empty(), OptionalDouble.empty(), Optional.empty(), Optional.empty());
+    }
+  }
+
+  /** ACCEPT, ADJUST or REJECT. */
+  public Decision decision() {
+    return verdict.decision();
+  }
+
+  /** False only when the GPUs could not be read and the launch goes unchecked. */
+  public boolean checked() {
+    return !(verdict.reasons().getFirst() instanceof Reason.GpusUnreadable);
+  }
+
+  /** The fraction SGLang would use: the flag, or its default. */
+  public double requestedFraction() {
+    return inputs.requestedFraction();
+  }
+
+  /** Where the requested fraction comes from. */
+  public FractionSource requestedFractionSource() {
+    return inputs.requestedFractionSource();
+  }
+
+  /** The fraction to run with; empty on REJECT. */
+  public OptionalDouble recommendedFraction() {
+    return verdict.recommendedFraction();
+  }
+
+  /** The largest fraction that keeps every GPU's safety margin. */
+  public OptionalDouble maxSafeFraction() {
+    return estimates.maxSafeFraction();
+  }
+
+  /** The smallest fraction that holds the weights and the minimum KV cache. */
+  public OptionalDouble minFraction() {
+    return estimates.minFraction();
+  }
+
+  /** The SGLang version, its profile and its own default. */
+  public Sglang sglang() {
+    return inputs.sglang();
+  }
+
+  /** The model and where its facts came from. */
+  public Optional<Model> model() {
+    return inputs.model();
+  }
+
+  /** Where the GPU readings came from. */
+  public String gpuSource() {
+    return inputs.gpuSource();
+  }
+
+  /** The GPUs the launch uses on this node. */
+  public List<GpuReport> gpus() {
+    return inputs.gpus();
+  }
+
+  /** The budget at the requested fraction; empty when unchecked. */
+  public Optional<Estimate> estimate() {
+    return estimates.estimate();
+  }
+
+  /** The budget at the recommended fraction when that differs. */
+  public Optional<Estimate> adjustedEstimate() {
+    return estimates.adjustedEstimate();
+  }
+
+  /** Why, one sentence each, most important first: the verdict rendered by {@link ReasonText}. */
+  public List<String> reasons() {
+    return ReasonText.render(verdict);
+  }
+
+  /** Why, structured: ids, numbers and remedy ids; {@link #reasons()} is rendered from them. */
+  public List<Reason> reasonDetails() {
+    return verdict.reasons();
+  }
+
+  /** The command as given. */
+  public List<String> originalCommand() {
+    return inputs.originalCommand();
   }
 
   /**
@@ -86,25 +192,21 @@ public record PreflightReport(
    * ReportFormat} renders only masked commands; {@link #command()} itself stays runnable.
    */
   public PreflightReport masked() {
+    Inputs i = inputs;
     return new PreflightReport(
-        decision,
+        verdict,
         policy,
-        checked,
-        requestedFraction,
-        requestedFractionSource,
-        recommendedFraction,
-        maxSafeFraction,
-        minFraction,
-        sglang,
-        model,
-        gpuSource,
-        gpus,
-        estimate,
-        adjustedEstimate,
-        reasons,
+        new Inputs(
+            i.requestedFraction(),
+            i.requestedFractionSource(),
+            i.sglang(),
+            i.model(),
+            i.gpuSource(),
+            i.gpus(),
+            mask(i.originalCommand())),
+        estimates,
         remedies,
         mask(command),
-        mask(originalCommand),
         notes);
   }
 
@@ -114,7 +216,7 @@ public record PreflightReport(
 
   /** The first reason: one sentence that says what was decided and why. */
   public String headline() {
-    return reasons.isEmpty() ? decision.name() : reasons.getFirst();
+    return reasons().getFirst();
   }
 
   /** Where the requested fraction comes from. */
@@ -303,6 +405,7 @@ public record PreflightReport(
   /**
    * A change that would make the launch fit, with what it frees and what it costs.
    *
+   * @param id the kind of change, stable
    * @param change the change in words, e.g. {@code --cuda-graph-max-bs 128}
    * @param arguments the launch arguments to set (flag and value)
    * @param freesBytes memory it frees on the worst GPU (weights, KV for the minimum, reserve)
@@ -311,6 +414,7 @@ public record PreflightReport(
    * @param maxSafeFractionAfter the largest safe fraction with the change
    */
   public record Remedy(
+      RemedyId id,
       String change,
       List<String> arguments,
       long freesBytes,
@@ -318,6 +422,7 @@ public record PreflightReport(
       boolean sufficient,
       OptionalDouble maxSafeFractionAfter) {
     public Remedy {
+      Objects.requireNonNull(id, "id");
       arguments = List.copyOf(arguments);
     }
   }

@@ -2,6 +2,7 @@ package io.github.sglangpreflight.cli;
 
 import io.github.sglangpreflight.decision.Decision;
 import io.github.sglangpreflight.errors.GpuQueryException;
+import io.github.sglangpreflight.errors.InternalFailureException;
 import io.github.sglangpreflight.errors.InvalidInputException;
 import io.github.sglangpreflight.OnUnreadableGpus;
 import io.github.sglangpreflight.decision.Policy;
@@ -157,6 +158,8 @@ public final class Main {
       err.println(
           "Run '" + NAME + (command.isEmpty() ? "" : " " + command) + " --help' for the options.");
       return ExitCodes.BAD_INPUT;
+    } catch (InternalFailureException e) {
+      return internalError(e.getCause(), e);
     } catch (InvalidInputException e) {
       fail(e, e.getMessage());
       return ExitCodes.BAD_INPUT;
@@ -170,21 +173,26 @@ public final class Main {
         err.println("To see a described machine instead, add --fallback-preset (e.g. 8xH200).");
       }
       return ExitCodes.GPUS_UNREADABLE;
-    } catch (RuntimeException | LinkageError e) {
-      err.println(
-          prefix()
-              + "unexpected error ("
-              + e
-              + "); this is a bug in sglang-preflight: re-run with --debug and report it with the"
-              + " output");
-      if (debug) {
-        e.printStackTrace(err);
-      }
-      return ExitCodes.INTERNAL_ERROR;
+    } catch (RuntimeException | Error e) {
+      return internalError(e, e);
     } finally {
       out.flush();
       err.flush();
     }
+  }
+
+  /** One sentence naming {@code failure}; the stack trace of {@code trace} only with --debug. */
+  private int internalError(Throwable failure, Throwable trace) {
+    err.println(
+        prefix()
+            + "unexpected error ("
+            + failure
+            + "); this is a bug in sglang-preflight: re-run with --debug and report it with the"
+            + " output");
+    if (debug) {
+      trace.printStackTrace(err);
+    }
+    return ExitCodes.INTERNAL_ERROR;
   }
 
   private void fail(Throwable e, String sentence) {

@@ -810,6 +810,33 @@ class MainTest {
     assertTrue(debug.err().contains("\tat "), debug.err());
   }
 
+  @Test
+  void unexpectedError_exit70WithOneSentenceAndNoStackTrace() {
+    Main.Context broken =
+        new Main.Context(
+            SEED_ENV,
+            () ->
+                new GpuInventorySource() {
+                  @Override
+                  public GpuInventory read() {
+                    throw new StackOverflowError();
+                  }
+
+                  @Override
+                  public String describe() {
+                    return "broken";
+                  }
+                });
+
+    CliRun r = run(broken, args("check", List.of("--sglang-version", "0.5.1"), LLAMA_8B));
+
+    assertEquals(ExitCodes.INTERNAL_ERROR, r.exitCode(), r.toString());
+    assertEquals(
+        "sglang-preflight check: unexpected error (java.lang.StackOverflowError); this is a bug in"
+            + " sglang-preflight: re-run with --debug and report it with the output\n",
+        r.err());
+  }
+
   // ------------------------------------------------------------------------------------ help
 
   @Test

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.github.sglangpreflight.OnUnreadableGpus;
 import io.github.sglangpreflight.Preflight;
+import io.github.sglangpreflight.decision.Policy;
+import io.github.sglangpreflight.decision.ReasonId;
+import io.github.sglangpreflight.gpu.GpuSnapshots;
 import io.github.sglangpreflight.report.PreflightReport;
 import io.github.sglangpreflight.report.ReportFormat;
 import io.github.sglangpreflight.term.TermId;
@@ -87,6 +90,42 @@ class ReportSchemaDocTest {
             .sglangVersion("0.5.1")
             .build()
             .check(LLAMA_8B, Map.of()));
+    // one report per kind of reason, so that every reasonDetails key is written
+    List<String> low = new ArrayList<>(CliRun.SEED_COMMAND);
+    low.addAll(List.of("--mem-fraction-static", "0.70"));
+    reports.add(MainTest.library("8xH200", "0.4.5.post3", low));
+    reports.add(
+        Preflight.newBuilder()
+            .gpuSource(GpuSnapshots.presetSource("8xH200"))
+            .sglangVersion("0.4.5.post3")
+            .policy(Policy.REJECT)
+            .build()
+            .check(CliRun.SEED_COMMAND, CliRun.SEED_ENV));
+    List<String> llama70b =
+        List.of(
+            "python3", "-m", "sglang.launch_server", "--model-path",
+            "meta-llama/Llama-3.1-70B-Instruct");
+    reports.add(MainTest.library("8xH200", "0.4.5.post3", llama70b));
+    List<String> longContext = new ArrayList<>(llama70b);
+    longContext.addAll(List.of("--tp", "4", "--context-length", "1000000"));
+    reports.add(MainTest.library("8xH200", "0.4.5.post3", longContext));
+    reports.add(MainTest.library("1xL4", "0.5.1", llama70b));
+    reports.add(
+        MainTest.library(
+            "8xH200",
+            "0.4.5.post3",
+            List.of(
+                "python3", "-m", "sglang.launch_server", "--model-path",
+                "meta-llama/Llama-3.1-8B-Instruct", "--some-unknown-flag-xyz", "3")));
+    Set<String> ids = new TreeSet<>();
+    for (PreflightReport r : reports) {
+      r.reasonDetails().forEach(x -> ids.add(x.id().id()));
+    }
+    Set<String> all = new TreeSet<>();
+    for (ReasonId id : ReasonId.values()) {
+      all.add(id.id());
+    }
+    assertEquals(all, ids, "the reports cover every kind of reason");
     List<Map<String, Object>> maps = new ArrayList<>();
     for (PreflightReport r : reports) {
       maps.add(JSON.std.mapFrom(ReportFormat.toJson(r)));
