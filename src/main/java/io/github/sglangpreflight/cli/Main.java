@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -26,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +62,9 @@ public final class Main {
   private final Context context;
   private String command = "";
   private boolean debug;
+  private List<String> options = List.of();
+  private List<String> sglangCommand;
+  private Commands.Guard guard;
 
   private Main(PrintWriter out, PrintWriter err, Context context) {
     this.out = Objects.requireNonNull(out, "out");
@@ -116,6 +119,8 @@ public final class Main {
       String[] options = separator < 0 ? args : Arrays.copyOf(args, separator);
       List<String> sglang =
           separator < 0 ? null : List.of(Arrays.copyOfRange(args, separator + 1, args.length));
+      this.options = List.of(options);
+      this.sglangCommand = sglang;
       CommandLine cl = commandLine();
       ParseResult parsed;
       try {
@@ -139,6 +144,9 @@ public final class Main {
         throw new UsageException("--debug and --quiet contradict each other; give one of them");
       }
       debug = common.debug;
+      if (common instanceof Commands.Guard g) {
+        guard = g;
+      }
       return switch (common) {
         case Commands.Check c -> check(c, requireSglangCommand(sglang));
         case Commands.Exec e -> exec(e, requireSglangCommand(sglang));
@@ -156,12 +164,17 @@ public final class Main {
       fail(e, e.getMessage());
       err.println(
           "Run '" + NAME + (command.isEmpty() ? "" : " " + command) + " --help' for the options.");
+      reportFailure(ExitCodes.BAD_INPUT, ReportFiles.ErrorKind.BAD_INPUT, e, Optional.empty());
       return ExitCodes.BAD_INPUT;
     } catch (InvalidInputException e) {
       fail(e, e.getMessage());
+      reportFailure(
+          ExitCodes.BAD_INPUT, ReportFiles.ErrorKind.BAD_INPUT, e, Optional.of(e.input()));
       return ExitCodes.BAD_INPUT;
     } catch (GpuQueryException e) {
       fail(e, e.getMessage());
+      reportFailure(
+          ExitCodes.GPUS_UNREADABLE, ReportFiles.ErrorKind.GPUS_UNREADABLE, e, Optional.empty());
       if (command.equals("check") || command.equals("exec")) {
         err.println(
             "To check against a described machine instead, add --simulate (e.g. --simulate 8xH200)"
@@ -180,6 +193,8 @@ public final class Main {
       if (debug) {
         e.printStackTrace(err);
       }
+      reportFailure(
+          ExitCodes.INTERNAL_ERROR, ReportFiles.ErrorKind.INTERNAL_ERROR, e, Optional.empty());
       return ExitCodes.INTERNAL_ERROR;
     } finally {
       out.flush();
@@ -578,13 +593,12 @@ public final class Main {
     if (g.reportFile == null) {
       return;
     }
-    Path file = path("--report-file", g.reportFile);
+    writeReportText(path("--report-file", g.reportFile), ReportFormat.toJson(report));
+  }
+
+  private static void writeReportText(Path file, String json) {
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.writeString(file, ReportFormat.toJson(report) + "\n", StandardCharsets.UTF_8);
+      ReportFiles.write(file, json);
     } catch (IOException | UnsupportedOperationException | SecurityException e) {
       throw new InvalidInputException(
           "--report-file",
@@ -594,6 +608,38 @@ public final class Main {
               + describe(e)
               + "); give a writable path or drop --report-file",
           e);
+    }
+  }
+
+  /**
+   * Writes the error document to {@code --report-file} when check or exec ends without a decision
+   * (exit 1, 2, 70), so that the file explains every outcome. A failure to write it is said on
+   * stderr and changes nothing else.
+   */
+  private void reportFailure(
+      int exitCode, ReportFiles.ErrorKind kind, Throwable e, Optional<String> input) {
+    if (!command.equals("check") && !command.equals("exec")) {
+      return;
+    }
+    if (input.filter("--report-file"::equals).isPresent()) {
+      return;
+    }
+    Optional<String> file =
+        guard != null
+            ? Optional.ofNullable(guard.reportFile).filter(f -> !f.isBlank())
+            : ReportFiles.scanReportFile(options);
+    if (file.isEmpty()) {
+      return;
+    }
+    try {
+      Path target = Path.of(file.get());
+      String message = e.getMessage() != null ? e.getMessage() : e.toString();
+      writeReportText(
+          target,
+          ReportFiles.errorJson(
+              command, exitCode, kind, message, input, Optional.ofNullable(sglangCommand)));
+    } catch (InvalidInputException | InvalidPathException x) {
+      err.println(prefix() + x.getMessage());
     }
   }
 
