@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -362,6 +363,7 @@ public final class Main {
               + String.join(" ", sglang.subList(0, Math.min(2, sglang.size())))
               + " ...");
     }
+    int retries = ExecOutcome.retries(e.retryOnOom);
     Preflight preflight = preflight(e);
     PreflightReport report = preflight.check(sglang, context.environment());
     writeReportFile(e, report);
@@ -388,6 +390,9 @@ public final class Main {
     }
     out.flush();
     err.flush();
+    if (retries > 0) {
+      return execWithRetries(e, report, argv, retries);
+    }
     ChildProcess child;
     try {
       child =
@@ -405,13 +410,76 @@ public final class Main {
       if (debug) {
         x.printStackTrace(err);
       }
+      writeExecOutcome(
+          e, report, OptionalInt.of(ExitCodes.CANNOT_START), 0, List.of(), x.getMessage());
       return ExitCodes.CANNOT_START;
     }
+    int code;
     try {
-      return child.waitFor();
+      code = child.waitFor();
     } catch (InterruptedException x) {
       Thread.currentThread().interrupt();
-      return child.stop();
+      code = child.stop();
+    }
+    writeExecOutcome(
+        e,
+        report,
+        OptionalInt.of(code),
+        0,
+        List.of(OomRetry.attempt(report, argv, context.environment(), code)),
+        null);
+    return code;
+  }
+
+  /** exec with {@code --retry-on-oom N}: see {@link OomRetry}. */
+  private int execWithRetries(
+      Commands.Exec e, PreflightReport report, List<String> argv, int retries) {
+    OomRetry retry =
+        new OomRetry(out, err, context.environment(), LoggerFactory.getLogger(NAME));
+    try {
+      int code =
+          retry.run(
+              report,
+              argv,
+              retries,
+              attempts -> writeExecOutcome(e, report, OptionalInt.empty(), retries, attempts, null));
+      writeExecOutcome(e, report, OptionalInt.of(code), retries, retry.attempts(), null);
+      return code;
+    } catch (IOException x) {
+      err.println(
+          prefix()
+              + x.getMessage()
+              + "; check that the program exists and is executable (without a slash it is looked"
+              + " up on the PATH)");
+      writeExecOutcome(
+          e,
+          report,
+          OptionalInt.of(ExitCodes.CANNOT_START),
+          retries,
+          retry.attempts(),
+          x.getMessage());
+      return ExitCodes.CANNOT_START;
+    }
+  }
+
+  /** Rewrites exec's report file with the outcome; no exit code while an attempt is to come. */
+  private void writeExecOutcome(
+      Commands.Exec e,
+      PreflightReport report,
+      OptionalInt exitCode,
+      int retries,
+      List<OomRetry.Attempt> attempts,
+      String error) {
+    if (e.reportFile == null) {
+      return;
+    }
+    try {
+      writeReportText(
+          path("--report-file", e.reportFile),
+          ExecOutcome.json(report, exitCode, retries, attempts, Optional.ofNullable(error)));
+    } catch (InvalidInputException x) {
+      // the child has run: say so, but keep its exit code
+      err.println(prefix() + x.getMessage());
     }
   }
 
