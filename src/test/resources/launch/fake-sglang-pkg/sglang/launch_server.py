@@ -12,7 +12,9 @@ shapes (see ../../README.md, "SGLang's start-up wordings"), so that a memory fai
            after the pool (T x (1 - fraction) - 0.30 GiB of request tables); more than is left
            and it fails with torch's "CUDA out of memory. Tried to allocate S. GPU 0 has a total
            capacity of C of which F is free." (F left out with FAKE_SGLANG_PRINT_FREE=0), the
-           request S being what the capture still lacked plus F, so that S - F is the shortfall.
+           request S being what the capture still lacked plus F, so that S - F is the shortfall
+           (or only FAKE_SGLANG_REQUEST_SHARE of it, default 1: a capture that would have asked
+           for more after the failed allocation).
 
 Every start appends its --mem-fraction-static to the file FAKE_SGLANG_ATTEMPTS, when set. A failed
 start exits with code 1 (after stopping its "scheduler" child, as SGLang's launcher kills its
@@ -103,7 +105,7 @@ def main():
     log(f"Capture cuda graph begin. This can take up to several minutes. avail mem={free:.2f} GB")
     if graphs > free:
         left = min(free, 0.25)
-        request = (graphs - free + left) * GIB
+        request = ((graphs - free) * env("FAKE_SGLANG_REQUEST_SHARE", 1.0) + left) * GIB
         which = f" of which {size(int(left * GIB))} is free" if os.environ.get("FAKE_SGLANG_PRINT_FREE", "1") != "0" else ""
         log("Scheduler hit an exception: Traceback (most recent call last):")
         fail(child, [
