@@ -442,7 +442,8 @@ public final class Main {
               report,
               argv,
               retries,
-              attempts -> writeExecOutcome(e, report, OptionalInt.empty(), retries, attempts, null));
+              attempts ->
+                  writeExecOutcome(e, report, OptionalInt.empty(), retries, attempts, null));
       writeExecOutcome(e, report, OptionalInt.of(code), retries, retry.attempts(), null);
       return code;
     } catch (IOException x) {

@@ -250,7 +250,9 @@ final class OomRetry {
     if (flag.isPresent()) {
       return OptionalDouble.of(flag.getAsDouble() * factor(report, environment));
     }
-    return report.checked() ? OptionalDouble.of(report.requestedFraction()) : OptionalDouble.empty();
+    return report.checked()
+        ? OptionalDouble.of(report.requestedFraction())
+        : OptionalDouble.empty();
   }
 
   /** SGLang's factor on the flag (0.9 for multimodal models on some versions), else 1. */

@@ -21,8 +21,8 @@ class ChildProcessForwardTest {
                 List.of(
                     "sh",
                     "-c",
-                    "printf '10%%\\r50%%\\r100%%\\r\\nnext line\\nüñí tail'; printf 'e1\\ne2\\n' >&2;"
-                        + " exit 3"))
+                    "printf '10%%\\r50%%\\r100%%\\r\\nnext line\\nüñí tail';"
+                        + " printf 'e1\\ne2\\n' >&2; exit 3"))
             .forwardOutput(
                 out,
                 err,
