@@ -68,7 +68,8 @@ class RetryPlannerTest {
     assertEquals(
         "SGLang ran out of memory at start-up (capturing CUDA graphs) at --mem-fraction-static"
             + " 0.880 (\"Exception: Capture cuda graph failed: CUDA out of memory. Tried to"
-            + " allocate 3.09 GiB. GPU 0 has a total capacity of 79.11 GiB of which 256.00 MiB is free.\");"
+            + " allocate 3.09 GiB. GPU 0 has a total capacity of 79.11 GiB of which 256.00 MiB"
+            + " is free.\");"
             + " it asked for 3.09 GiB with 0.25 GiB free, 2.84 GiB short; 3.84 GiB more outside"
             + " the pool (with the 1.00 GiB margin) of T 78.81 GiB: lowering it to 0.831",
         r.reason());
