@@ -845,6 +845,7 @@ class MainTest {
                 "--model-config",
                 "--allow-unreadable-gpus",
                 "--report-file",
+                "--retry-on-oom",
                 "--ascii",
                 "--width",
                 "--quiet",
