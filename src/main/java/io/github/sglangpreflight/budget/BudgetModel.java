@@ -141,6 +141,8 @@ public final class BudgetModel {
   private final Map<Integer, List<Integer>> captureLists = new ConcurrentHashMap<>();
   /** The reserve of every GPU state evaluated so far: the fraction search meets each many times. */
   private final Map<ReserveKey, Reserve> reserves = new ConcurrentHashMap<>();
+  /** The same states' peaks alone, as the fraction search computes them (no items). */
+  private final Map<ReserveKey, Long> reservePeaks = new ConcurrentHashMap<>();
 
   private BudgetModel(Request request) {
     this.request = request;
@@ -327,7 +329,7 @@ public final class BudgetModel {
     long minTokens = Long.MAX_VALUE;
     List<Integer> capture = List.of();
     for (Slot s : slots) {
-      SlotAt e = evaluate(s, pools);
+      SlotAt e = evaluate(s, pools, true);
       minTokens = Math.min(minTokens, e.tokens());
       capture = e.capture();
       MemoryBudget.GpuBudget gb =
@@ -342,7 +344,7 @@ public final class BudgetModel {
               s.prePool(),
               e.poolBytes(),
               e.reserve().items(),
-              e.reserve().neededBytes(),
+              e.neededBytes(),
               e.headroomBytes());
       gpus.add(gb);
       if (worst == null || gb.headroomBytes() < worst.headroomBytes()) {
@@ -368,9 +370,18 @@ public final class BudgetModel {
         capture);
   }
 
-  /** One GPU at one fraction, as numbers: what the fraction search reads. */
+  /**
+   * One GPU at one fraction.
+   *
+   * @param reserve its reserve items, when asked for (null in the fraction search)
+   */
   private record SlotAt(
-      long tokens, long poolBytes, Reserve reserve, List<Integer> capture, long headroomBytes) {}
+      long tokens,
+      long poolBytes,
+      Reserve reserve,
+      long neededBytes,
+      List<Integer> capture,
+      long headroomBytes) {}
 
   /** What the reserve of one GPU depends on; identical GPUs share it. */
   private record ReserveKey(
@@ -383,19 +394,31 @@ public final class BudgetModel {
       boolean firstOnNode,
       long afterLoad) {}
 
-  private SlotAt evaluate(Slot s, Pool pools) {
+  private SlotAt evaluate(Slot s, Pool pools, boolean withItems) {
     long tokens = pools.tokens().get(s.group())[s.ppRank()];
     long allocTokens = tokens + KvPoolTerm.speculativeExtraTokens(plan, tokens);
     long pool = KvPoolTerm.bytes(launch, s.ppRank(), tokens, allocTokens);
     int rows = requestRows(pools.profiled().get(s.group())[s.ppRank()]);
     int running = maxRunningPerRank(tokens, rows);
     List<Integer> list = captureList(rows);
-    Reserve reserve =
-        reserves.computeIfAbsent(
-            new ReserveKey(
-                tokens, allocTokens, rows, running, pool, s.ppRank(), s.firstOnNode(), s.afterLoad()),
-            k -> reserve(s, allocTokens, rows, running, list, pool));
-    return new SlotAt(tokens, pool, reserve, list, s.afterLoad() - pool - reserve.neededBytes());
+    ReserveKey key =
+        new ReserveKey(
+            tokens, allocTokens, rows, running, pool, s.ppRank(), s.firstOnNode(), s.afterLoad());
+    Reserve reserve = null;
+    long needed;
+    if (withItems) {
+      reserve =
+          reserves.computeIfAbsent(key, k -> reserve(s, allocTokens, rows, running, list, pool));
+      needed = reserve.neededBytes();
+    } else {
+      Reserve known = reserves.get(key);
+      needed =
+          known != null
+              ? known.neededBytes()
+              : reservePeaks.computeIfAbsent(
+                  key, k -> reservePeak(s, allocTokens, rows, running, list, pool));
+    }
+    return new SlotAt(tokens, pool, reserve, needed, list, s.afterLoad() - pool - needed);
   }
 
   private List<Integer> captureList(int rows) {
@@ -463,16 +486,31 @@ public final class BudgetModel {
         base.withPreWarmupAvailableBytes(Math.max(0, s.afterLoad() - pool - before));
     List<BudgetItem> warmup = BudgetTerms.items(List.of(BudgetTerms.WARMUP), c);
     List<BudgetItem> after = BudgetTerms.items(BudgetTerms.AFTER_WARMUP, c);
-    long warm = sum(warmup);
-    long rest = sum(after);
-    long needed =
-        plan.facts().deepGemmWarmupFreesPerShape()
-            ? before + Math.max(warm, rest)
-            : before + warm + rest;
+    long needed = peak(before, sum(warmup), sum(after));
     List<BudgetItem> items = new ArrayList<>(buffers);
     items.addAll(warmup);
     items.addAll(after);
     return new Reserve(List.copyOf(items), needed);
+  }
+
+  /** {@link #reserve}'s peak from the terms' bytes alone. */
+  private long reservePeak(
+      Slot s, long allocTokens, int rows, int running, List<Integer> capture, long pool) {
+    TermContext.Reserve base =
+        new TermContext.Reserve(
+            launch, s.ppRank(), allocTokens, rows, running, capture, s.firstOnNode(), 0);
+    long before = BudgetTerms.bytes(BudgetTerms.POOL_BUFFERS, base);
+    TermContext.Reserve c =
+        base.withPreWarmupAvailableBytes(Math.max(0, s.afterLoad() - pool - before));
+    return peak(
+        before, BudgetTerms.WARMUP.bytes(c), BudgetTerms.bytes(BudgetTerms.AFTER_WARMUP, c));
+  }
+
+  /** The peak rule of {@link Reserve} over the three groups' bytes. */
+  private long peak(long before, long warm, long rest) {
+    return plan.facts().deepGemmWarmupFreesPerShape()
+        ? before + Math.max(warm, rest)
+        : before + warm + rest;
   }
 
   private int requestRows(long tokens) {
@@ -533,7 +571,7 @@ public final class BudgetModel {
   private boolean headroomOk(double f) {
     Pool pools = pool(f);
     for (Slot s : slots) {
-      if (evaluate(s, pools).headroomBytes() < request.safetyMarginBytes()) {
+      if (evaluate(s, pools, false).headroomBytes() < request.safetyMarginBytes()) {
         return false;
       }
     }
