@@ -4,6 +4,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +38,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Builder#pipeLines(LineConsumer)} (services): stdin is closed, every stdout and
  *       stderr line goes to the consumer on a reader thread per stream; the JVM's own signal
  *       handling is left alone.
+ *   <li>{@link Builder#forwardOutput(Writer, Writer, LineConsumer)} (the CLI's {@code exec
+ *       --retry-on-oom}): as {@link Builder#inheritIo()} (stdin shared, signals forwarded), but
+ *       stdout and stderr pass through pipes: copied as they come to two writers and handed line
+ *       by line to a consumer, so that the caller can read the start-up log.
  * </ul>
  *
  * <p>Exit codes follow the shell convention: 128 + the signal number when the child died of a
@@ -96,6 +102,11 @@ public final class ChildProcess implements AutoCloseable {
     if (b.consumer != null) {
       readers.add(reader(Output.STDOUT, process.getInputStream(), b.consumer));
       readers.add(reader(Output.STDERR, process.getErrorStream(), b.consumer));
+    } else if (b.forward != null) {
+      readers.add(
+          copier(Output.STDOUT, process.getInputStream(), b.forward.stdout(), b.forward.lines()));
+      readers.add(
+          copier(Output.STDERR, process.getErrorStream(), b.forward.stderr(), b.forward.lines()));
     }
   }
 
@@ -262,6 +273,60 @@ public final class ChildProcess implements AutoCloseable {
             });
   }
 
+  /**
+   * Copies one stream of the child to {@code to} as it comes (flushed after every read) and hands
+   * each line, ended by LF, CR or CRLF, to {@code lines}.
+   */
+  private Thread copier(Output output, InputStream in, Writer to, LineConsumer lines) {
+    return Thread.ofPlatform()
+        .daemon()
+        .name(name + "-" + output.name().toLowerCase(java.util.Locale.ROOT))
+        .start(
+            () -> {
+              StringBuilder line = new StringBuilder();
+              boolean afterCr = false;
+              char[] buf = new char[8192];
+              try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+                int n;
+                while ((n = r.read(buf)) >= 0) {
+                  try {
+                    to.write(buf, 0, n);
+                    to.flush();
+                  } catch (IOException e) {
+                    LOG.debug("{} - copying {} failed: {}", name, output, e.toString());
+                  }
+                  for (int i = 0; i < n; i++) {
+                    char c = buf[i];
+                    if (c == '\n' && afterCr) {
+                      afterCr = false;
+                      continue;
+                    }
+                    afterCr = c == '\r';
+                    if (c == '\n' || c == '\r') {
+                      deliver(lines, output, line.toString());
+                      line.setLength(0);
+                    } else {
+                      line.append(c);
+                    }
+                  }
+                }
+                if (!line.isEmpty()) {
+                  deliver(lines, output, line.toString());
+                }
+              } catch (IOException e) {
+                LOG.debug("{} - reading {} ended: {}", name, output, e.toString());
+              }
+            });
+  }
+
+  private void deliver(LineConsumer lines, Output output, String line) {
+    try {
+      lines.accept(output, line);
+    } catch (RuntimeException e) {
+      LOG.warn("{} - the line consumer failed on a {} line; continuing", name, output, e);
+    }
+  }
+
   private void afterExit() {
     try {
       boolean stopping;
@@ -327,6 +392,8 @@ public final class ChildProcess implements AutoCloseable {
             (p, e) -> Thread.ofPlatform().daemon().name(name + "-exit").start(this::afterExit));
   }
 
+  private record Forward(Writer stdout, Writer stderr, LineConsumer lines) {}
+
   /** Configures a {@link ChildProcess}; not thread-safe. */
   public static final class Builder {
     private final List<String> command;
@@ -334,6 +401,7 @@ public final class ChildProcess implements AutoCloseable {
     private final Set<String> removedEnvironment = new LinkedHashSet<>();
     private Optional<Path> directory = Optional.empty();
     private LineConsumer consumer;
+    private Forward forward;
     private Duration gracePeriod = DEFAULT_GRACE_PERIOD;
     private Optional<Boolean> forwardSignals = Optional.empty();
     private String name;
@@ -379,12 +447,30 @@ public final class ChildProcess implements AutoCloseable {
     /** The child shares the JVM's stdin, stdout and stderr (the default). */
     public Builder inheritIo() {
       this.consumer = null;
+      this.forward = null;
       return this;
     }
 
     /** The child's stdout and stderr lines go to {@code consumer}; its stdin is closed. */
     public Builder pipeLines(LineConsumer consumer) {
       this.consumer = Objects.requireNonNull(consumer, "consumer");
+      this.forward = null;
+      return this;
+    }
+
+    /**
+     * The child shares the JVM's stdin, and signals are forwarded as with {@link #inheritIo()};
+     * its stdout and stderr go through pipes, are copied as they come (decoded as UTF-8) to
+     * {@code stdout} and {@code stderr}, and each line is handed to {@code lines}. The child sees
+     * pipes rather than the terminal.
+     */
+    public Builder forwardOutput(Writer stdout, Writer stderr, LineConsumer lines) {
+      this.forward =
+          new Forward(
+              Objects.requireNonNull(stdout, "stdout"),
+              Objects.requireNonNull(stderr, "stderr"),
+              Objects.requireNonNull(lines, "lines"));
+      this.consumer = null;
       return this;
     }
 
@@ -436,7 +522,11 @@ public final class ChildProcess implements AutoCloseable {
       env.putAll(environment);
       env.put(marker, "1");
       directory.ifPresent(d -> pb.directory(d.toFile()));
-      if (consumer == null) {
+      if (forward != null) {
+        pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
+        pb.redirectOutput(ProcessBuilder.Redirect.PIPE);
+        pb.redirectError(ProcessBuilder.Redirect.PIPE);
+      } else if (consumer == null) {
         pb.inheritIO();
       } else {
         pb.redirectInput(ProcessBuilder.Redirect.PIPE);

@@ -127,18 +127,18 @@ class DeciderTest {
         new Case("below, reject policy", new In().requested(flag(0.5)).policy(Policy.REJECT),
             Decision.REJECT, NONE,
             List.of(ReasonId.POOL_TOO_SMALL, ReasonId.POLICY_FORBIDS_CHANGE), false, true),
-        new Case("accept, then the version refuses: reject", new In().refused(),
-            Decision.REJECT, NONE, List.of(ReasonId.FITS, ReasonId.VERSION_REFUSES), false,
-            true),
-        new Case("adjust, then the version refuses: reject, no policy reason",
+        new Case("accept, but the version refuses: reject, SGLang's reason first",
+            new In().refused(), Decision.REJECT, NONE,
+            List.of(ReasonId.VERSION_REFUSES, ReasonId.FITS), false, true),
+        new Case("adjust, but the version refuses: reject, no policy reason",
             new In().requested(DEFAULT_0907).refused().refused().policy(Policy.REJECT),
             Decision.REJECT, NONE,
             List.of(
-                ReasonId.RESERVE_TOO_SMALL, ReasonId.VERSION_REFUSES, ReasonId.VERSION_REFUSES),
+                ReasonId.VERSION_REFUSES, ReasonId.VERSION_REFUSES, ReasonId.RESERVE_TOO_SMALL),
             false, true),
         new Case("adjust, version refuses, warn policy: still reject",
             new In().requested(DEFAULT_0907).refused().policy(Policy.WARN), Decision.REJECT,
-            NONE, List.of(ReasonId.RESERVE_TOO_SMALL, ReasonId.VERSION_REFUSES), false, true),
+            NONE, List.of(ReasonId.VERSION_REFUSES, ReasonId.RESERVE_TOO_SMALL), false, true),
         new Case("a start-up check fails: reject before the window",
             new In().fails("weights-fit").window(NONE, NONE), Decision.REJECT, NONE,
             List.of(ReasonId.STARTUP_CHECK_FAILS), false, true),
@@ -146,9 +146,9 @@ class DeciderTest {
             new In().fails("weights-fit").fails("memory-balance").refused(), Decision.REJECT,
             NONE,
             List.of(
+                ReasonId.VERSION_REFUSES,
                 ReasonId.STARTUP_CHECK_FAILS,
-                ReasonId.STARTUP_CHECK_FAILS,
-                ReasonId.VERSION_REFUSES),
+                ReasonId.STARTUP_CHECK_FAILS),
             false, false),
         new Case("min above max safe: no window",
             new In().window(OptionalDouble.of(0.95), OptionalDouble.of(MAX_SAFE)),
@@ -244,9 +244,9 @@ class DeciderTest {
                 List.of(
                     RemedyId.STOP_OTHER_PROCESS, RemedyId.MORE_TP, RemedyId.STOP_OTHER_PROCESS));
 
+    assertEquals(List.of(), v.reasons().get(0).remedies());
     assertEquals(
-        List.of(RemedyId.STOP_OTHER_PROCESS, RemedyId.MORE_TP), v.reasons().get(0).remedies());
-    assertEquals(List.of(), v.reasons().get(1).remedies());
+        List.of(RemedyId.STOP_OTHER_PROCESS, RemedyId.MORE_TP), v.reasons().get(1).remedies());
   }
 
   @Test

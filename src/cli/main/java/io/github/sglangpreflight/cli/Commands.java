@@ -255,7 +255,17 @@ final class Commands {
         "70:unexpected internal error (re-run with --debug and report it)",
         "127:the command could not be started (not found or not executable)",
       })
-  static final class Exec extends Guard {}
+  static final class Exec extends Guard {
+    @Option(
+        names = "--retry-on-oom",
+        order = 26,
+        paramLabel = "N",
+        description =
+            "When SGLang fails at start-up for memory, run it again at most N times with the"
+                + " --mem-fraction-static its log shows would fit (default 0: never). Its output"
+                + " then passes through preflight.")
+    String retryOnOom;
+  }
 
   @Command(
       name = "gpus",

@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -27,6 +26,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,9 @@ public final class Main {
   private final Context context;
   private String command = "";
   private boolean debug;
+  private List<String> options = List.of();
+  private List<String> sglangCommand;
+  private Commands.Guard guard;
 
   private Main(PrintWriter out, PrintWriter err, Context context) {
     this.out = Objects.requireNonNull(out, "out");
@@ -117,6 +121,8 @@ public final class Main {
       String[] options = separator < 0 ? args : Arrays.copyOf(args, separator);
       List<String> sglang =
           separator < 0 ? null : List.of(Arrays.copyOfRange(args, separator + 1, args.length));
+      this.options = List.of(options);
+      this.sglangCommand = sglang;
       CommandLine cl = commandLine();
       ParseResult parsed;
       try {
@@ -140,6 +146,9 @@ public final class Main {
         throw new UsageException("--debug and --quiet contradict each other; give one of them");
       }
       debug = common.debug;
+      if (common instanceof Commands.Guard g) {
+        guard = g;
+      }
       return switch (common) {
         case Commands.Check c -> check(c, requireSglangCommand(sglang));
         case Commands.Exec e -> exec(e, requireSglangCommand(sglang));
@@ -157,14 +166,24 @@ public final class Main {
       fail(e, e.getMessage());
       err.println(
           "Run '" + NAME + (command.isEmpty() ? "" : " " + command) + " --help' for the options.");
+      reportFailure(ExitCodes.BAD_INPUT, ReportFiles.ErrorKind.BAD_INPUT, e, Optional.empty());
       return ExitCodes.BAD_INPUT;
     } catch (InternalFailureException e) {
+      reportFailure(
+          ExitCodes.INTERNAL_ERROR,
+          ReportFiles.ErrorKind.INTERNAL_ERROR,
+          e.getCause(),
+          Optional.empty());
       return internalError(e.getCause(), e);
     } catch (InvalidInputException e) {
       fail(e, e.getMessage());
+      reportFailure(
+          ExitCodes.BAD_INPUT, ReportFiles.ErrorKind.BAD_INPUT, e, Optional.of(e.input()));
       return ExitCodes.BAD_INPUT;
     } catch (GpuQueryException e) {
       fail(e, e.getMessage());
+      reportFailure(
+          ExitCodes.GPUS_UNREADABLE, ReportFiles.ErrorKind.GPUS_UNREADABLE, e, Optional.empty());
       if (command.equals("check") || command.equals("exec")) {
         err.println(
             "To check against a described machine instead, add --simulate (e.g. --simulate 8xH200)"
@@ -174,6 +193,8 @@ public final class Main {
       }
       return ExitCodes.GPUS_UNREADABLE;
     } catch (RuntimeException | Error e) {
+      reportFailure(
+          ExitCodes.INTERNAL_ERROR, ReportFiles.ErrorKind.INTERNAL_ERROR, e, Optional.empty());
       return internalError(e, e);
     } finally {
       out.flush();
@@ -355,6 +376,7 @@ public final class Main {
               + String.join(" ", sglang.subList(0, Math.min(2, sglang.size())))
               + " ...");
     }
+    int retries = ExecOutcome.retries(e.retryOnOom);
     Preflight preflight = preflight(e);
     PreflightReport report = preflight.check(sglang, context.environment());
     writeReportFile(e, report);
@@ -381,6 +403,9 @@ public final class Main {
     }
     out.flush();
     err.flush();
+    if (retries > 0) {
+      return execWithRetries(e, report, argv, retries);
+    }
     ChildProcess child;
     try {
       child =
@@ -398,13 +423,77 @@ public final class Main {
       if (debug) {
         x.printStackTrace(err);
       }
+      writeExecOutcome(
+          e, report, OptionalInt.of(ExitCodes.CANNOT_START), 0, List.of(), x.getMessage());
       return ExitCodes.CANNOT_START;
     }
+    int code;
     try {
-      return child.waitFor();
+      code = child.waitFor();
     } catch (InterruptedException x) {
       Thread.currentThread().interrupt();
-      return child.stop();
+      code = child.stop();
+    }
+    writeExecOutcome(
+        e,
+        report,
+        OptionalInt.of(code),
+        0,
+        List.of(OomRetry.attempt(report, argv, context.environment(), code)),
+        null);
+    return code;
+  }
+
+  /** exec with {@code --retry-on-oom N}: see {@link OomRetry}. */
+  private int execWithRetries(
+      Commands.Exec e, PreflightReport report, List<String> argv, int retries) {
+    OomRetry retry =
+        new OomRetry(out, err, context.environment(), LoggerFactory.getLogger(NAME));
+    try {
+      int code =
+          retry.run(
+              report,
+              argv,
+              retries,
+              attempts ->
+                  writeExecOutcome(e, report, OptionalInt.empty(), retries, attempts, null));
+      writeExecOutcome(e, report, OptionalInt.of(code), retries, retry.attempts(), null);
+      return code;
+    } catch (IOException x) {
+      err.println(
+          prefix()
+              + x.getMessage()
+              + "; check that the program exists and is executable (without a slash it is looked"
+              + " up on the PATH)");
+      writeExecOutcome(
+          e,
+          report,
+          OptionalInt.of(ExitCodes.CANNOT_START),
+          retries,
+          retry.attempts(),
+          x.getMessage());
+      return ExitCodes.CANNOT_START;
+    }
+  }
+
+  /** Rewrites exec's report file with the outcome; no exit code while an attempt is to come. */
+  private void writeExecOutcome(
+      Commands.Exec e,
+      PreflightReport report,
+      OptionalInt exitCode,
+      int retries,
+      List<OomRetry.Attempt> attempts,
+      String error) {
+    if (e.reportFile == null) {
+      return;
+    }
+    try {
+      writeReportText(
+          path("--report-file", e.reportFile),
+          ExecOutcome.json(report, exitCode, retries, attempts, Optional.ofNullable(error)));
+    } catch (InvalidInputException x) {
+      // the child has run: say so, but keep its exit code
+      err.println(prefix() + x.getMessage());
     }
   }
 
@@ -586,13 +675,12 @@ public final class Main {
     if (g.reportFile == null) {
       return;
     }
-    Path file = path("--report-file", g.reportFile);
+    writeReportText(path("--report-file", g.reportFile), ReportFormat.toJson(report));
+  }
+
+  private static void writeReportText(Path file, String json) {
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.writeString(file, ReportFormat.toJson(report) + "\n", StandardCharsets.UTF_8);
+      ReportFiles.write(file, json);
     } catch (IOException | UnsupportedOperationException | SecurityException e) {
       throw new InvalidInputException(
           "--report-file",
@@ -602,6 +690,38 @@ public final class Main {
               + describe(e)
               + "); give a writable path or drop --report-file",
           e);
+    }
+  }
+
+  /**
+   * Writes the error document to {@code --report-file} when check or exec ends without a decision
+   * (exit 1, 2, 70), so that the file explains every outcome. A failure to write it is said on
+   * stderr and changes nothing else.
+   */
+  private void reportFailure(
+      int exitCode, ReportFiles.ErrorKind kind, Throwable e, Optional<String> input) {
+    if (!command.equals("check") && !command.equals("exec")) {
+      return;
+    }
+    if (input.filter("--report-file"::equals).isPresent()) {
+      return;
+    }
+    Optional<String> file =
+        guard != null
+            ? Optional.ofNullable(guard.reportFile).filter(f -> !f.isBlank())
+            : ReportFiles.scanReportFile(options);
+    if (file.isEmpty()) {
+      return;
+    }
+    try {
+      Path target = Path.of(file.get());
+      String message = e.getMessage() != null ? e.getMessage() : e.toString();
+      writeReportText(
+          target,
+          ReportFiles.errorJson(
+              command, exitCode, kind, message, input, Optional.ofNullable(sglangCommand)));
+    } catch (InvalidInputException | InvalidPathException x) {
+      err.println(prefix() + x.getMessage());
     }
   }
 

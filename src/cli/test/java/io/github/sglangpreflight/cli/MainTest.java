@@ -872,6 +872,7 @@ class MainTest {
                 "--model-config",
                 "--allow-unreadable-gpus",
                 "--report-file",
+                "--retry-on-oom",
                 "--ascii",
                 "--width",
                 "--quiet",

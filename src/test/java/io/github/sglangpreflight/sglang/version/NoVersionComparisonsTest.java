@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class NoVersionComparisonsTest {
 
-  private static final Path MAIN = Path.of("src/main/java");
+  private static final Path MAIN =
+      Path.of(System.getProperty("project.basedir", "."), "src/main/java");
   private static final Path VERSION_PACKAGE =
       MAIN.resolve("io/github/sglangpreflight/sglang/version");
 

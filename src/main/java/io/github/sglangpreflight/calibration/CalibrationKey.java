@@ -1,0 +1,37 @@
+package io.github.sglangpreflight.calibration;
+
+import java.util.Objects;
+
+/**
+ * What a calibration is valid for: an observation applies to a later check only when all five
+ * match exactly.
+ *
+ * @param gpuModel the GPU's name as NVML reports it, e.g. {@code NVIDIA H100 80GB HBM3}
+ * @param driverVersion the driver, e.g. {@code 580.159.04}; {@code unknown} when not read
+ * @param sglangVersion the SGLang version modelled, e.g. {@code 0.5.1}
+ * @param model the model id, e.g. {@code meta-llama/Llama-3.1-8B-Instruct}
+ * @param parallelism the layout, e.g. {@code tp1-pp1-dp1-ep1-nnodes1}
+ */
+public record CalibrationKey(
+    String gpuModel, String driverVersion, String sglangVersion, String model, String parallelism) {
+  public CalibrationKey {
+    Objects.requireNonNull(gpuModel, "gpuModel");
+    Objects.requireNonNull(driverVersion, "driverVersion");
+    Objects.requireNonNull(sglangVersion, "sglangVersion");
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(parallelism, "parallelism");
+  }
+
+  /** The key in one line for lists and logs. */
+  public String describe() {
+    return gpuModel
+        + ", driver "
+        + driverVersion
+        + ", SGLang "
+        + sglangVersion
+        + ", "
+        + model
+        + ", "
+        + parallelism;
+  }
+}
