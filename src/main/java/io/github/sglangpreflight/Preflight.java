@@ -1,5 +1,8 @@
 package io.github.sglangpreflight;
 
+import io.github.sglangpreflight.calibration.Calibration;
+import io.github.sglangpreflight.calibration.CalibrationKey;
+import io.github.sglangpreflight.calibration.CalibrationStore;
 import io.github.sglangpreflight.units.Units;
 import io.github.sglangpreflight.decision.BudgetPoint;
 import io.github.sglangpreflight.decision.Decider;
@@ -78,6 +81,7 @@ public final class Preflight {
   private final OnUnreadableGpus onUnreadableGpus;
   private final Optional<ModelResolver> modelResolver;
   private final Path userHome;
+  private final Optional<CalibrationStore> calibration;
 
   private Preflight(Builder b) {
     this.gpuSource = b.gpuSource != null ? b.gpuSource : NvmlGpuInventorySource.create();
@@ -89,6 +93,7 @@ public final class Preflight {
     this.onUnreadableGpus = b.onUnreadableGpus != null ? b.onUnreadableGpus : OnUnreadableGpus.FAIL;
     this.modelResolver = Optional.ofNullable(b.modelResolver);
     this.userHome = Path.of(System.getProperty("user.home"));
+    this.calibration = Optional.ofNullable(b.calibration);
   }
 
   /** A builder with the defaults: NVML, adjust policy, 1 GiB margin, newest or detected SGLang. */
@@ -207,6 +212,7 @@ public final class Preflight {
     private VisibleDevices visible;
     private SglangVersion version;
     private String versionSource;
+    private Optional<CalibrationKey> calibrationKey = Optional.empty();
 
     Check(List<String> argv, Map<String, String> env) {
       this.argv = List.copyOf(argv);
@@ -306,6 +312,16 @@ public final class Preflight {
       }
       otherProcesses(used);
 
+      calibrationKey =
+          Optional.of(
+              CalibrationKey.of(
+                  slots.getFirst().name(),
+                  inventory.driverVersion(),
+                  version.toString(),
+                  launch.serverArgs().modelPath(),
+                  par));
+      Optional<Calibration.Correction> correction =
+          calibration.flatMap(c -> Calibration.lookup(c.read(), calibrationKey.get()));
       BudgetModel budget =
           BudgetModel.of(
               new BudgetModel.Request(
@@ -316,7 +332,8 @@ public final class Preflight {
                   slots,
                   inventory.minTotalMib(),
                   safetyMarginBytes,
-                  minKvTokens));
+                  minKvTokens,
+                  correction));
       notes.addAll(budget.notes());
       return decide(used, model, budget);
     }
@@ -458,7 +475,7 @@ public final class Preflight {
         Optional<PreflightReport.Model> model,
         List<PreflightReport.GpuReport> gpus) {
       return new PreflightReport.Inputs(
-          requested, source, sglang, model, gpuSource.describe(), gpus, argv);
+          requested, source, sglang, model, gpuSource.describe(), gpus, argv, calibrationKey);
     }
 
     private Optional<BudgetModel> rebuild(List<String> newArgv, BudgetModel original, ModelDescription model) {
@@ -484,7 +501,7 @@ public final class Preflight {
             BudgetModel.of(
                 new BudgetModel.Request(
                     r.version(), changed, model, r.draftModel(), slots, r.hostMinTotalMib(),
-                    r.safetyMarginBytes(), r.minKvTokens())));
+                    r.safetyMarginBytes(), r.minKvTokens(), r.calibration())));
       } catch (RuntimeException e) {
         LOG.debug("remedy {} not evaluated: {}", newArgv, e.toString());
         return Optional.empty();
@@ -687,6 +704,7 @@ public final class Preflight {
     private Path modelConfig;
     private OnUnreadableGpus onUnreadableGpus;
     private ModelResolver modelResolver;
+    private CalibrationStore calibration;
 
     private Builder() {}
 
@@ -772,6 +790,16 @@ public final class Preflight {
     public Builder modelResolver(ModelResolver resolver) {
       requireUnset(modelResolver, "modelResolver");
       this.modelResolver = Objects.requireNonNull(resolver, "resolver");
+      return this;
+    }
+
+    /**
+     * The calibration store whose observations of the same launch (GPU model, driver, SGLang,
+     * model, layout) replace the terms they measured. Default: none, every term predicted.
+     */
+    public Builder calibration(CalibrationStore store) {
+      requireUnset(calibration, "calibration");
+      this.calibration = Objects.requireNonNull(store, "store");
       return this;
     }
 

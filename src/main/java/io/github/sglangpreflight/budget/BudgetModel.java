@@ -1,5 +1,6 @@
 package io.github.sglangpreflight.budget;
 
+import io.github.sglangpreflight.calibration.Calibration;
 import io.github.sglangpreflight.model.KvCacheLayout;
 import io.github.sglangpreflight.model.KvCacheOptions;
 import io.github.sglangpreflight.model.ModelDescription;
@@ -77,6 +78,8 @@ public final class BudgetModel {
    * @param safetyMarginBytes free memory each GPU must keep after everything
    * @param minKvTokens the smallest KV pool that counts as workable; empty: one request of the full
    *     context length
+   * @param calibration what earlier launches of this key measured; the terms it covers take the
+   *     measured bytes ({@link ObservedItems})
    */
   public record Request(
       SglangVersion version,
@@ -86,8 +89,32 @@ public final class BudgetModel {
       List<GpuSlot> gpus,
       OptionalLong hostMinTotalMib,
       long safetyMarginBytes,
-      OptionalLong minKvTokens) {
+      OptionalLong minKvTokens,
+      Optional<Calibration.Correction> calibration) {
+    /** A request without calibration. */
+    public Request(
+        SglangVersion version,
+        LaunchCommand launch,
+        ModelDescription model,
+        Optional<ModelDescription> draftModel,
+        List<GpuSlot> gpus,
+        OptionalLong hostMinTotalMib,
+        long safetyMarginBytes,
+        OptionalLong minKvTokens) {
+      this(
+          version,
+          launch,
+          model,
+          draftModel,
+          gpus,
+          hostMinTotalMib,
+          safetyMarginBytes,
+          minKvTokens,
+          Optional.empty());
+    }
+
     public Request {
+      Objects.requireNonNull(calibration, "calibration");
       Objects.requireNonNull(version, "version");
       Objects.requireNonNull(launch, "launch");
       Objects.requireNonNull(model, "model");
@@ -161,6 +188,7 @@ public final class BudgetModel {
         new TermContext.Launch(plan, request.model(), request.draftModel(), weights, kv);
     List<String> n = new ArrayList<>(plan.notes());
     n.addAll(request.model().notes());
+    request.calibration().ifPresent(c -> n.addAll(ObservedItems.notes(c, plan.decodeGraphs())));
     this.slots = buildSlots(n);
     this.notes = List.copyOf(n);
   }
@@ -283,8 +311,10 @@ public final class BudgetModel {
   private List<BudgetItem> prePool(int ppRank, List<String> notesOut, boolean first) {
     // a term's note about an assumption is said once, for the first GPU
     List<String> notes = first ? notesOut : new ArrayList<>();
-    return BudgetTerms.items(
-        BudgetTerms.STATIC_POOL, new TermContext.StaticPool(launch, ppRank, notes));
+    return ObservedItems.correct(
+        BudgetTerms.items(
+            BudgetTerms.STATIC_POOL, new TermContext.StaticPool(launch, ppRank, notes)),
+        request.calibration());
   }
 
   // ------------------------------------------------------------------ evaluation at a fraction
@@ -352,11 +382,15 @@ public final class BudgetModel {
     WeightsPerGpu.RankWeights heavy = weights.worstRank();
     List<BudgetItem> parts = WeightsTerm.parts(heavy);
     long maxPool = gpus.stream().mapToLong(MemoryBudget.GpuBudget::kvPoolBytes).max().orElse(0);
+    long weightsPerGpu =
+        request.calibration().isEmpty()
+            ? heavy.bytes()
+            : gpus.stream().mapToLong(MemoryBudget.GpuBudget::weightsBytes).max().orElse(0);
     return new MemoryBudget(
         fraction,
         tMin,
         aMin,
-        heavy.bytes(),
+        weightsPerGpu,
         parts,
         kv.bytesPerToken(),
         minTokens,
@@ -432,7 +466,8 @@ public final class BudgetModel {
     TermContext.Reserve c =
         base.withPreWarmupAvailableBytes(Math.max(0, s.afterLoad() - pool - before));
     List<BudgetItem> warmup = BudgetTerms.items(List.of(BudgetTerms.WARMUP), c);
-    List<BudgetItem> after = BudgetTerms.items(BudgetTerms.AFTER_WARMUP, c);
+    List<BudgetItem> after =
+        ObservedItems.correct(BudgetTerms.items(BudgetTerms.AFTER_WARMUP, c), request.calibration());
     long warm = sum(warmup);
     long rest = sum(after);
     long needed =

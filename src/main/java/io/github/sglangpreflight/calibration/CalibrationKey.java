@@ -1,6 +1,8 @@
 package io.github.sglangpreflight.calibration;
 
+import io.github.sglangpreflight.model.Parallelism;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a calibration is valid for: an observation applies to a later check only when all five
@@ -20,6 +22,43 @@ public record CalibrationKey(
     Objects.requireNonNull(sglangVersion, "sglangVersion");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(parallelism, "parallelism");
+  }
+
+  /**
+   * The key of a launch, built the same way by the check that looks it up and by {@code exec}
+   * that records it.
+   *
+   * @param gpuModel the NVML name of the launch's first GPU
+   * @param driverVersion the driver, when read ({@code unknown} otherwise)
+   * @param model the {@code --model-path} value
+   */
+  public static CalibrationKey of(
+      String gpuModel,
+      Optional<String> driverVersion,
+      String sglangVersion,
+      String model,
+      Parallelism parallelism) {
+    return new CalibrationKey(
+        gpuModel,
+        driverVersion.filter(d -> !d.isBlank()).orElse("unknown"),
+        sglangVersion,
+        model,
+        layout(parallelism));
+  }
+
+  /** The layout part of a key, e.g. {@code tp2-pp1-dp1-ep1-nnodes1} ({@code -dpattn} with DP). */
+  public static String layout(Parallelism p) {
+    return "tp"
+        + p.tpSize()
+        + "-pp"
+        + p.ppSize()
+        + "-dp"
+        + p.dpSize()
+        + (p.dpAttention() ? "-dpattn" : "")
+        + "-ep"
+        + p.epSize()
+        + "-nnodes"
+        + p.nnodes();
   }
 
   /** The key in one line for lists and logs. */
