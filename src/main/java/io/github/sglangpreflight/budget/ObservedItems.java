@@ -93,16 +93,15 @@ final class ObservedItems {
 
   /**
    * One note per term the budget took from observation, e.g. {@code model weights from
-   * observation: 14.96 GiB, observed on 2026-08-01 by sglang-preflight exec (1 launch of ...)}.
+   * observation: 14.96 GiB, observed on 2026-08-01 by sglang-preflight exec, 1 launch of ...}.
    */
   static List<String> notes(Calibration.Correction c, boolean decodeGraphs) {
     List<String> notes = new ArrayList<>();
     String from =
-        " ("
+        ", "
             + c.launches()
             + (c.launches() == 1 ? " launch of " : " launches of ")
-            + c.key().describe()
-            + ")";
+            + c.key().describe();
     for (TermId id : List.of(TermId.WEIGHTS, TermId.CUDA_GRAPH_DECODE)) {
       Calibration.Observed o = c.termBytes().get(id);
       if (o != null && (id != TermId.CUDA_GRAPH_DECODE || decodeGraphs)) {
@@ -112,10 +111,10 @@ final class ObservedItems {
                 + Units.gib(o.bytes())
                 + ", "
                 + source(o.observedAt())
+                + from
                 + (id == TermId.CUDA_GRAPH_DECODE
-                    ? " (every capture of the launch; the other graph terms count 0)"
-                    : "")
-                + from);
+                    ? "; it covers every capture of the launch, so the other graph terms count 0"
+                    : ""));
       }
     }
     return List.copyOf(notes);

@@ -174,6 +174,20 @@ final class Commands {
                 + " container's termination-message file.")
     String reportFile;
 
+    @Option(names = "--calibration-dir", order = 27, paramLabel = "DIR", description = {
+          Calibrations.DIR_HELP,
+          "exec records each launch's measured terms there; a check of the same launch (GPU"
+              + " model, driver, SGLang, model, layout) uses them."
+        })
+    String calibrationDir;
+
+    @Option(
+        names = "--no-calibration",
+        order = 28,
+        description =
+            "Neither use nor record observed terms (exec then shares the terminal with SGLang).")
+    boolean noCalibration;
+
     @Option(
         names = "--allow-unreadable-gpus",
         order = 25,

@@ -1,5 +1,6 @@
 package io.github.sglangpreflight.cli;
 
+import io.github.sglangpreflight.calibration.CalibrationStore;
 import io.github.sglangpreflight.decision.Decision;
 import io.github.sglangpreflight.errors.GpuQueryException;
 import io.github.sglangpreflight.errors.InternalFailureException;
@@ -21,6 +22,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -160,6 +162,14 @@ public final class Main {
           }
           yield gpus(g);
         }
+        case Calibrations.Options o -> {
+          if (sglang != null) {
+            throw new UsageException(
+                "there is no SGLang command to give here; drop -- and what follows it");
+          }
+          Logging.configure(o, List.of());
+          yield Calibrations.run(o, context.environment(), out);
+        }
         default -> throw new IllegalStateException("no handler for " + command);
       };
     } catch (UsageException e) {
@@ -232,6 +242,7 @@ public final class Main {
     cl.addSubcommand("check", new Commands.Check());
     cl.addSubcommand("exec", new Commands.Exec());
     cl.addSubcommand("gpus", new Commands.Gpus());
+    cl.addSubcommand("calibration", new Calibrations.Options());
     cl.setExpandAtFiles(false);
     cl.setOut(out);
     cl.setErr(err);
@@ -406,14 +417,22 @@ public final class Main {
     if (retries > 0) {
       return execWithRetries(e, report, argv, retries);
     }
+    Optional<CalibrationStore> store = calibration(e);
+    Calibrations.Watch watch = new Calibrations.Watch();
     ChildProcess child;
     try {
-      child =
-          ChildProcess.builder(argv)
-              .name("sglang")
-              .inheritIo()
-              .environment(context.environment())
-              .start();
+      ChildProcess.Builder b =
+          ChildProcess.builder(argv).name("sglang").environment(context.environment());
+      if (store.isPresent()) {
+        // read the start-up log on its way through, to record what it measured
+        b.forwardOutput(out, err, watch);
+        if (!context.environment().containsKey("PYTHONUNBUFFERED")) {
+          b.environment("PYTHONUNBUFFERED", "1");
+        }
+      } else {
+        b.inheritIo();
+      }
+      child = b.start();
     } catch (IOException x) {
       err.println(
           prefix()
@@ -434,6 +453,9 @@ public final class Main {
       Thread.currentThread().interrupt();
       code = child.stop();
     }
+    out.flush();
+    err.flush();
+    store.ifPresent(s -> Calibrations.record(s, report, watch.observation(), Instant.now(), log));
     writeExecOutcome(
         e,
         report,
@@ -447,8 +469,16 @@ public final class Main {
   /** exec with {@code --retry-on-oom N}: see {@link OomRetry}. */
   private int execWithRetries(
       Commands.Exec e, PreflightReport report, List<String> argv, int retries) {
+    Logger log = LoggerFactory.getLogger(NAME);
+    Optional<CalibrationStore> store = calibration(e);
     OomRetry retry =
-        new OomRetry(out, err, context.environment(), LoggerFactory.getLogger(NAME));
+        new OomRetry(
+            out,
+            err,
+            context.environment(),
+            log,
+            seen ->
+                store.ifPresent(s -> Calibrations.record(s, report, seen, Instant.now(), log)));
     try {
       int code =
           retry.run(
@@ -574,8 +604,13 @@ public final class Main {
     if (g.sglangVersion != null) {
       b.sglangVersion(g.sglangVersion);
     }
+    calibration(g).ifPresent(b::calibration);
     b.gpuSource(source(g));
     return b.build();
+  }
+
+  private Optional<CalibrationStore> calibration(Commands.Guard g) {
+    return Calibrations.store(g.calibrationDir, g.noCalibration, context.environment());
   }
 
   private GpuInventorySource source(Commands.GpuSource g) {
