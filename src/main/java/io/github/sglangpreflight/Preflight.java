@@ -82,6 +82,7 @@ public final class Preflight {
   private final Optional<ModelResolver> modelResolver;
   private final Path userHome;
   private final Optional<CalibrationStore> calibration;
+  private final OptionalLong peerMinPreLoadFreeBytes;
 
   private Preflight(Builder b) {
     this.gpuSource = b.gpuSource != null ? b.gpuSource : NvmlGpuInventorySource.create();
@@ -94,6 +95,7 @@ public final class Preflight {
     this.modelResolver = Optional.ofNullable(b.modelResolver);
     this.userHome = Path.of(System.getProperty("user.home"));
     this.calibration = Optional.ofNullable(b.calibration);
+    this.peerMinPreLoadFreeBytes = b.peerMinPreLoadFreeBytes;
   }
 
   /** A builder with the defaults: NVML, adjust policy, 1 GiB margin, newest or detected SGLang. */
@@ -333,7 +335,8 @@ public final class Preflight {
                   inventory.minTotalMib(),
                   safetyMarginBytes,
                   minKvTokens,
-                  correction));
+                  correction,
+                  peerMinPreLoadFreeBytes));
       notes.addAll(budget.notes());
       return decide(used, model, budget);
     }
@@ -501,7 +504,8 @@ public final class Preflight {
             BudgetModel.of(
                 new BudgetModel.Request(
                     r.version(), changed, model, r.draftModel(), slots, r.hostMinTotalMib(),
-                    r.safetyMarginBytes(), r.minKvTokens(), r.calibration())));
+                    r.safetyMarginBytes(), r.minKvTokens(), r.calibration(),
+                    r.peerMinPreLoadFreeBytes())));
       } catch (RuntimeException e) {
         LOG.debug("remedy {} not evaluated: {}", newArgv, e.toString());
         return Optional.empty();
@@ -705,6 +709,7 @@ public final class Preflight {
     private OnUnreadableGpus onUnreadableGpus;
     private ModelResolver modelResolver;
     private CalibrationStore calibration;
+    private OptionalLong peerMinPreLoadFreeBytes = OptionalLong.empty();
 
     private Builder() {}
 
@@ -800,6 +805,26 @@ public final class Preflight {
     public Builder calibration(CalibrationStore store) {
       requireUnset(calibration, "calibration");
       this.calibration = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * On a multi-node launch, the smallest T (free memory before the weights, less the CUDA
+     * context and NCCL) of the launch's GPUs on the other nodes: SGLang sizes the pool from the
+     * minimum over every rank. {@link MultiNodeCheck} sets it. Default: no other node.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder peerMinPreLoadFreeBytes(long bytes) {
+      if (peerMinPreLoadFreeBytes.isPresent()) {
+        throw new IllegalStateException(
+            "peerMinPreLoadFreeBytes was already set to " + peerMinPreLoadFreeBytes.getAsLong());
+      }
+      if (bytes < 0) {
+        throw new IllegalArgumentException(
+            "peerMinPreLoadFreeBytes must not be negative, was " + bytes);
+      }
+      this.peerMinPreLoadFreeBytes = OptionalLong.of(bytes);
       return this;
     }
 

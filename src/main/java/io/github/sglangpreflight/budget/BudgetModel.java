@@ -80,6 +80,9 @@ public final class BudgetModel {
    *     context length
    * @param calibration what earlier launches of this key measured; the terms it covers take the
    *     measured bytes ({@link ObservedItems})
+   * @param peerMinPreLoadFreeBytes on a multi-node launch, the smallest T of the launch's GPUs on
+   *     the other nodes: SGLang takes T and the free memory after the weights as the minimum over
+   *     every rank of the launch, so a lower T there lowers them here
    */
   public record Request(
       SglangVersion version,
@@ -90,7 +93,8 @@ public final class BudgetModel {
       OptionalLong hostMinTotalMib,
       long safetyMarginBytes,
       OptionalLong minKvTokens,
-      Optional<Calibration.Correction> calibration) {
+      Optional<Calibration.Correction> calibration,
+      OptionalLong peerMinPreLoadFreeBytes) {
     /** A request without calibration. */
     public Request(
         SglangVersion version,
@@ -110,11 +114,37 @@ public final class BudgetModel {
           hostMinTotalMib,
           safetyMarginBytes,
           minKvTokens,
-          Optional.empty());
+          Optional.empty(),
+          OptionalLong.empty());
+    }
+
+    /** A request without other nodes. */
+    public Request(
+        SglangVersion version,
+        LaunchCommand launch,
+        ModelDescription model,
+        Optional<ModelDescription> draftModel,
+        List<GpuSlot> gpus,
+        OptionalLong hostMinTotalMib,
+        long safetyMarginBytes,
+        OptionalLong minKvTokens,
+        Optional<Calibration.Correction> calibration) {
+      this(
+          version,
+          launch,
+          model,
+          draftModel,
+          gpus,
+          hostMinTotalMib,
+          safetyMarginBytes,
+          minKvTokens,
+          calibration,
+          OptionalLong.empty());
     }
 
     public Request {
       Objects.requireNonNull(calibration, "calibration");
+      Objects.requireNonNull(peerMinPreLoadFreeBytes, "peerMinPreLoadFreeBytes");
       Objects.requireNonNull(version, "version");
       Objects.requireNonNull(launch, "launch");
       Objects.requireNonNull(model, "model");
@@ -377,8 +407,12 @@ public final class BudgetModel {
         worst = gb;
       }
     }
-    long tMin = slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow();
-    long aMin = slots.stream().mapToLong(Slot::afterLoad).min().orElseThrow();
+    long[] ta =
+        withPeers(
+            slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow(),
+            slots.stream().mapToLong(Slot::afterLoad).min().orElseThrow());
+    long tMin = ta[0];
+    long aMin = ta[1];
     WeightsPerGpu.RankWeights heavy = weights.worstRank();
     List<BudgetItem> parts = WeightsTerm.parts(heavy);
     long maxPool = gpus.stream().mapToLong(MemoryBudget.GpuBudget::kvPoolBytes).max().orElse(0);
@@ -403,6 +437,19 @@ public final class BudgetModel {
         capture);
   }
 
+  /**
+   * T and the free memory after the weights as SGLang's all-reduce sees them with the other nodes:
+   * a lower T there takes the same weights from less (exact when every rank holds the same weights,
+   * as with tensor parallelism across nodes).
+   */
+  private long[] withPeers(long t, long a) {
+    if (request.peerMinPreLoadFreeBytes().isEmpty()) {
+      return new long[] {t, a};
+    }
+    long peer = request.peerMinPreLoadFreeBytes().getAsLong();
+    return peer >= t ? new long[] {t, a} : new long[] {peer, a - (t - peer)};
+  }
+
   /** KV tokens per group and stage at one fraction: what SGLang profiles and what it allocates. */
   private record Pool(Map<Integer, long[]> tokens, Map<Integer, long[]> profiled, long minTokens) {}
 
@@ -417,6 +464,7 @@ public final class BudgetModel {
           new long[] {s.preLoadFree(), s.afterLoad()},
           (x, y) -> new long[] {Math.min(x[0], y[0]), Math.min(x[1], y[1])});
     }
+    groupTa.replaceAll((g, ta) -> withPeers(ta[0], ta[1]));
     Map<Integer, long[]> groupTokens = new LinkedHashMap<>();
     // the profiled count before --max-total-tokens and page rounding: it sizes the request table
     // (model_runner.py L741-752 @v0.4.5.post3)
@@ -599,7 +647,8 @@ public final class BudgetModel {
       }
     }
     if (par.tpSize() * par.ppSize() > 1) {
-      long tMin = slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow();
+      long tMin =
+          withPeers(slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow(), 0)[0];
       for (Slot s : slots) {
         long local = s.preLoadFree();
         if (tMin < 0.9 * local) {
