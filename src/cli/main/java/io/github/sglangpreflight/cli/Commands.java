@@ -114,8 +114,10 @@ final class Commands {
         order = 11,
         paramLabel = "SNAPSHOT.json",
         description =
-            "Replay the GPUs saved with 'sglang-preflight gpus --json' instead of reading NVML.")
-    String gpus;
+            "Replay the GPUs saved with 'sglang-preflight gpus --json' instead of reading NVML."
+                + " For a launch over several nodes (check with --nnodes N), give one snapshot per"
+                + " node, in node-rank order: repeat --gpus, or name a directory of *.json files.")
+    java.util.List<String> gpus;
   }
 
   /** The options of the two commands that check a launch. */

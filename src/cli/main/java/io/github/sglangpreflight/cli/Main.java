@@ -7,6 +7,7 @@ import io.github.sglangpreflight.errors.InternalFailureException;
 import io.github.sglangpreflight.errors.InvalidInputException;
 import io.github.sglangpreflight.OnUnreadableGpus;
 import io.github.sglangpreflight.decision.Policy;
+import io.github.sglangpreflight.MultiNodeCheck;
 import io.github.sglangpreflight.Preflight;
 import io.github.sglangpreflight.report.PreflightReport;
 import io.github.sglangpreflight.report.ReportFormat;
@@ -353,6 +354,10 @@ public final class Main {
   private int check(Commands.Check c, List<String> sglang) {
     Logging.configure(c, c.json ? List.of() : Logging.REPORTED_IN_TABLES);
     int width = width(c.width);
+    List<Path> nodes = snapshotFiles(c);
+    if (nodes.size() > 1) {
+      return checkNodes(c, sglang, nodes, width);
+    }
     Preflight preflight = preflight(c);
     // ReportFormat masks the commands' secrets itself
     PreflightReport report = preflight.check(sglang, context.environment());
@@ -374,8 +379,34 @@ public final class Main {
     };
   }
 
+  /** check over several nodes: one snapshot per node (see {@link MultiNodeCheck}). */
+  private int checkNodes(Commands.Check c, List<String> sglang, List<Path> files, int width) {
+    MultiNodeCheck.Result r =
+        MultiNodeCheck.check(
+            () -> builder(c), MultiNodeText.sources(files), sglang, context.environment());
+    String json = MultiNodeText.json(r, files);
+    if (c.reportFile != null) {
+      writeReportText(path("--report-file", c.reportFile), json);
+    }
+    out.print(
+        c.json
+            ? json + "\n"
+            : MultiNodeText.text(
+                r, files, new ReportFormat.TextStyle(width, !c.ascii, true)));
+    return switch (r.decision()) {
+      case ACCEPT -> ExitCodes.ACCEPT;
+      case ADJUST -> ExitCodes.ADJUST;
+      case REJECT -> ExitCodes.REJECT;
+    };
+  }
+
   private int exec(Commands.Exec e, List<String> sglang) {
     Logging.configure(e, Logging.REPORTED_BY_EXEC);
+    if (snapshotFiles(e).size() > 1) {
+      throw new UsageException(
+          "exec runs the launch of one node: check every node with 'check --gpus' per node, then"
+              + " run exec on each node with its own GPUs and its --node-rank");
+    }
     int width = width(e.width);
     if (LaunchCommand.parse(sglang, context.environment()).launcher()
         == LaunchCommand.Launcher.SERVER_ARGS_ONLY) {
@@ -574,6 +605,21 @@ public final class Main {
   // ------------------------------------------------------------------------------------ options
 
   private Preflight preflight(Commands.Guard g) {
+    Preflight.Builder b = builder(g);
+    b.gpuSource(source(g));
+    return b.build();
+  }
+
+  /** The snapshot files of --gpus (a directory's too); empty without --gpus. */
+  private List<Path> snapshotFiles(Commands.GpuSource g) {
+    if (g.gpus == null) {
+      return List.of();
+    }
+    return MultiNodeText.snapshotFiles(g.gpus.stream().map(f -> path("--gpus", f)).toList());
+  }
+
+  /** A builder with every option of {@code g} but the GPU source. */
+  private Preflight.Builder builder(Commands.Guard g) {
     Policy policy = policy(g.policy);
     Preflight.Builder b = Preflight.newBuilder().policy(policy);
     if (g.safetyMargin != null) {
@@ -605,8 +651,7 @@ public final class Main {
       b.sglangVersion(g.sglangVersion);
     }
     calibration(g).ifPresent(b::calibration);
-    b.gpuSource(source(g));
-    return b.build();
+    return b;
   }
 
   private Optional<CalibrationStore> calibration(Commands.Guard g) {
@@ -622,7 +667,17 @@ public final class Main {
       return GpuSnapshots.presetSource(g.simulate);
     }
     if (g.gpus != null) {
-      return GpuSnapshots.snapshotSource(path("--gpus", g.gpus));
+      List<Path> files = snapshotFiles(g);
+      if (files.size() != 1) {
+        throw new UsageException(
+            "--gpus names "
+                + files.size()
+                + " snapshots; "
+                + command
+                + " reads one machine: give one snapshot (several are for 'check' of a launch"
+                + " over --nnodes N)");
+      }
+      return GpuSnapshots.snapshotSource(files.getFirst());
     }
     return context.nvml().get();
   }
