@@ -77,7 +77,8 @@ class MultiNodeCheckTest {
             source(node("node0.json", -1, 0), "node0.json"),
             source(node("node1.json", 3, 6), "node1.json"));
 
-    MultiNodeCheck.Result r = MultiNodeCheck.check(MultiNodeCheckTest::guard, nodes, LAUNCH, Map.of());
+    MultiNodeCheck.Result r =
+        MultiNodeCheck.check(MultiNodeCheckTest::guard, nodes, LAUNCH, Map.of());
 
     assertEquals(1, r.bindingNode());
     assertEquals(3, r.bindingGpu());
@@ -117,7 +118,8 @@ class MultiNodeCheckTest {
             source(node("node0.json", -1, 0), "node0.json"),
             source(node("node1.json", 2, 30), "node1.json"));
 
-    MultiNodeCheck.Result r = MultiNodeCheck.check(MultiNodeCheckTest::guard, nodes, LAUNCH, Map.of());
+    MultiNodeCheck.Result r =
+        MultiNodeCheck.check(MultiNodeCheckTest::guard, nodes, LAUNCH, Map.of());
 
     assertEquals(Decision.REJECT, r.decision(), r.headline());
     assertTrue(r.memFractionStatic().isEmpty());
@@ -131,7 +133,8 @@ class MultiNodeCheckTest {
             source(node("node0.json", -1, 0), "node0.json"),
             source(node("node1.json", -1, 0), "node1.json"));
 
-    MultiNodeCheck.Result r = MultiNodeCheck.check(MultiNodeCheckTest::guard, nodes, LAUNCH, Map.of());
+    MultiNodeCheck.Result r =
+        MultiNodeCheck.check(MultiNodeCheckTest::guard, nodes, LAUNCH, Map.of());
 
     assertEquals(Decision.ACCEPT, r.decision(), r.headline());
     assertEquals(0.85, r.memFractionStatic().getAsDouble(), 1e-12);

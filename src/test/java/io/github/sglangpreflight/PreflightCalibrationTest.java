@@ -17,7 +17,9 @@ import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A term observed by an earlier launch of the same key changes a later check; no other key does. */
+/**
+ * A term observed by an earlier launch of the same key changes a later check; no other key does.
+ */
 class PreflightCalibrationTest {
 
   private static final List<String> LAUNCH =
@@ -127,6 +129,45 @@ class PreflightCalibrationTest {
   }
 
   @Test
+  void anObservedOverheadBeforeT_lowersTWithTheFreeMemoryOfNow_andSurvivesTheStore() {
+    PreflightReport predicted = guard().build().check(LAUNCH, Map.of());
+    CalibrationKey key = predicted.inputs().calibrationKey().orElseThrow();
+    PreflightReport.Estimate e = predicted.estimate().orElseThrow();
+    long overheads = e.overheads().stream().mapToLong(PreflightReport.Item::bytes).sum();
+    long observed = overheads + (2L << 30);
+    CalibrationStore store = CalibrationStore.in(dir);
+    store.append(
+        new CalibrationRecord(
+            key,
+            AT,
+            Map.of(),
+            OptionalLong.empty(),
+            OptionalLong.empty(),
+            OptionalLong.of(observed)));
+
+    PreflightReport calibrated = guard().calibration(store).build().check(LAUNCH, Map.of());
+
+    PreflightReport.Estimate c = calibrated.estimate().orElseThrow();
+    assertEquals(e.preLoadFreeBytes() - (2L << 30), c.preLoadFreeBytes());
+    assertEquals(observed, c.overheads().getFirst().bytes());
+    assertEquals("CUDA context, NCCL and the rest before T", c.overheads().getFirst().name());
+    assertEquals(
+        "observed on 2026-08-01 by sglang-preflight exec", c.overheads().getFirst().source());
+    assertEquals(
+        observed, c.overheads().stream().mapToLong(PreflightReport.Item::bytes).sum());
+    assertTrue(
+        calibrated.notes().stream()
+            .anyMatch(
+                n ->
+                    n.startsWith(
+                            "T from observation: the GPUs lose "
+                                + io.github.sglangpreflight.units.Units.gib(observed)
+                                + " before SGLang reads T")
+                        && n.endsWith("; T is the free memory now less that")),
+        calibrated.notes().toString());
+  }
+
+  @Test
   void aRecordOfAnyOtherKeyDoesNotApply() {
     PreflightReport predicted = guard().build().check(LAUNCH, Map.of());
     CalibrationKey k = predicted.inputs().calibrationKey().orElseThrow();
@@ -138,9 +179,14 @@ class PreflightCalibrationTest {
                 "NVIDIA H200", k.driverVersion(), k.sglangVersion(), k.model(), k.parallelism()),
             new CalibrationKey(
                 k.gpuModel(), "999.1", k.sglangVersion(), k.model(), k.parallelism()),
-            new CalibrationKey(k.gpuModel(), k.driverVersion(), "0.4.5", k.model(), k.parallelism()),
             new CalibrationKey(
-                k.gpuModel(), k.driverVersion(), k.sglangVersion(), "Qwen/Qwen3-8B", k.parallelism()),
+                k.gpuModel(), k.driverVersion(), "0.4.5", k.model(), k.parallelism()),
+            new CalibrationKey(
+                k.gpuModel(),
+                k.driverVersion(),
+                k.sglangVersion(),
+                "Qwen/Qwen3-8B",
+                k.parallelism()),
             new CalibrationKey(
                 k.gpuModel(),
                 k.driverVersion(),

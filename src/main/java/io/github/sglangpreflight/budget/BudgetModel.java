@@ -335,7 +335,9 @@ public final class BudgetModel {
   }
 
   private List<BudgetItem> overheads(GpuSlot g) {
-    return BudgetTerms.items(BudgetTerms.BEFORE_T, new TermContext.BeforeT(launch, g));
+    return ObservedItems.correctBeforeT(
+        BudgetTerms.items(BudgetTerms.BEFORE_T, new TermContext.BeforeT(launch, g)),
+        request.calibration());
   }
 
   private List<BudgetItem> prePool(int ppRank, List<String> notesOut, boolean first) {
@@ -515,7 +517,8 @@ public final class BudgetModel {
         base.withPreWarmupAvailableBytes(Math.max(0, s.afterLoad() - pool - before));
     List<BudgetItem> warmup = BudgetTerms.items(List.of(BudgetTerms.WARMUP), c);
     List<BudgetItem> after =
-        ObservedItems.correct(BudgetTerms.items(BudgetTerms.AFTER_WARMUP, c), request.calibration());
+        ObservedItems.correct(
+            BudgetTerms.items(BudgetTerms.AFTER_WARMUP, c), request.calibration());
     long warm = sum(warmup);
     long rest = sum(after);
     long needed =

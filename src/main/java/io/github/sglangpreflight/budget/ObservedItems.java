@@ -23,8 +23,10 @@ import java.util.Set;
  *       applies only where the launch captures decode graphs at all.
  * </ul>
  *
- * <p>The KV pool is not replaced (it follows the fraction), nor T (what SGLang measured depends on
- * what else used the GPU at that time; the store does not keep that reading).
+ * <p>T itself is not replaced (it depends on what else uses the GPU now), but what the GPU loses
+ * before T is: the observed overhead (free memory just before the launch minus the T SGLang
+ * printed) takes the place of the terms before T ({@link #correctBeforeT}). The KV pool is not
+ * replaced: it follows the fraction.
  */
 final class ObservedItems {
   private ObservedItems() {}
@@ -86,6 +88,53 @@ final class ObservedItems {
     return List.copyOf(out);
   }
 
+  /**
+   * The terms before T with the observed overhead: the first carries all of it, the others count
+   * 0; unchanged without an observed overhead.
+   */
+  static List<BudgetItem> correctBeforeT(
+      List<BudgetItem> items, Optional<Calibration.Correction> calibration) {
+    if (items.isEmpty()
+        || calibration.isEmpty()
+        || calibration.get().preLoadOverheadBytes().isEmpty()) {
+      return items;
+    }
+    Calibration.Observed o = calibration.get().preLoadOverheadBytes().get();
+    long predicted = items.stream().mapToLong(BudgetItem::bytes).sum();
+    List<BudgetItem> out = new ArrayList<>(items.size());
+    BudgetItem first = items.getFirst();
+    out.add(
+        new BudgetItem(
+            first.id(),
+            BEFORE_T_NAME,
+            o.bytes(),
+            "observed: the free memory read before the launch minus the T SGLang printed, "
+                + Units.gib(o.bytes())
+                + " (predicted "
+                + Units.gib(predicted)
+                + " for "
+                + String.join(", ", items.stream().map(BudgetItem::name).toList())
+                + ")",
+            source(o.observedAt())));
+    for (BudgetItem i : items.subList(1, items.size())) {
+      out.add(
+          new BudgetItem(
+              i.id(),
+              i.name(),
+              0,
+              "included in the observed "
+                  + BEFORE_T_NAME
+                  + " (predicted "
+                  + Units.gib(i.bytes())
+                  + ")",
+              source(o.observedAt())));
+    }
+    return List.copyOf(out);
+  }
+
+  /** The name of the observed overhead before T. */
+  static final String BEFORE_T_NAME = "CUDA context, NCCL and the rest before T";
+
   /** The source of an observed item. */
   static String source(Instant observedAt) {
     return "observed on " + DATE.format(observedAt) + " by sglang-preflight exec";
@@ -102,6 +151,16 @@ final class ObservedItems {
             + c.launches()
             + (c.launches() == 1 ? " launch of " : " launches of ")
             + c.key().describe();
+    c.preLoadOverheadBytes()
+        .ifPresent(
+            o ->
+                notes.add(
+                    "T from observation: the GPUs lose "
+                        + Units.gib(o.bytes())
+                        + " before SGLang reads T (its CUDA context, NCCL and the rest), "
+                        + source(o.observedAt())
+                        + from
+                        + "; T is the free memory now less that"));
     for (TermId id : List.of(TermId.WEIGHTS, TermId.CUDA_GRAPH_DECODE)) {
       Calibration.Observed o = c.termBytes().get(id);
       if (o != null && (id != TermId.CUDA_GRAPH_DECODE || decodeGraphs)) {

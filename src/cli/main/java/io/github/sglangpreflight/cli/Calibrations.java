@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import picocli.CommandLine.Command;
@@ -117,7 +118,11 @@ final class Calibrations {
       dir = Path.of(text.strip());
     } catch (InvalidPathException e) {
       throw new UsageException(
-          "--calibration-dir '" + text + "' is not a path (" + e.getReason() + "); give a directory");
+          "--calibration-dir '"
+              + text
+              + "' is not a path ("
+              + e.getReason()
+              + "); give a directory");
     }
     if (text.isBlank()) {
       throw new UsageException("--calibration-dir is empty; give a directory, e.g. ~/.cache/x");
@@ -151,19 +156,27 @@ final class Calibrations {
   /**
    * Appends what one launch measured under the check's key. Never fails the launch: a store that
    * cannot be written is a WARN, the child's exit code stands.
+   *
+   * @param liveReadings whether the check read the GPUs live (NVML, not a preset or snapshot):
+   *     only then is the free memory it read compared with SGLang's T
    */
   static void record(
       CalibrationStore store,
       PreflightReport report,
       StartupObservation observation,
       Instant at,
+      boolean liveReadings,
       Logger log) {
     Optional<CalibrationKey> key = report.inputs().calibrationKey();
     if (key.isEmpty()) {
       log.debug("not recording a calibration: the launch went unchecked");
       return;
     }
-    CalibrationRecord r = ObservedTerms.record(key.get(), observation, at);
+    OptionalLong minFree =
+        liveReadings
+            ? report.gpus().stream().mapToLong(PreflightReport.GpuReport::freeBytes).min()
+            : OptionalLong.empty();
+    CalibrationRecord r = ObservedTerms.record(key.get(), observation, at, minFree);
     if (r.isEmpty()) {
       log.debug("not recording a calibration: SGLang's log measured nothing");
       return;
@@ -176,6 +189,9 @@ final class Calibrations {
           store.file());
     } catch (InvalidInputException e) {
       log.warn("{}", e.getMessage());
+    } catch (RuntimeException e) {
+      // SGLang has run: a failure to record must not change its exit code
+      log.warn("the launch's measured terms were not recorded: {}", e.toString());
     }
   }
 
@@ -187,6 +203,9 @@ final class Calibrations {
     }
     if (r.torchDistributedBytes().isPresent()) {
       out.add("torch distributed");
+    }
+    if (r.preLoadOverheadBytes().isPresent()) {
+      out.add("what the GPUs lose before T");
     }
     return out;
   }

@@ -486,7 +486,8 @@ public final class Main {
     }
     out.flush();
     err.flush();
-    store.ifPresent(s -> Calibrations.record(s, report, watch.observation(), Instant.now(), log));
+    store.ifPresent(
+        s -> Calibrations.record(s, report, watch.observation(), Instant.now(), live(e), log));
     writeExecOutcome(
         e,
         report,
@@ -509,7 +510,8 @@ public final class Main {
             context.environment(),
             log,
             seen ->
-                store.ifPresent(s -> Calibrations.record(s, report, seen, Instant.now(), log)));
+                store.ifPresent(
+                    s -> Calibrations.record(s, report, seen, Instant.now(), live(e), log)));
     try {
       int code =
           retry.run(
@@ -608,6 +610,11 @@ public final class Main {
     Preflight.Builder b = builder(g);
     b.gpuSource(source(g));
     return b.build();
+  }
+
+  /** Whether the GPUs are read live (NVML), not from a preset or a snapshot. */
+  private static boolean live(Commands.GpuSource g) {
+    return g.simulate == null && g.gpus == null;
   }
 
   /** The snapshot files of --gpus (a directory's too); empty without --gpus. */

@@ -70,7 +70,10 @@ class MainCalibrationTest {
   void execRecords_aLaterCheckUsesTheObservedCapture_listAndClear() throws Exception {
     Path dir = tmp.resolve("cal");
     Map<String, Object> before =
-        json(run(env(), args("check", guard("--json", "--calibration-dir", dir.toString()), LAUNCH)));
+        json(
+            run(
+                env(),
+                args("check", guard("--json", "--calibration-dir", dir.toString()), LAUNCH)));
     assertFalse(Files.exists(dir.resolve(CalibrationStore.FILE_NAME)), "check never writes");
 
     CliRun exec = run(env(), args("exec", guard("--calibration-dir", dir.toString()), LAUNCH));
@@ -111,7 +114,8 @@ class MainCalibrationTest {
 
     CliRun list = run(env(), "calibration", "list", "--calibration-dir", dir.toString());
     assertEquals(0, list.exitCode(), list.toString());
-    assertTrue(list.out().startsWith(dir.resolve("calibration.jsonl") + ": 1 record\n"), list.out());
+    assertTrue(
+        list.out().startsWith(dir.resolve("calibration.jsonl") + ": 1 record\n"), list.out());
     assertTrue(
         list.out()
             .contains(
@@ -128,7 +132,10 @@ class MainCalibrationTest {
         "no calibration recorded in " + dir.resolve("calibration.jsonl") + "\n",
         run(env(), "calibration", "list", "--calibration-dir", dir.toString()).out());
     Map<String, Object> cleared =
-        json(run(env(), args("check", guard("--json", "--calibration-dir", dir.toString()), LAUNCH)));
+        json(
+            run(
+                env(),
+                args("check", guard("--json", "--calibration-dir", dir.toString()), LAUNCH)));
     assertEquals(before.get("maxSafeFraction"), cleared.get("maxSafeFraction"));
   }
 
