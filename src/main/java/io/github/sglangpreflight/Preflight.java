@@ -321,7 +321,8 @@ public final class Preflight {
                   inventory.driverVersion(),
                   version.toString(),
                   launch.serverArgs().modelPath(),
-                  par));
+                  par,
+                  calibrationSettings(model, inventory, slots.getFirst())));
       Optional<Calibration.Correction> correction =
           calibration.flatMap(c -> Calibration.lookup(c.read(), calibrationKey.get()));
       BudgetModel budget =
@@ -339,6 +340,42 @@ public final class Preflight {
                   peerMinPreLoadFreeBytes));
       notes.addAll(budget.notes());
       return decide(used, model, budget);
+    }
+
+    /**
+     * The settings the calibrated terms depend on beyond the layout: the weights on the dtype and
+     * quantization, the capture on the graph sizes, backend, context and speculative decoding.
+     */
+    private String calibrationSettings(
+        ModelDescription model, GpuInventory inventory, BudgetModel.GpuSlot first) {
+      io.github.sglangpreflight.plan.LaunchPlan p =
+          io.github.sglangpreflight.plan.LaunchPlan.of(
+              io.github.sglangpreflight.sglang.version.SglangFacts.of(version),
+              launch,
+              model.spec(),
+              inventory.minTotalMib(),
+              first.computeCapability());
+      var a = launch.serverArgs();
+      return "ctx"
+          + p.contextLength()
+          + "-kv:"
+          + p.kvCacheDtype()
+          + "-attn:"
+          + p.attentionBackend()
+          + "-graphs:"
+          + (p.decodeGraphs() && !p.decodeCaptureList().isEmpty()
+              ? "bs" + java.util.Collections.max(p.decodeCaptureList())
+              : "off")
+          + (p.prefillGraphs() ? "+prefill" : "")
+          + "-run:"
+          + (p.maxRunningRequests().isPresent() ? p.maxRunningRequests().getAsInt() : "auto")
+          + "-q:"
+          + a.quantization().orElse("none")
+          + "-dtype:"
+          + a.dtype().orElse("auto")
+          + (p.speculative().isPresent() ? "-spec" : "")
+          + (p.lora().isPresent() ? "-lora" : "")
+          + (p.torchCompile() ? "-compile" : "");
     }
 
     private void resolveVersion() {

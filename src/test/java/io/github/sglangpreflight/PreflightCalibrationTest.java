@@ -60,7 +60,8 @@ class PreflightCalibrationTest {
             key.driverVersion(),
             "0.5.1",
             "meta-llama/Llama-3.1-8B-Instruct",
-            "tp2-pp1-dp1-ep1-nnodes1"),
+            "tp2-pp1-dp1-ep1-nnodes1/ctx131072-kv:auto-attn:fa3-graphs:bs160-run:auto-q:none"
+                + "-dtype:auto"),
         key);
     long graphs = item(predicted, TermId.CUDA_GRAPH_DECODE).bytes();
     long observed = graphs + (3L << 30);
@@ -168,6 +169,33 @@ class PreflightCalibrationTest {
   }
 
   @Test
+  void theKeyFollowsTheSettingsTheMeasuredTermsDependOn() {
+    CalibrationKey base =
+        guard().build().check(LAUNCH, Map.of()).inputs().calibrationKey().orElseThrow();
+    for (List<String> more :
+        List.of(
+            List.of("--cuda-graph-max-bs", "8"),
+            List.of("--disable-cuda-graph"),
+            List.of("--context-length", "8192"),
+            List.of("--quantization", "fp8"),
+            List.of("--kv-cache-dtype", "fp8_e5m2"),
+            List.of("--max-running-requests", "64"))) {
+      List<String> argv = new java.util.ArrayList<>(LAUNCH);
+      argv.addAll(more);
+      CalibrationKey k =
+          guard().build().check(argv, Map.of()).inputs().calibrationKey().orElseThrow();
+      assertTrue(
+          !k.parallelism().equals(base.parallelism())
+              && k.parallelism().startsWith("tp2-pp1-dp1-ep1-nnodes1/"),
+          more + ": " + k.parallelism());
+    }
+    List<String> port = new java.util.ArrayList<>(LAUNCH);
+    port.addAll(List.of("--port", "31000", "--mem-fraction-static", "0.8"));
+    assertEquals(
+        base, guard().build().check(port, Map.of()).inputs().calibrationKey().orElseThrow());
+  }
+
+  @Test
   void aRecordOfAnyOtherKeyDoesNotApply() {
     PreflightReport predicted = guard().build().check(LAUNCH, Map.of());
     CalibrationKey k = predicted.inputs().calibrationKey().orElseThrow();
@@ -192,7 +220,10 @@ class PreflightCalibrationTest {
                 k.driverVersion(),
                 k.sglangVersion(),
                 k.model(),
-                "tp1-pp1-dp1-ep1-nnodes1"));
+                "tp1-pp1-dp1-ep1-nnodes1"),
+            new CalibrationKey(
+                k.gpuModel(), k.driverVersion(), k.sglangVersion(), k.model(), k.parallelism()
+                    .replace("bs160", "bs8")));
     for (CalibrationKey other : others) {
       store.append(
           new CalibrationRecord(

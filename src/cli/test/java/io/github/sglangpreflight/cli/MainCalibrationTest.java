@@ -88,7 +88,10 @@ class MainCalibrationTest {
     assertEquals("NVIDIA H100 80GB HBM3", r.key().gpuModel());
     assertEquals("0.5.1", r.key().sglangVersion());
     assertEquals("meta-llama/Llama-3.1-8B-Instruct", r.key().model());
-    assertEquals("tp1-pp1-dp1-ep1-nnodes1", r.key().parallelism());
+    assertEquals(
+        "tp1-pp1-dp1-ep1-nnodes1/ctx131072-kv:auto-attn:fa3-graphs:bs160-run:auto-q:none"
+            + "-dtype:auto",
+        r.key().parallelism());
     // SGLang prints GB of 2^30 bytes with 2 decimals
     assertEquals((long) (6.19 * (1L << 30)), r.termBytes().get(TermId.CUDA_GRAPH_DECODE), 1 << 20);
     assertEquals((long) (15.11 * (1L << 30)), r.termBytes().get(TermId.WEIGHTS), 1 << 20);
@@ -120,7 +123,9 @@ class MainCalibrationTest {
         list.out()
             .contains(
                 "\nNVIDIA H100 80GB HBM3, driver 580.159.04, SGLang 0.5.1,"
-                    + " meta-llama/Llama-3.1-8B-Instruct, tp1-pp1-dp1-ep1-nnodes1\n"),
+                    + " meta-llama/Llama-3.1-8B-Instruct, "
+                    + r.key().parallelism()
+                    + "\n"),
         list.out());
     assertTrue(list.out().contains("\n  CUDA-graph capture: 6.19 GiB observed "), list.out());
 
