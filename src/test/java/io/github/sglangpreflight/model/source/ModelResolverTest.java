@@ -174,6 +174,26 @@ class ModelResolverTest {
   }
 
   @Test
+  void resolve_sameConfigFile_isReadOnceUntilItChanges() throws IOException {
+    Path config = tmp.resolve("config.json");
+    String text = resourceText("/model/tiny-qwen3/config.json");
+    Files.writeString(config, text);
+
+    ModelDescription first = resolver(Map.of()).resolve("m", Optional.of(config));
+    ModelDescription again = resolver(Map.of()).resolve("m", Optional.of(config));
+    Files.writeString(config, text.replace("\"num_hidden_layers\": 4", "\"num_hidden_layers\": 6"));
+    Files.setLastModifiedTime(
+        config,
+        java.nio.file.attribute.FileTime.fromMillis(
+            Files.getLastModifiedTime(config).toMillis() + 2000));
+    ModelDescription changed = resolver(Map.of()).resolve("m", Optional.of(config));
+
+    assertTrue(first == again, "the unchanged file is read again");
+    assertEquals(4, first.spec().numHiddenLayers());
+    assertEquals(6, changed.spec().numHiddenLayers());
+  }
+
+  @Test
   void resolve_pathThatDoesNotExist_namesItAndTheFix() {
     InvalidInputException e =
         assertThrows(
