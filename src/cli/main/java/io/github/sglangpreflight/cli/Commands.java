@@ -253,7 +253,9 @@ final class Commands {
       customSynopsis = "sglang-preflight exec [OPTIONS] -- SGLANG_COMMAND...",
       description = {
         "Checks the launch, then runs it (with the rewritten --mem-fraction-static on ADJUST) as a"
-            + " child process with this terminal's stdin, stdout and stderr, never through a shell;"
+            + " child process with this terminal's stdin, never through a shell (its stdout and"
+            + " stderr are copied through so that the start-up log can be recorded; with"
+            + " --no-calibration they are the terminal's too);"
             + " SIGINT and SIGTERM are passed on, and the child's exit code is returned. On REJECT"
             + " the report goes to stderr and the command is not started (exit code 4).",
       },
