@@ -1,5 +1,6 @@
 package io.github.sglangpreflight.budget;
 
+import io.github.sglangpreflight.calibration.Calibration;
 import io.github.sglangpreflight.model.KvCacheLayout;
 import io.github.sglangpreflight.model.KvCacheOptions;
 import io.github.sglangpreflight.model.ModelDescription;
@@ -78,6 +79,11 @@ public final class BudgetModel {
    * @param safetyMarginBytes free memory each GPU must keep after everything
    * @param minKvTokens the smallest KV pool that counts as workable; empty: one request of the full
    *     context length
+   * @param calibration what earlier launches of this key measured; the terms it covers take the
+   *     measured bytes ({@link ObservedItems})
+   * @param peerMinPreLoadFreeBytes on a multi-node launch, the smallest T of the launch's GPUs on
+   *     the other nodes: SGLang takes T and the free memory after the weights as the minimum over
+   *     every rank of the launch, so a lower T there lowers them here
    */
   public record Request(
       SglangVersion version,
@@ -87,8 +93,59 @@ public final class BudgetModel {
       List<GpuSlot> gpus,
       OptionalLong hostMinTotalMib,
       long safetyMarginBytes,
-      OptionalLong minKvTokens) {
+      OptionalLong minKvTokens,
+      Optional<Calibration.Correction> calibration,
+      OptionalLong peerMinPreLoadFreeBytes) {
+    /** A request without calibration. */
+    public Request(
+        SglangVersion version,
+        LaunchCommand launch,
+        ModelDescription model,
+        Optional<ModelDescription> draftModel,
+        List<GpuSlot> gpus,
+        OptionalLong hostMinTotalMib,
+        long safetyMarginBytes,
+        OptionalLong minKvTokens) {
+      this(
+          version,
+          launch,
+          model,
+          draftModel,
+          gpus,
+          hostMinTotalMib,
+          safetyMarginBytes,
+          minKvTokens,
+          Optional.empty(),
+          OptionalLong.empty());
+    }
+
+    /** A request without other nodes. */
+    public Request(
+        SglangVersion version,
+        LaunchCommand launch,
+        ModelDescription model,
+        Optional<ModelDescription> draftModel,
+        List<GpuSlot> gpus,
+        OptionalLong hostMinTotalMib,
+        long safetyMarginBytes,
+        OptionalLong minKvTokens,
+        Optional<Calibration.Correction> calibration) {
+      this(
+          version,
+          launch,
+          model,
+          draftModel,
+          gpus,
+          hostMinTotalMib,
+          safetyMarginBytes,
+          minKvTokens,
+          calibration,
+          OptionalLong.empty());
+    }
+
     public Request {
+      Objects.requireNonNull(calibration, "calibration");
+      Objects.requireNonNull(peerMinPreLoadFreeBytes, "peerMinPreLoadFreeBytes");
       Objects.requireNonNull(version, "version");
       Objects.requireNonNull(launch, "launch");
       Objects.requireNonNull(model, "model");
@@ -177,6 +234,7 @@ public final class BudgetModel {
         new TermContext.Launch(plan, request.model(), request.draftModel(), weights, kv);
     List<String> n = new ArrayList<>(plan.notes());
     n.addAll(request.model().notes());
+    request.calibration().ifPresent(c -> n.addAll(ObservedItems.notes(c, plan.decodeGraphs())));
     this.slots = buildSlots(n);
     this.notes = List.copyOf(n);
     Map<Integer, long[]> ta = new LinkedHashMap<>();
@@ -186,9 +244,14 @@ public final class BudgetModel {
           new long[] {s.preLoadFree(), s.afterLoad()},
           (x, y) -> new long[] {Math.min(x[0], y[0]), Math.min(x[1], y[1])});
     }
+    ta.replaceAll((g, x) -> withPeers(x[0], x[1]));
     this.groupTa = ta;
-    this.tMin = slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow();
-    this.aMin = slots.stream().mapToLong(Slot::afterLoad).min().orElseThrow();
+    long[] all =
+        withPeers(
+            slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow(),
+            slots.stream().mapToLong(Slot::afterLoad).min().orElseThrow());
+    this.tMin = all[0];
+    this.aMin = all[1];
     this.heavyWeightParts = List.copyOf(WeightsTerm.parts(weights.worstRank()));
     this.fractionRule = facts.fractionRule();
     this.requestRowsRule = facts.requestRowsRule();
@@ -306,14 +369,18 @@ public final class BudgetModel {
   }
 
   private List<BudgetItem> overheads(GpuSlot g) {
-    return BudgetTerms.items(BudgetTerms.BEFORE_T, new TermContext.BeforeT(launch, g));
+    return ObservedItems.correctBeforeT(
+        BudgetTerms.items(BudgetTerms.BEFORE_T, new TermContext.BeforeT(launch, g)),
+        request.calibration());
   }
 
   private List<BudgetItem> prePool(int ppRank, List<String> notesOut, boolean first) {
     // a term's note about an assumption is said once, for the first GPU
     List<String> notes = first ? notesOut : new ArrayList<>();
-    return BudgetTerms.items(
-        BudgetTerms.STATIC_POOL, new TermContext.StaticPool(launch, ppRank, notes));
+    return ObservedItems.correct(
+        BudgetTerms.items(
+            BudgetTerms.STATIC_POOL, new TermContext.StaticPool(launch, ppRank, notes)),
+        request.calibration());
   }
 
   // ------------------------------------------------------------------ evaluation at a fraction
@@ -353,11 +420,15 @@ public final class BudgetModel {
     }
     WeightsPerGpu.RankWeights heavy = weights.worstRank();
     long maxPool = gpus.stream().mapToLong(MemoryBudget.GpuBudget::kvPoolBytes).max().orElse(0);
+    long weightsPerGpu =
+        request.calibration().isEmpty()
+            ? heavy.bytes()
+            : gpus.stream().mapToLong(MemoryBudget.GpuBudget::weightsBytes).max().orElse(0);
     return new MemoryBudget(
         fraction,
         tMin,
         aMin,
-        heavy.bytes(),
+        weightsPerGpu,
         heavyWeightParts,
         kv.bytesPerToken(),
         minTokens,
@@ -368,6 +439,19 @@ public final class BudgetModel {
         worst,
         gpus,
         capture);
+  }
+
+  /**
+   * T and the free memory after the weights as SGLang's all-reduce sees them with the other nodes:
+   * a lower T there takes the same weights from less (exact when every rank holds the same weights,
+   * as with tensor parallelism across nodes).
+   */
+  private long[] withPeers(long t, long a) {
+    if (request.peerMinPreLoadFreeBytes().isEmpty()) {
+      return new long[] {t, a};
+    }
+    long peer = request.peerMinPreLoadFreeBytes().getAsLong();
+    return peer >= t ? new long[] {t, a} : new long[] {peer, a - (t - peer)};
   }
 
   /**
@@ -435,7 +519,7 @@ public final class BudgetModel {
 
   private Pool pool(double fraction) {
     Parallelism par = plan.parallelism();
-    // per group: T = min T_i, A = min A_i (groupTa)
+    // per group: T = min T_i, A = min A_i (groupTa, the other nodes' T included)
     Map<Integer, long[]> groupTokens = new LinkedHashMap<>();
     // the profiled count before --max-total-tokens and page rounding: it sizes the request table
     // (model_runner.py L741-752 @v0.4.5.post3)
@@ -485,7 +569,9 @@ public final class BudgetModel {
     TermContext.Reserve c =
         base.withPreWarmupAvailableBytes(Math.max(0, s.afterLoad() - pool - before));
     List<BudgetItem> warmup = BudgetTerms.items(List.of(BudgetTerms.WARMUP), c);
-    List<BudgetItem> after = BudgetTerms.items(BudgetTerms.AFTER_WARMUP, c);
+    List<BudgetItem> after =
+        ObservedItems.correct(
+            BudgetTerms.items(BudgetTerms.AFTER_WARMUP, c), request.calibration());
     long needed = peak(before, sum(warmup), sum(after));
     List<BudgetItem> items = new ArrayList<>(buffers);
     items.addAll(warmup);
@@ -502,8 +588,13 @@ public final class BudgetModel {
     long before = BudgetTerms.bytes(BudgetTerms.POOL_BUFFERS, base);
     TermContext.Reserve c =
         base.withPreWarmupAvailableBytes(Math.max(0, s.afterLoad() - pool - before));
-    return peak(
-        before, BudgetTerms.WARMUP.bytes(c), BudgetTerms.bytes(BudgetTerms.AFTER_WARMUP, c));
+    long after =
+        request.calibration().isEmpty()
+            ? BudgetTerms.bytes(BudgetTerms.AFTER_WARMUP, c)
+            : sum(
+                ObservedItems.correct(
+                    BudgetTerms.items(BudgetTerms.AFTER_WARMUP, c), request.calibration()));
+    return peak(before, BudgetTerms.WARMUP.bytes(c), after);
   }
 
   /** The peak rule of {@link Reserve} over the three groups' bytes. */
@@ -637,7 +728,8 @@ public final class BudgetModel {
       }
     }
     if (par.tpSize() * par.ppSize() > 1) {
-      long tMin = slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow();
+      long tMin =
+          withPeers(slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow(), 0)[0];
       for (Slot s : slots) {
         long local = s.preLoadFree();
         if (tMin < 0.9 * local) {
