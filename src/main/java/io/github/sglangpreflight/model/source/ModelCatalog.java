@@ -2,7 +2,7 @@ package io.github.sglangpreflight.model.source;
 
 import io.github.sglangpreflight.model.ModelDescription;
 import io.github.sglangpreflight.model.ModelSpec;
-import io.github.sglangpreflight.model.TensorInventory;
+import io.github.sglangpreflight.model.arch.ArchLayouts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -179,7 +179,7 @@ public final class ModelCatalog {
       config.putIfAbsent(c.getKey(), c.getValue());
     }
     ModelSpec spec = ModelSpec.fromConfig(config, where);
-    return new Built(spec, TensorInventory.synthesize(spec, where), source);
+    return new Built(spec, ArchLayouts.synthesize(spec, where), source);
   }
 
   /** The copied config of an entry, {@code _source} included. */
