@@ -14,14 +14,15 @@ import java.util.List;
  * [E, 2I]}, and the same for {@code down_proj} with {@code [E, H, I/32, ...]}; SGLang's
  * {@code Mxfp4MoEMethod} keeps them as uint8 {@code w13_weight [E, 2I, H/2]} and scales, the
  * same bytes (layers/quantization/mxfp4.py create_weights). Attention, router, embeddings and
- * lm_head stay bf16 ({@code modules_to_not_convert}). Checked: gpt-oss-20b synthesizes the
+ * lm_head stay bf16 ({@code modules_to_not_convert}); the released config names no {@code
+ * torch_dtype}, and its float tensors are bf16. Checked: gpt-oss-20b synthesizes the
  * index total 13,761,264,768 B exactly.
  */
 final class GptOssLayout {
   private GptOssLayout() {}
 
   static List<TensorInfo> tensors(ModelSpec s, String where) {
-    TensorSink out = new TensorSink(s);
+    TensorSink out = new TensorSink(s, WeightDtype.BF16);
     ModelSpec.Moe moe = ArchLayouts.requireMoe(s, where, "num_local_experts");
     long h = s.hiddenSize();
     long e = moe.numExperts();

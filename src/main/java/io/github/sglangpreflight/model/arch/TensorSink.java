@@ -21,8 +21,13 @@ final class TensorSink {
   private final List<TensorInfo> out = new ArrayList<>();
 
   TensorSink(ModelSpec spec) {
+    this(spec, WeightDtype.F32);
+  }
+
+  /** With the float dtype a checkpoint stores when its config names no {@code torch_dtype}. */
+  TensorSink(ModelSpec spec, WeightDtype withoutTorchDtype) {
     this.spec = spec;
-    this.floatDtype = spec.torchDtype().orElse(WeightDtype.F32);
+    this.floatDtype = spec.torchDtype().orElse(withoutTorchDtype);
     this.fp8 = spec.quantization().filter(Quantization::isFp8);
   }
 

@@ -176,7 +176,16 @@ public final class ModelCatalog {
     Map<String, Object> config = new LinkedHashMap<>(readResource(e.file()));
     Object source = config.remove("_source");
     for (Map.Entry<String, Object> c : e.completions().entrySet()) {
-      config.putIfAbsent(c.getKey(), c.getValue());
+      int dot = c.getKey().indexOf('.');
+      if (dot > 0 && config.get(c.getKey().substring(0, dot)) instanceof Map<?, ?> nested) {
+        // "text_config.vocab_size": a key of a nested config object
+        @SuppressWarnings("unchecked")
+        Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) nested);
+        copy.putIfAbsent(c.getKey().substring(dot + 1), c.getValue());
+        config.put(c.getKey().substring(0, dot), copy);
+      } else {
+        config.putIfAbsent(c.getKey(), c.getValue());
+      }
     }
     ModelSpec spec = ModelSpec.fromConfig(config, where);
     return new Built(spec, ArchLayouts.synthesize(spec, where), source);
