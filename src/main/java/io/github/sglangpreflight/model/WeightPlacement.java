@@ -672,6 +672,9 @@ public final class WeightPlacement {
     }
 
     private Share kvShare(TensorInfo t) {
+      if (t.shape().isEmpty()) {
+        return whole(t); // a per-tensor scale (ModelOpt FP8 k_proj.weight_scale is a scalar)
+      }
       int kv = spec.numKeyValueHeads();
       int perRank = Math.max(1, kv / attnTp);
       long rows = t.dim(0);
