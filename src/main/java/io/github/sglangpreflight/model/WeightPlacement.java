@@ -49,6 +49,9 @@ public final class WeightPlacement {
   private static final Pattern EXPERT =
       Pattern.compile("experts\\.(\\d+)\\.(gate_proj|up_proj|down_proj|w1|w2|w3|gate_up_proj)\\.");
   private static final int VOCAB_PADDING = 64;
+  /** GPT-OSS fused experts: {@code experts.gate_up_proj_blocks}, {@code _scales}, {@code _bias}. */
+  private static final Pattern FUSED_EXPERT =
+      Pattern.compile("experts\\.(gate_up_proj|down_proj)(_blocks|_scales|_bias)?$");
 
   static final String SRC_LINEAR =
       "layers/linear.py L352 (column), L1184 (row) @v0.4.5.post3; the attention half over"
@@ -640,7 +643,23 @@ public final class WeightPlacement {
     }
 
     private Share fusedExpertShare(TensorInfo t, Placed p) {
-      // Llama-4: gate_up_proj [E, H, 2I], down_proj [E, I, H].
+      // Llama-4: gate_up_proj [E, H, 2I], down_proj [E, I, H]. GPT-OSS MXFP4 blocks/scales/bias
+      // ([E, 2I, ...], [E, H, ...]): local experts, the intermediate dim over moe_tp; a row
+      // bias [E, H] whole per local expert.
+      boolean gptOss = t.name().endsWith("_blocks") || t.name().endsWith("_scales")
+          || t.name().endsWith("_bias");
+      if (gptOss) {
+        long experts = t.dim(0);
+        long local = experts / ep;
+        long per = t.numel() / experts;
+        boolean rowBias = p.role() == Role.EXPERT_FUSED_ROW && t.name().endsWith("_bias");
+        long numel = local * (rowBias ? per : ceilDiv(per, moeTp));
+        return new Share(
+            numel,
+            t.shape() + " × " + local + "/" + experts + (rowBias ? "" : " / moe_tp " + moeTp),
+            new long[] {numel},
+            1);
+      }
       if (t.shape().size() != 3) {
         return fraction(t, 1, (long) tp);
       }
@@ -663,6 +682,9 @@ public final class WeightPlacement {
     }
 
     private Share kvShare(TensorInfo t) {
+      if (t.shape().isEmpty()) {
+        return whole(t); // a per-tensor scale (ModelOpt FP8 k_proj.weight_scale is a scalar)
+      }
       int kv = spec.numKeyValueHeads();
       int perRank = Math.max(1, kv / attnTp);
       long rows = t.dim(0);
@@ -809,6 +831,21 @@ public final class WeightPlacement {
       }
       if (mod.contains("shared_experts.") || mod.contains("shared_expert.")) {
         return mod.endsWith("down_proj") ? Role.SHARED_ROW : Role.SHARED_COLUMN;
+      }
+      Matcher fused = FUSED_EXPERT.matcher(rest);
+      if (fused.find() && fused.group(2) != null) {
+        return fused.group(1).equals("down_proj") ? Role.EXPERT_FUSED_ROW : Role.EXPERT_FUSED_COLUMN;
+      }
+      if (mod.startsWith("linear_attn.")) {
+        // Gated DeltaNet (qwen3_next.py): in_proj_* and conv1d split by heads (column), out_proj
+        // row parallel, the gated norm per value head replicated.
+        if (mod.endsWith("out_proj")) {
+          return Role.ATTN_ROW;
+        }
+        return mod.endsWith("norm") ? Role.NORM : Role.ATTN_COLUMN;
+      }
+      if (mod.contains("self_attn.indexer.")) {
+        return Role.ATTN_REPLICATED;
       }
       if (rest.endsWith("experts.gate_up_proj") || mod.endsWith("experts.gate_up_proj")) {
         return Role.EXPERT_FUSED_COLUMN;

@@ -4,7 +4,7 @@ import io.github.sglangpreflight.errors.InvalidInputException;
 import io.github.sglangpreflight.model.ModelDescription;
 import io.github.sglangpreflight.model.ModelSpec;
 import io.github.sglangpreflight.model.TensorInfo;
-import io.github.sglangpreflight.model.TensorInventory;
+import io.github.sglangpreflight.model.arch.ArchLayouts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -189,7 +189,7 @@ public final class ModelResolver {
     Map<String, Object> config =
         JsonFiles.readObject(file, where, "fix the file or give another --model-config");
     ModelSpec spec = ModelSpec.fromConfig(config, where);
-    List<TensorInfo> tensors = TensorInventory.synthesize(spec, where);
+    List<TensorInfo> tensors = ArchLayouts.synthesize(spec, where);
     return new ModelDescription(
         modelPath,
         ModelDescription.Origin.CONFIG_FILE,
@@ -229,7 +229,7 @@ public final class ModelResolver {
           origin,
           dir.toString(),
           spec,
-          TensorInventory.synthesize(spec, where),
+          ArchLayouts.synthesize(spec, where),
           ModelDescription.TensorSource.SYNTHESIZED,
           notes);
     }

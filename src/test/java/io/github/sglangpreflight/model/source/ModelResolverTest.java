@@ -317,8 +317,8 @@ class ModelResolverTest {
     assertEquals(
         "--model-path Qwen/Qwen3-9B is neither a local directory, nor in the Hugging Face cache ("
             + tmp
-            + "), nor in the built-in catalog (close catalog names: Qwen/Qwen3-8B, Qwen/Qwen3-14B,"
-            + " Qwen/Qwen3-32B); download the model, point --model-path at its directory, or pass"
+            + "), nor in the built-in catalog (close catalog names: Qwen/Qwen3-4B, Qwen/Qwen3-8B,"
+            + " Qwen/Qwen3-14B); download the model, point --model-path at its directory, or pass"
             + " --model-config with its config.json",
         e.getMessage());
   }
