@@ -450,9 +450,9 @@ public record ModelSpec(
       }
     } else {
       int linearEvery = family == Family.QWEN3_NEXT
-          ? f.optInt("full_attention_interval").orElse(4) : 0;
+          ? f.optIntIn("full_attention_interval", 1, MAX_LAYERS).orElse(4) : 0;
       int slidingPattern = family == Family.GEMMA3
-          ? f.optInt("sliding_window_pattern").orElse(6) : 0;
+          ? f.optIntIn("sliding_window_pattern", 1, MAX_LAYERS).orElse(6) : 0;
       boolean chunked = family == Family.LLAMA4 && f.has("attention_chunk_size");
       for (int i = 0; i < layers; i++) {
         ArchFacts.LayerKind k = ArchFacts.LayerKind.FULL;
@@ -468,7 +468,7 @@ public record ModelSpec(
     }
     OptionalInt window = OptionalInt.empty();
     if (kinds.contains(ArchFacts.LayerKind.CHUNKED)) {
-      window = f.optInt("attention_chunk_size");
+      window = f.optIntIn("attention_chunk_size", 1, Integer.MAX_VALUE);
     } else if (kinds.contains(ArchFacts.LayerKind.SLIDING)) {
       for (String key : List.of("sliding_window_size", "sliding_window", "window_size")) {
         if (f.optInt(key).isPresent()) {
@@ -499,7 +499,7 @@ public record ModelSpec(
               new ArchFacts.Indexer(
                   f.requireInt("index_n_heads", why),
                   f.requireInt("index_head_dim", why),
-                  f.optInt("index_topk").orElse(2048)));
+                  f.optIntIn("index_topk", 1, Integer.MAX_VALUE).orElse(2048)));
     }
     Optional<ArchFacts.VisionTower> tower = Optional.empty();
     if (vision.isPresent()) {
@@ -514,11 +514,11 @@ public record ModelSpec(
                     v.requireInt("hidden_size", why),
                     v.requireInt("intermediate_size", why),
                     v.requireInt("patch_size", why),
-                    v.optInt("temporal_patch_size").orElse(1),
-                    v.optInt("in_channels").orElse(v.optInt("in_chans").orElse(3)),
-                    v.optInt("out_hidden_size").orElse(hidden),
-                    v.optInt("spatial_merge_size").orElse(1),
-                    v.optInt("num_position_embeddings").orElse(0),
+                    v.optIntIn("temporal_patch_size", 1, MAX_DIM).orElse(1),
+                    v.optIntIn("in_channels", 1, MAX_DIM).orElse(v.optIntIn("in_chans", 1, MAX_DIM).orElse(3)),
+                    v.optIntIn("out_hidden_size", 1, MAX_DIM).orElse(hidden),
+                    v.optIntIn("spatial_merge_size", 1, MAX_DIM).orElse(1),
+                    v.optIntIn("num_position_embeddings", 0, Integer.MAX_VALUE).orElse(0),
                     v.optIntList("deepstack_visual_indexes").map(List::size).orElse(0)));
       } else if (family == Family.GEMMA3 && v.has("num_hidden_layers")) {
         int patch = v.requireInt("patch_size", why);
@@ -532,7 +532,7 @@ public record ModelSpec(
                     v.requireInt("intermediate_size", why),
                     patch,
                     1,
-                    v.optInt("num_channels").orElse(3),
+                    v.optIntIn("num_channels", 1, MAX_DIM).orElse(3),
                     hidden,
                     1,
                     (image / patch) * (image / patch),
@@ -545,10 +545,10 @@ public record ModelSpec(
           case QWEN_VL -> arch.startsWith("Qwen3");
           default -> f.optBoolean("use_qk_norm").orElse(false);
         };
-    int mtp = f.optInt("num_nextn_predict_layers").orElse(0);
-    mtp = Math.max(mtp, f.optInt("mtp_num_hidden_layers").orElse(0));
+    int mtp = f.optIntIn("num_nextn_predict_layers", 0, MAX_LAYERS).orElse(0);
+    mtp = Math.max(mtp, f.optIntIn("mtp_num_hidden_layers", 0, MAX_LAYERS).orElse(0));
     if (f.optBoolean("use_mtp").orElse(false)) {
-      mtp = Math.max(mtp, f.optInt("num_mtp_modules").orElse(0));
+      mtp = Math.max(mtp, f.optIntIn("num_mtp_modules", 0, MAX_LAYERS).orElse(0));
     }
     return new ArchFacts(
         kinds,
@@ -638,10 +638,19 @@ public record ModelSpec(
                 || family == Family.MINIMAX_M2
             ? "intermediate_size"
             : "moe_intermediate_size";
-      denseIntermediate = text.optIntIn("intermediate_size_mlp", 1, MAX_DIM);
-    } else if (family == Family.MIXTRAL
-        || family == Family.GPT_OSS
-        || family == Family.MINIMAX_M2) {
+    if (family == Family.OTHER && !f.has(sizeKey) && f.has("intermediate_size")) {
+      sizeKey = "intermediate_size";
+    }
+    int expertSize = f.requireIntIn(sizeKey, 1, MAX_DIM, "size the expert weights");
+    int shared = 0;
+    int sharedSize = 0;
+    switch (family) {
+      case DEEPSEEK, GLM4_MOE -> {
+        shared = f.optIntIn("n_shared_experts", 0, MAX_EXPERTS).orElse(0);
+        sharedSize = Math.toIntExact(Math.min(Integer.MAX_VALUE, (long) expertSize * shared));
+      }
+      case QWEN2_MOE, QWEN3_NEXT -> {
+        sharedSize = f.optIntIn("shared_expert_intermediate_size", 0, MAX_DIM).orElse(0);
         shared = sharedSize > 0 ? 1 : 0;
       }
       case LLAMA4 -> {
@@ -654,10 +663,10 @@ public record ModelSpec(
     for (int layer = 0; layer < layers; layer++) {
       boolean sparse =
           switch (family) {
-      denseIntermediate = text.optIntIn("intermediate_size_mlp", 1, MAX_DIM);
-    } else if (family == Family.MIXTRAL
-        || family == Family.GPT_OSS
-        || family == Family.MINIMAX_M2) {
+            case DEEPSEEK, GLM4_MOE ->
+                layer >= f.optIntIn("first_k_dense_replace", 0, MAX_LAYERS).orElse(0)
+                    && layer % f.optIntIn("moe_layer_freq", 1, MAX_LAYERS).orElse(1) == 0;
+            case QWEN2_MOE, QWEN3_MOE, QWEN3_NEXT, QWEN_VL ->
                 !f.optIntList("mlp_only_layers").orElse(List.of()).contains(layer)
                     && (layer + 1) % f.optIntIn("decoder_sparse_step", 1, MAX_LAYERS).orElse(1) == 0;
             case LLAMA4 ->
