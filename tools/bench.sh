@@ -7,8 +7,10 @@
 # Builds the test classes and the stub libnvidia-ml.so.1 first (the NVML benchmark reads it).
 set -eu
 cd "$(dirname "$0")/.."
-bin/mvn-jdk -q -B -DskipTests process-test-classes dependency:build-classpath \
-  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+# The library module only: its test class path holds JMH (the classes land in the repository's
+# target/, the module's build directory).
+bin/mvn-jdk -q -B -DskipTests -pl src/library process-test-classes dependency:build-classpath \
+  -Dmdep.outputFile="$PWD/target/bench.classpath" -Dmdep.includeScope=test
 JAVA_HOME=$(bin/find-jdk)
 exec "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -Dnvml.stub.dir=target/nvml-stub \
   -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" org.openjdk.jmh.Main "$@"

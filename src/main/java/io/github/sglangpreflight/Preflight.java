@@ -1,5 +1,8 @@
 package io.github.sglangpreflight;
 
+import io.github.sglangpreflight.calibration.Calibration;
+import io.github.sglangpreflight.calibration.CalibrationKey;
+import io.github.sglangpreflight.calibration.CalibrationStore;
 import io.github.sglangpreflight.units.Units;
 import io.github.sglangpreflight.decision.BudgetPoint;
 import io.github.sglangpreflight.decision.Decider;
@@ -78,6 +81,8 @@ public final class Preflight {
   private final OnUnreadableGpus onUnreadableGpus;
   private final Optional<ModelResolver> modelResolver;
   private final Path userHome;
+  private final Optional<CalibrationStore> calibration;
+  private final OptionalLong peerMinPreLoadFreeBytes;
 
   private Preflight(Builder b) {
     this.gpuSource = b.gpuSource != null ? b.gpuSource : NvmlGpuInventorySource.create();
@@ -89,6 +94,8 @@ public final class Preflight {
     this.onUnreadableGpus = b.onUnreadableGpus != null ? b.onUnreadableGpus : OnUnreadableGpus.FAIL;
     this.modelResolver = Optional.ofNullable(b.modelResolver);
     this.userHome = Path.of(System.getProperty("user.home"));
+    this.calibration = Optional.ofNullable(b.calibration);
+    this.peerMinPreLoadFreeBytes = b.peerMinPreLoadFreeBytes;
   }
 
   /** A builder with the defaults: NVML, adjust policy, 1 GiB margin, newest or detected SGLang. */
@@ -207,6 +214,7 @@ public final class Preflight {
     private VisibleDevices visible;
     private SglangVersion version;
     private String versionSource;
+    private Optional<CalibrationKey> calibrationKey = Optional.empty();
 
     Check(List<String> argv, Map<String, String> env) {
       this.argv = List.copyOf(argv);
@@ -307,6 +315,17 @@ public final class Preflight {
       }
       otherProcesses(used);
 
+      calibrationKey =
+          Optional.of(
+              CalibrationKey.of(
+                  slots.getFirst().name(),
+                  inventory.driverVersion(),
+                  version.toString(),
+                  launch.serverArgs().modelPath(),
+                  par,
+                  calibrationSettings(model, inventory, slots.getFirst())));
+      Optional<Calibration.Correction> correction =
+          calibration.flatMap(c -> Calibration.lookup(c.read(), calibrationKey.get()));
       BudgetModel budget =
           BudgetModel.of(
               new BudgetModel.Request(
@@ -317,9 +336,47 @@ public final class Preflight {
                   slots,
                   inventory.minTotalMib(),
                   safetyMarginBytes,
-                  minKvTokens));
+                  minKvTokens,
+                  correction,
+                  peerMinPreLoadFreeBytes));
       notes.addAll(budget.notes());
       return decide(used, model, budget);
+    }
+
+    /**
+     * The settings the calibrated terms depend on beyond the layout: the weights on the dtype and
+     * quantization, the capture on the graph sizes, backend, context and speculative decoding.
+     */
+    private String calibrationSettings(
+        ModelDescription model, GpuInventory inventory, BudgetModel.GpuSlot first) {
+      io.github.sglangpreflight.plan.LaunchPlan p =
+          io.github.sglangpreflight.plan.LaunchPlan.of(
+              io.github.sglangpreflight.sglang.version.SglangFacts.of(version),
+              launch,
+              model.spec(),
+              inventory.minTotalMib(),
+              first.computeCapability());
+      var a = launch.serverArgs();
+      return "ctx"
+          + p.contextLength()
+          + "-kv:"
+          + p.kvCacheDtype()
+          + "-attn:"
+          + p.attentionBackend()
+          + "-graphs:"
+          + (p.decodeGraphs() && !p.decodeCaptureList().isEmpty()
+              ? "bs" + java.util.Collections.max(p.decodeCaptureList())
+              : "off")
+          + (p.prefillGraphs() ? "+prefill" : "")
+          + "-run:"
+          + (p.maxRunningRequests().isPresent() ? p.maxRunningRequests().getAsInt() : "auto")
+          + "-q:"
+          + a.quantization().orElse("none")
+          + "-dtype:"
+          + a.dtype().orElse("auto")
+          + (p.speculative().isPresent() ? "-spec" : "")
+          + (p.lora().isPresent() ? "-lora" : "")
+          + (p.torchCompile() ? "-compile" : "");
     }
 
     private void resolveVersion() {
@@ -459,7 +516,7 @@ public final class Preflight {
         Optional<PreflightReport.Model> model,
         List<PreflightReport.GpuReport> gpus) {
       return new PreflightReport.Inputs(
-          requested, source, sglang, model, gpuSource.describe(), gpus, argv);
+          requested, source, sglang, model, gpuSource.describe(), gpus, argv, calibrationKey);
     }
 
     private Optional<BudgetModel> rebuild(List<String> newArgv, BudgetModel original, ModelDescription model) {
@@ -486,7 +543,8 @@ public final class Preflight {
             BudgetModel.of(
                 new BudgetModel.Request(
                     r.version(), changed, model, r.draftModel(), slots, r.hostMinTotalMib(),
-                    r.safetyMarginBytes(), r.minKvTokens())));
+                    r.safetyMarginBytes(), r.minKvTokens(), r.calibration(),
+                    r.peerMinPreLoadFreeBytes())));
       } catch (RuntimeException e) {
         LOG.debug("remedy {} not evaluated: {}", newArgv, e.toString());
         return Optional.empty();
@@ -689,6 +747,8 @@ public final class Preflight {
     private Path modelConfig;
     private OnUnreadableGpus onUnreadableGpus;
     private ModelResolver modelResolver;
+    private CalibrationStore calibration;
+    private OptionalLong peerMinPreLoadFreeBytes = OptionalLong.empty();
 
     private Builder() {}
 
@@ -774,6 +834,36 @@ public final class Preflight {
     public Builder modelResolver(ModelResolver resolver) {
       requireUnset(modelResolver, "modelResolver");
       this.modelResolver = Objects.requireNonNull(resolver, "resolver");
+      return this;
+    }
+
+    /**
+     * The calibration store whose observations of the same launch (GPU model, driver, SGLang,
+     * model, layout) replace the terms they measured. Default: none, every term predicted.
+     */
+    public Builder calibration(CalibrationStore store) {
+      requireUnset(calibration, "calibration");
+      this.calibration = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * On a multi-node launch, the smallest T (free memory before the weights, less the CUDA
+     * context and NCCL) of the launch's GPUs on the other nodes: SGLang sizes the pool from the
+     * minimum over every rank. {@link MultiNodeCheck} sets it. Default: no other node.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder peerMinPreLoadFreeBytes(long bytes) {
+      if (peerMinPreLoadFreeBytes.isPresent()) {
+        throw new IllegalStateException(
+            "peerMinPreLoadFreeBytes was already set to " + peerMinPreLoadFreeBytes.getAsLong());
+      }
+      if (bytes < 0) {
+        throw new IllegalArgumentException(
+            "peerMinPreLoadFreeBytes must not be negative, was " + bytes);
+      }
+      this.peerMinPreLoadFreeBytes = OptionalLong.of(bytes);
       return this;
     }
 

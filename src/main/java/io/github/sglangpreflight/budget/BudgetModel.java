@@ -1,5 +1,6 @@
 package io.github.sglangpreflight.budget;
 
+import io.github.sglangpreflight.calibration.Calibration;
 import io.github.sglangpreflight.model.KvCacheLayout;
 import io.github.sglangpreflight.model.KvCacheOptions;
 import io.github.sglangpreflight.model.ModelDescription;
@@ -31,6 +32,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The memory model of one SGLang launch on this node: T (what SGLang measures before weights), the
@@ -91,6 +93,11 @@ public final class BudgetModel {
    * @param safetyMarginBytes free memory each GPU must keep after everything
    * @param minKvTokens the smallest KV pool that counts as workable; empty: one request of the full
    *     context length
+   * @param calibration what earlier launches of this key measured; the terms it covers take the
+   *     measured bytes ({@link ObservedItems})
+   * @param peerMinPreLoadFreeBytes on a multi-node launch, the smallest T of the launch's GPUs on
+   *     the other nodes: SGLang takes T and the free memory after the weights as the minimum over
+   *     every rank of the launch, so a lower T there lowers them here
    */
   public record Request(
       SglangVersion version,
@@ -100,8 +107,59 @@ public final class BudgetModel {
       List<GpuSlot> gpus,
       OptionalLong hostMinTotalMib,
       long safetyMarginBytes,
-      OptionalLong minKvTokens) {
+      OptionalLong minKvTokens,
+      Optional<Calibration.Correction> calibration,
+      OptionalLong peerMinPreLoadFreeBytes) {
+    /** A request without calibration. */
+    public Request(
+        SglangVersion version,
+        LaunchCommand launch,
+        ModelDescription model,
+        Optional<ModelDescription> draftModel,
+        List<GpuSlot> gpus,
+        OptionalLong hostMinTotalMib,
+        long safetyMarginBytes,
+        OptionalLong minKvTokens) {
+      this(
+          version,
+          launch,
+          model,
+          draftModel,
+          gpus,
+          hostMinTotalMib,
+          safetyMarginBytes,
+          minKvTokens,
+          Optional.empty(),
+          OptionalLong.empty());
+    }
+
+    /** A request without other nodes. */
+    public Request(
+        SglangVersion version,
+        LaunchCommand launch,
+        ModelDescription model,
+        Optional<ModelDescription> draftModel,
+        List<GpuSlot> gpus,
+        OptionalLong hostMinTotalMib,
+        long safetyMarginBytes,
+        OptionalLong minKvTokens,
+        Optional<Calibration.Correction> calibration) {
+      this(
+          version,
+          launch,
+          model,
+          draftModel,
+          gpus,
+          hostMinTotalMib,
+          safetyMarginBytes,
+          minKvTokens,
+          calibration,
+          OptionalLong.empty());
+    }
+
     public Request {
+      Objects.requireNonNull(calibration, "calibration");
+      Objects.requireNonNull(peerMinPreLoadFreeBytes, "peerMinPreLoadFreeBytes");
       Objects.requireNonNull(version, "version");
       Objects.requireNonNull(launch, "launch");
       Objects.requireNonNull(model, "model");
@@ -142,6 +200,21 @@ public final class BudgetModel {
   private final List<Slot> slots;
   private final List<String> notes;
 
+  // what does not depend on the fraction, computed once
+  /** Per group: {T, A}, the minimum over its GPUs. */
+  private final Map<Integer, long[]> groupTa;
+  private final long tMin;
+  private final long aMin;
+  private final List<BudgetItem> heavyWeightParts;
+  private final SglangFacts.FractionRule fractionRule;
+  private final SglangFacts.RequestRowsRule requestRowsRule;
+  /** The decode capture list per request-row count. */
+  private final Map<Integer, List<Integer>> captureLists = new ConcurrentHashMap<>();
+  /** The reserve of every GPU state evaluated so far: the fraction search meets each many times. */
+  private final Map<ReserveKey, Reserve> reserves = new ConcurrentHashMap<>();
+  /** The same states' peaks alone, as the fraction search computes them (no items). */
+  private final Map<ReserveKey, Long> reservePeaks = new ConcurrentHashMap<>();
+
   private BudgetModel(Request request) {
     this.request = request;
     SglangFacts facts = SglangFacts.of(request.version());
@@ -175,8 +248,27 @@ public final class BudgetModel {
         new TermContext.Launch(plan, request.model(), request.draftModel(), weights, kv);
     List<String> n = new ArrayList<>(plan.notes());
     n.addAll(request.model().notes());
+    request.calibration().ifPresent(c -> n.addAll(ObservedItems.notes(c, plan.decodeGraphs())));
     this.slots = buildSlots(n);
     this.notes = List.copyOf(n);
+    Map<Integer, long[]> ta = new LinkedHashMap<>();
+    for (Slot s : slots) {
+      ta.merge(
+          s.group(),
+          new long[] {s.preLoadFree(), s.afterLoad()},
+          (x, y) -> new long[] {Math.min(x[0], y[0]), Math.min(x[1], y[1])});
+    }
+    ta.replaceAll((g, x) -> withPeers(x[0], x[1]));
+    this.groupTa = ta;
+    long[] all =
+        withPeers(
+            slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow(),
+            slots.stream().mapToLong(Slot::afterLoad).min().orElseThrow());
+    this.tMin = all[0];
+    this.aMin = all[1];
+    this.heavyWeightParts = List.copyOf(WeightsTerm.parts(weights.worstRank()));
+    this.fractionRule = facts.fractionRule();
+    this.requestRowsRule = facts.requestRowsRule();
   }
 
   /** Placements of recent (model, layout) pairs: remedies rebuild the budget many times. */
@@ -291,14 +383,18 @@ public final class BudgetModel {
   }
 
   private List<BudgetItem> overheads(GpuSlot g) {
-    return BudgetTerms.items(BudgetTerms.BEFORE_T, new TermContext.BeforeT(launch, g));
+    return ObservedItems.correctBeforeT(
+        BudgetTerms.items(BudgetTerms.BEFORE_T, new TermContext.BeforeT(launch, g)),
+        request.calibration());
   }
 
   private List<BudgetItem> prePool(int ppRank, List<String> notesOut, boolean first) {
     // a term's note about an assumption is said once, for the first GPU
     List<String> notes = first ? notesOut : new ArrayList<>();
-    return BudgetTerms.items(
-        BudgetTerms.STATIC_POOL, new TermContext.StaticPool(launch, ppRank, notes));
+    return ObservedItems.correct(
+        BudgetTerms.items(
+            BudgetTerms.STATIC_POOL, new TermContext.StaticPool(launch, ppRank, notes)),
+        request.calibration());
   }
 
   // ------------------------------------------------------------------ evaluation at a fraction
@@ -308,40 +404,15 @@ public final class BudgetModel {
     if (!(fraction > 0 && fraction < 1)) {
       throw new IllegalArgumentException("fraction must be in (0, 1), was " + fraction);
     }
-    SglangFacts facts = plan.facts();
     Pool pools = pool(fraction);
-    Map<Integer, long[]> groupTokens = pools.tokens();
-    Map<Integer, long[]> groupProfiled = pools.profiled();
-    // identical GPUs (same T, A, stage and role) get the same terms: compute them once
-    Map<List<Object>, Reserve> memo = new HashMap<>();
-
     List<MemoryBudget.GpuBudget> gpus = new ArrayList<>();
     MemoryBudget.GpuBudget worst = null;
     long minTokens = Long.MAX_VALUE;
     List<Integer> capture = List.of();
     for (Slot s : slots) {
-      long tokens = groupTokens.get(s.group())[s.ppRank()];
-      minTokens = Math.min(minTokens, tokens);
-      long allocTokens = tokens + KvPoolTerm.speculativeExtraTokens(plan, tokens);
-      long pool =
-          BudgetTerms.item(
-                  BudgetTerms.KV_POOL,
-                  new TermContext.Pool(launch, s.ppRank(), tokens, allocTokens))
-              .orElseThrow()
-              .bytes();
-      int rows = requestRows(groupProfiled.get(s.group())[s.ppRank()]);
-      int running = maxRunningPerRank(tokens, rows);
-      List<Integer> list =
-          plan.decodeGraphs()
-              ? SglangDefaults.filterByRequestRows(facts, plan.decodeCaptureList(), rows)
-              : List.of();
-      capture = list;
-      Reserve reserve =
-          memo.computeIfAbsent(
-              List.of(tokens, allocTokens, rows, running, pool, s.ppRank(), s.firstOnNode(), s.afterLoad()),
-              k -> reserve(s, allocTokens, rows, running, list, pool));
-      long needed = reserve.neededBytes();
-      long headroom = s.afterLoad() - pool - needed;
+      SlotAt e = evaluate(s, pools, true);
+      minTokens = Math.min(minTokens, e.tokens());
+      capture = e.capture();
       MemoryBudget.GpuBudget gb =
           new MemoryBudget.GpuBudget(
               s.gpu().cudaOrdinal(),
@@ -352,26 +423,27 @@ public final class BudgetModel {
               s.overheads(),
               s.preLoadFree(),
               s.prePool(),
-              pool,
-              reserve.items(),
-              needed,
-              headroom);
+              e.poolBytes(),
+              e.reserve().items(),
+              e.neededBytes(),
+              e.headroomBytes());
       gpus.add(gb);
       if (worst == null || gb.headroomBytes() < worst.headroomBytes()) {
         worst = gb;
       }
     }
-    long tMin = slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow();
-    long aMin = slots.stream().mapToLong(Slot::afterLoad).min().orElseThrow();
     WeightsPerGpu.RankWeights heavy = weights.worstRank();
-    List<BudgetItem> parts = WeightsTerm.parts(heavy);
     long maxPool = gpus.stream().mapToLong(MemoryBudget.GpuBudget::kvPoolBytes).max().orElse(0);
+    long weightsPerGpu =
+        request.calibration().isEmpty()
+            ? heavy.bytes()
+            : gpus.stream().mapToLong(MemoryBudget.GpuBudget::weightsBytes).max().orElse(0);
     return new MemoryBudget(
         fraction,
         tMin,
         aMin,
-        heavy.bytes(),
-        parts,
+        weightsPerGpu,
+        heavyWeightParts,
         kv.bytesPerToken(),
         minTokens,
         maxPool,
@@ -383,20 +455,85 @@ public final class BudgetModel {
         capture);
   }
 
+  /**
+   * T and the free memory after the weights as SGLang's all-reduce sees them with the other nodes:
+   * a lower T there takes the same weights from less (exact when every rank holds the same weights,
+   * as with tensor parallelism across nodes).
+   */
+  private long[] withPeers(long t, long a) {
+    if (request.peerMinPreLoadFreeBytes().isEmpty()) {
+      return new long[] {t, a};
+    }
+    long peer = request.peerMinPreLoadFreeBytes().getAsLong();
+    return peer >= t ? new long[] {t, a} : new long[] {peer, a - (t - peer)};
+  }
+
+  /**
+   * One GPU at one fraction.
+   *
+   * @param reserve its reserve items, when asked for (null in the fraction search)
+   */
+  private record SlotAt(
+      long tokens,
+      long poolBytes,
+      Reserve reserve,
+      long neededBytes,
+      List<Integer> capture,
+      long headroomBytes) {}
+
+  /** What the reserve of one GPU depends on; identical GPUs share it. */
+  private record ReserveKey(
+      long tokens,
+      long allocTokens,
+      int rows,
+      int running,
+      long poolBytes,
+      int ppRank,
+      boolean firstOnNode,
+      long afterLoad) {}
+
+  private SlotAt evaluate(Slot s, Pool pools, boolean withItems) {
+    long tokens = pools.tokens().get(s.group())[s.ppRank()];
+    long allocTokens = tokens + KvPoolTerm.speculativeExtraTokens(plan, tokens);
+    long pool = KvPoolTerm.bytes(launch, s.ppRank(), tokens, allocTokens);
+    int rows = requestRows(pools.profiled().get(s.group())[s.ppRank()]);
+    int running = maxRunningPerRank(tokens, rows);
+    List<Integer> list = captureList(rows);
+    ReserveKey key =
+        new ReserveKey(
+            tokens, allocTokens, rows, running, pool, s.ppRank(), s.firstOnNode(), s.afterLoad());
+    Reserve reserve = null;
+    long needed;
+    if (withItems) {
+      reserve =
+          reserves.computeIfAbsent(key, k -> reserve(s, allocTokens, rows, running, list, pool));
+      needed = reserve.neededBytes();
+    } else {
+      Reserve known = reserves.get(key);
+      needed =
+          known != null
+              ? known.neededBytes()
+              : reservePeaks.computeIfAbsent(
+                  key, k -> reservePeak(s, allocTokens, rows, running, list, pool));
+    }
+    return new SlotAt(tokens, pool, reserve, needed, list, s.afterLoad() - pool - needed);
+  }
+
+  private List<Integer> captureList(int rows) {
+    if (!plan.decodeGraphs()) {
+      return List.of();
+    }
+    return captureLists.computeIfAbsent(
+        rows,
+        r -> SglangDefaults.filterByRequestRows(plan.facts(), plan.decodeCaptureList(), r));
+  }
+
   /** KV tokens per group and stage at one fraction: what SGLang profiles and what it allocates. */
   private record Pool(Map<Integer, long[]> tokens, Map<Integer, long[]> profiled, long minTokens) {}
 
   private Pool pool(double fraction) {
     Parallelism par = plan.parallelism();
-    SglangFacts facts = plan.facts();
-    // per group: T = min T_i, A = min A_i
-    Map<Integer, long[]> groupTa = new LinkedHashMap<>();
-    for (Slot s : slots) {
-      groupTa.merge(
-          s.group(),
-          new long[] {s.preLoadFree(), s.afterLoad()},
-          (x, y) -> new long[] {Math.min(x[0], y[0]), Math.min(x[1], y[1])});
-    }
+    // per group: T = min T_i, A = min A_i (groupTa, the other nodes' T included)
     Map<Integer, long[]> groupTokens = new LinkedHashMap<>();
     // the profiled count before --max-total-tokens and page rounding: it sizes the request table
     // (model_runner.py L741-752 @v0.4.5.post3)
@@ -416,7 +553,7 @@ public final class BudgetModel {
         tokensPerStage[st] = tok;
         min = Math.min(min, tok);
       }
-      if (facts.fractionRule() == SglangFacts.FractionRule.P4_MAIN) {
+      if (fractionRule == SglangFacts.FractionRule.P4_MAIN) {
         java.util.Arrays.fill(tokensPerStage, min);
       }
       groupTokens.put(e.getKey(), tokensPerStage);
@@ -446,26 +583,47 @@ public final class BudgetModel {
     TermContext.Reserve c =
         base.withPreWarmupAvailableBytes(Math.max(0, s.afterLoad() - pool - before));
     List<BudgetItem> warmup = BudgetTerms.items(List.of(BudgetTerms.WARMUP), c);
-    List<BudgetItem> after = BudgetTerms.items(BudgetTerms.AFTER_WARMUP, c);
-    long warm = sum(warmup);
-    long rest = sum(after);
-    long needed =
-        plan.facts().deepGemmWarmupFreesPerShape()
-            ? before + Math.max(warm, rest)
-            : before + warm + rest;
+    List<BudgetItem> after =
+        ObservedItems.correct(
+            BudgetTerms.items(BudgetTerms.AFTER_WARMUP, c), request.calibration());
+    long needed = peak(before, sum(warmup), sum(after));
     List<BudgetItem> items = new ArrayList<>(buffers);
     items.addAll(warmup);
     items.addAll(after);
     return new Reserve(List.copyOf(items), needed);
   }
 
+  /** {@link #reserve}'s peak from the terms' bytes alone. */
+  private long reservePeak(
+      Slot s, long allocTokens, int rows, int running, List<Integer> capture, long pool) {
+    TermContext.Reserve base =
+        new TermContext.Reserve(
+            launch, s.ppRank(), allocTokens, rows, running, capture, s.firstOnNode(), 0);
+    long before = BudgetTerms.bytes(BudgetTerms.POOL_BUFFERS, base);
+    TermContext.Reserve c =
+        base.withPreWarmupAvailableBytes(Math.max(0, s.afterLoad() - pool - before));
+    long after =
+        request.calibration().isEmpty()
+            ? BudgetTerms.bytes(BudgetTerms.AFTER_WARMUP, c)
+            : sum(
+                ObservedItems.correct(
+                    BudgetTerms.items(BudgetTerms.AFTER_WARMUP, c), request.calibration()));
+    return peak(before, BudgetTerms.WARMUP.bytes(c), after);
+  }
+
+  /** The peak rule of {@link Reserve} over the three groups' bytes. */
+  private long peak(long before, long warm, long rest) {
+    return plan.facts().deepGemmWarmupFreesPerShape()
+        ? before + Math.max(warm, rest)
+        : before + warm + rest;
+  }
+
   private int requestRows(long tokens) {
-    SglangFacts facts = plan.facts();
     int ctx = plan.contextLength();
     long clamp = Math.max(2048, Math.min(4096, (long) (tokens / (double) ctx * 512)));
     OptionalInt n = plan.maxRunningRequests();
     int attnDp = plan.parallelism().attnDpSize();
-    return switch (facts.requestRowsRule()) {
+    return switch (requestRowsRule) {
       case PLUS_ONE -> (int) (n.isPresent() ? n.getAsInt() : clamp) + 1;
       case EXACT -> (int) (n.isPresent() ? n.getAsInt() : clamp);
       case CAPPED ->
@@ -476,7 +634,7 @@ public final class BudgetModel {
   }
 
   private int maxRunningPerRank(long tokens, int rows) {
-    if (plan.facts().fractionRule() == SglangFacts.FractionRule.P4_MAIN) {
+    if (fractionRule == SglangFacts.FractionRule.P4_MAIN) {
       return rows;
     }
     OptionalInt n = plan.maxRunningRequests();
@@ -514,9 +672,15 @@ public final class BudgetModel {
     return f > 0 ? OptionalDouble.of(round3(f)) : OptionalDouble.empty();
   }
 
+  /** Whether every GPU keeps the margin at {@code f}: numbers only, no budget items. */
   private boolean headroomOk(double f) {
-    MemoryBudget b = at(f);
-    return b.gpus().stream().allMatch(g -> g.headroomBytes() >= request.safetyMarginBytes());
+    Pool pools = pool(f);
+    for (Slot s : slots) {
+      if (evaluate(s, pools, false).headroomBytes() < request.safetyMarginBytes()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -613,7 +777,8 @@ public final class BudgetModel {
       }
     }
     if (par.tpSize() * par.ppSize() > 1) {
-      long tMin = slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow();
+      long tMin =
+          withPeers(slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow(), 0)[0];
       for (Slot s : slots) {
         long local = s.preLoadFree();
         if (tMin < 0.9 * local) {

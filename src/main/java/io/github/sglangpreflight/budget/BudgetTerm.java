@@ -17,4 +17,12 @@ interface BudgetTerm<C extends TermContext> {
 
   /** The term's bytes on one GPU with their formula and source; empty when it takes nothing. */
   Optional<BudgetItem> item(C context);
+
+  /**
+   * The term's bytes alone, the same as {@link #item}'s (0 when it takes nothing): what the
+   * fraction search reads. Terms whose formula text is costly compute it without the text.
+   */
+  default long bytes(C context) {
+    return item(context).map(BudgetItem::bytes).orElse(0L);
+  }
 }

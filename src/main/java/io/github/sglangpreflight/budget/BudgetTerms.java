@@ -98,6 +98,16 @@ final class BudgetTerms {
     return out;
   }
 
+  /** The bytes of {@code terms} in {@code context} together, without their items. */
+  static <C extends TermContext> long bytes(
+      List<? extends BudgetTerm<? super C>> terms, C context) {
+    long sum = 0;
+    for (BudgetTerm<? super C> t : terms) {
+      sum += t.bytes(context);
+    }
+    return sum;
+  }
+
   /** One term's item, checked to carry the term's id. */
   static <C extends TermContext> Optional<BudgetItem> item(
       BudgetTerm<? super C> term, C context) {

@@ -32,10 +32,42 @@ final class CudaGraphDecodeTerm implements BudgetTerm<TermContext.Reserve> {
     if (!p.decodeGraphs() || c.captureList().isEmpty()) {
       return Optional.empty();
     }
+    List<Integer> list = c.captureList();
+    long m = list.getLast();
+    int n = list.size();
+    int tpb = p.speculative().map(LaunchPlan.Speculative::draftTokens).orElse(1);
+    List<String> breakdown = new ArrayList<>();
+    long total = total(c, breakdown);
+    return Optional.of(
+        new BudgetItem(
+            id(),
+            total,
+            n
+                + " batch sizes up to "
+                + m
+                + (tpb > 1 ? " (x " + tpb + " draft tokens)" : "")
+                + ": "
+                + String.join(" + ", breakdown),
+            "cuda_graph_runner.py L119-171, L333-458 @v0.4.5.post3; decode_cuda_graph_runner.py"
+                + " L932-1031 @main; calibrated on PR #5893 (6.22 GB, bs<=256), PR #8579/#8567,"
+                + " PR #12978 (docs/memory-model.md)"));
+  }
+
+  @Override
+  public long bytes(TermContext.Reserve c) {
+    LaunchPlan p = c.plan();
+    if (!p.decodeGraphs() || c.captureList().isEmpty()) {
+      return 0;
+    }
+    return total(c, null);
+  }
+
+  /** The term's bytes; each part's text goes to {@code breakdown} unless it is null. */
+  private static long total(TermContext.Reserve c, List<String> breakdown) {
+    LaunchPlan p = c.plan();
     SglangFacts f = p.facts();
     ModelSpec s = c.spec();
     List<Integer> list = c.captureList();
-    List<String> breakdown = new ArrayList<>();
     long m = list.getLast();
     long sum = 0;
     for (int b : list) {
@@ -59,81 +91,86 @@ final class CudaGraphDecodeTerm implements BudgetTerm<TermContext.Reserve> {
     if (rows > 0) {
       long gather = rows * h * dtype;
       total += gather;
-      breakdown.add("gathered buffer " + Units.gib(gather));
+      if (breakdown != null) {
+        breakdown.add("gathered buffer " + Units.gib(gather));
+      }
     }
     if (!f.logitsKeptPerGraph()) {
       long buf = m * tpb * v * 4;
       total += buf;
-      breakdown.add("shared logits buffer " + m * tpb + " x " + v + " x 4 B = " + Units.gib(buf));
+      if (breakdown != null) {
+        breakdown.add("shared logits buffer " + m * tpb + " x " + v + " x 4 B = " + Units.gib(buf));
+      }
     }
     long backendStatic = backendStatic(c, m * tpb, backend);
     total += backendStatic;
-    breakdown.add(backend + " graph buffers " + Units.gib(backendStatic));
+    if (breakdown != null) {
+      breakdown.add(backend + " graph buffers " + Units.gib(backendStatic));
+    }
 
     // what each captured graph keeps
     long retained = 0;
     if (f.logitsKeptPerGraph()) {
       long logits = 4 * v * sum * tpb;
       retained += logits;
-      breakdown.add(
-          "fp32 logits kept per graph 4 x " + v + " x " + sum + " = " + Units.gib(logits));
+      if (breakdown != null) {
+        breakdown.add(
+            "fp32 logits kept per graph 4 x " + v + " x " + sum + " = " + Units.gib(logits));
+      }
     }
     if (backend.equals("fa3") && f.fa3PageTablePerGraph()) {
       long pt = 4 * Units.ceilDiv(ctx, page) * sum * tpb;
       retained += pt;
-      breakdown.add(
-          "FA3 page-table copy per graph 4 x "
-              + Units.ceilDiv(ctx, page)
-              + " x "
-              + sum
-              + " = "
-              + Units.gib(pt));
+      if (breakdown != null) {
+        breakdown.add(
+            "FA3 page-table copy per graph 4 x "
+                + Units.ceilDiv(ctx, page)
+                + " x "
+                + sum
+                + " = "
+                + Units.gib(pt));
+      }
     }
     if (backend.equals("flashinfer") || backend.equals("flashinfer_mla")) {
       int wrappers = s.slidingWindow().isPresent() ? 2 : 1;
       long fi = 8 * MIB * wrappers * n;
       retained += fi;
-      breakdown.add(
-          "flashinfer decode wrappers 8 MiB x "
-              + wrappers
-              + " x "
-              + n
-              + " graphs = "
-              + Units.gib(fi));
+      if (breakdown != null) {
+        breakdown.add(
+            "flashinfer decode wrappers 8 MiB x "
+                + wrappers
+                + " x "
+                + n
+                + " graphs = "
+                + Units.gib(fi));
+      }
     }
     long nodes = (long) (0.1 * MIB) * c.layersOnRank() * n;
     retained += nodes;
-    breakdown.add(
-        "graph executables 0.1 MiB x "
-            + c.layersOnRank()
-            + " layers x "
-            + n
-            + " = "
-            + Units.gib(nodes));
+    if (breakdown != null) {
+      breakdown.add(
+          "graph executables 0.1 MiB x "
+              + c.layersOnRank()
+              + " layers x "
+              + n
+              + " = "
+              + Units.gib(nodes));
+    }
     total += retained;
 
     // the largest working set, paid once at max bs
     long workingSet = transientPeak(c, m * tpb, m * tpb);
     total += workingSet;
-    breakdown.add("working set at bs " + m + " " + Units.gib(workingSet));
+    if (breakdown != null) {
+      breakdown.add("working set at bs " + m + " " + Units.gib(workingSet));
+    }
 
     long residual = (f.atLeast(SwitchPoint.GRAPH_RESIDUAL_500_MIB) ? 500 : 600) * MIB;
     total += residual;
-    breakdown.add("unattributed residual " + Units.gib(residual));
-
-    return Optional.of(
-        new BudgetItem(
-            id(),
-            total,
-            n
-                + " batch sizes up to "
-                + m
-                + (tpb > 1 ? " (x " + tpb + " draft tokens)" : "")
-                + ": "
-                + String.join(" + ", breakdown),
-            "cuda_graph_runner.py L119-171, L333-458 @v0.4.5.post3; decode_cuda_graph_runner.py"
-                + " L932-1031 @main; calibrated on PR #5893 (6.22 GB, bs<=256), PR #8579/#8567,"
-                + " PR #12978 (docs/memory-model.md)"));
+    if (breakdown != null) {
+      breakdown.add("unattributed residual " + Units.gib(residual));
+    }
+    return total;
   }
 
   /** The attention backend's static graph buffers for {@code rows} decode rows. */

@@ -28,10 +28,8 @@ final class CudaGraphDpAttentionTerm implements BudgetTerm<TermContext.Reserve> 
     }
     long m = c.captureList().getLast();
     int dp = p.parallelism().dpSize();
-    long sglang = 3 * m * dp * MIB + (m > 300 ? (long) (1.5 * m * dp * MIB) : 0);
-    long shape =
-        CudaGraphDecodeTerm.transientPeak(c, m, m * dp)
-            - CudaGraphDecodeTerm.transientPeak(c, m, m);
+    long sglang = sglangAllowance(m, dp);
+    long shape = shapeBased(c, m, dp);
     long bytes = Math.max(sglang, shape);
     return Optional.of(
         new BudgetItem(
@@ -49,5 +47,25 @@ final class CudaGraphDpAttentionTerm implements BudgetTerm<TermContext.Reserve> 
             "SGLang's own allowance, reserve_for_graph_mb server_args.py L4986-5026 @main; kept for"
                 + " every version because sglang#5811 (v0.4.5.post3, 8xH200, DP 8) ran out of"
                 + " memory where the shape-based terms alone fit (PR #5634, PR #5893)"));
+  }
+
+  @Override
+  public long bytes(TermContext.Reserve c) {
+    LaunchPlan p = c.plan();
+    if (!p.parallelism().dpAttention() || !p.decodeGraphs() || c.captureList().isEmpty()) {
+      return 0;
+    }
+    long m = c.captureList().getLast();
+    int dp = p.parallelism().dpSize();
+    return Math.max(sglangAllowance(m, dp), shapeBased(c, m, dp));
+  }
+
+  private static long sglangAllowance(long m, int dp) {
+    return 3 * m * dp * MIB + (m > 300 ? (long) (1.5 * m * dp * MIB) : 0);
+  }
+
+  private static long shapeBased(TermContext.Reserve c, long m, int dp) {
+    return CudaGraphDecodeTerm.transientPeak(c, m, m * dp)
+        - CudaGraphDecodeTerm.transientPeak(c, m, m);
   }
 }

@@ -21,12 +21,10 @@ final class DecodeSamplingTerm implements BudgetTerm<TermContext.Reserve> {
   public Optional<BudgetItem> item(TermContext.Reserve c) {
     LaunchPlan p = c.plan();
     long v = c.spec().vocabSize();
-    int tp = p.parallelism().tpSize();
-    long graphMax = c.captureList().isEmpty() ? 0 : c.captureList().getLast();
-    long batch = Math.min(Math.max(1, c.maxRunningPerRank()), Math.max(256, graphMax));
+    long batch = batch(c);
     boolean dpGather = p.parallelism().dpAttention();
     long rows = dpGather ? batch * p.parallelism().dpSize() : batch;
-    long bytes = (long) (rows * v * (2.0 / tp + 4) + batch * v * 8.0);
+    long bytes = bytes(c);
     return Optional.of(
         new BudgetItem(
             id(),
@@ -44,5 +42,21 @@ final class DecodeSamplingTerm implements BudgetTerm<TermContext.Reserve> {
                 + " requests per rank"
                 + (dpGather ? ", gathered over DP attention" : "")
                 + ")"));
+  }
+
+  @Override
+  public long bytes(TermContext.Reserve c) {
+    LaunchPlan p = c.plan();
+    long v = c.spec().vocabSize();
+    int tp = p.parallelism().tpSize();
+    long batch = batch(c);
+    long rows = p.parallelism().dpAttention() ? batch * p.parallelism().dpSize() : batch;
+    return (long) (rows * v * (2.0 / tp + 4) + batch * v * 8.0);
+  }
+
+  /** Requests decoded eagerly at once on the rank. */
+  private static long batch(TermContext.Reserve c) {
+    long graphMax = c.captureList().isEmpty() ? 0 : c.captureList().getLast();
+    return Math.min(Math.max(1, c.maxRunningPerRank()), Math.max(256, graphMax));
   }
 }

@@ -20,12 +20,17 @@ final class KvFreeListTerm implements BudgetTerm<TermContext.Reserve> {
     return Optional.of(
         new BudgetItem(
             id(),
-            8L * entries,
+            bytes(c),
             String.format(
                 Locale.ROOT,
                 "8 B (int64) x %s %s",
                 Units.count(entries),
                 page > 1 ? "pages" : "tokens"),
             "mem_cache/memory_pool.py L196-197 @v0.4.5.post3; allocator/token.py L42-49 @main"));
+  }
+
+  @Override
+  public long bytes(TermContext.Reserve c) {
+    return 8L * Units.ceilDiv(c.kvTokens(), Math.max(1, c.plan().pageSize()));
   }
 }

@@ -20,7 +20,7 @@ final class KvPoolTerm implements BudgetTerm<TermContext.Pool> {
   @Override
   public Optional<BudgetItem> item(TermContext.Pool c) {
     long cell = cellBytes(c.launch(), c.ppRank());
-    long bytes = c.kvTokens() > 0 ? c.allocTokens() * cell : 0;
+    long bytes = bytes(c.launch(), c.ppRank(), c.kvTokens(), c.allocTokens());
     return Optional.of(
         new BudgetItem(
             id(),
@@ -28,6 +28,11 @@ final class KvPoolTerm implements BudgetTerm<TermContext.Pool> {
             Units.count(c.allocTokens()) + " tokens x " + cell + " B",
             "model_runner.py L741-752 (profile_max_num_token), mem_cache/memory_pool.py"
                 + " @v0.4.5.post3"));
+  }
+
+  /** The pool's bytes on one GPU of the stage: nothing when SGLang refuses to start. */
+  static long bytes(TermContext.Launch l, int ppRank, long kvTokens, long allocTokens) {
+    return kvTokens > 0 ? allocTokens * cellBytes(l, ppRank) : 0;
   }
 
   /** Tokens one stage profiles from the {@code restBytes} the static pool leaves for the pool. */

@@ -19,8 +19,43 @@ final class PrefillActivationsTerm implements BudgetTerm<TermContext.Reserve> {
     return TermId.PREFILL_ACTIVATIONS;
   }
 
+  /** The peak's parts: attention and MLP working sets, the last-token logits. */
+  private record Sizes(
+      long attn, String attnF, long mlp, String mlpF, long requests, long logits, long peak) {}
+
+  @Override
+  public long bytes(TermContext.Reserve c) {
+    return sizes(c).peak();
+  }
+
   @Override
   public Optional<BudgetItem> item(TermContext.Reserve c) {
+    LaunchPlan p = c.plan();
+    Sizes z = sizes(c);
+    long v = c.spec().vocabSize();
+    return Optional.of(
+        new BudgetItem(
+            id(),
+            z.peak(),
+            String.format(
+                Locale.ROOT,
+                "(max(%s = %s, %s = %s) + last-token logits %d x %d x (2/tp + 6) B = %s) x 1.15"
+                    + " fragmentation",
+                z.attnF(),
+                Units.gib(z.attn()),
+                z.mlpF(),
+                Units.gib(z.mlp()),
+                z.requests(),
+                v,
+                Units.gib(z.logits())),
+            "shapes of SGLang's forward (layers/moe/fused_moe_triton/fused_moe.py L1340-1400,"
+                + " layers/logits_processor.py L240-410 @v0.4.5.post3); chunk "
+                + p.chunkPerRank()
+                + " per rank; requests that ask for prompt logprobs need up to 14 x vocab B more"
+                + " per token (not assumed)"));
+  }
+
+  private static Sizes sizes(TermContext.Reserve c) {
     LaunchPlan p = c.plan();
     ModelSpec s = c.spec();
     long chunk = Math.max(1, p.chunkPerRank());
@@ -73,25 +108,6 @@ final class PrefillActivationsTerm implements BudgetTerm<TermContext.Reserve> {
         Math.min(Math.min(chunk, Math.max(1, c.maxRunningPerRank())), Math.max(256, graphMax));
     long logits = (long) (requests * v * (2.0 / tp + 6));
     long peak = (long) ((Math.max(attn, mlp) + logits) * 1.15);
-    return Optional.of(
-        new BudgetItem(
-            id(),
-            peak,
-            String.format(
-                Locale.ROOT,
-                "(max(%s = %s, %s = %s) + last-token logits %d x %d x (2/tp + 6) B = %s) x 1.15"
-                    + " fragmentation",
-                attnF,
-                Units.gib(attn),
-                mlpF,
-                Units.gib(mlp),
-                requests,
-                v,
-                Units.gib(logits)),
-            "shapes of SGLang's forward (layers/moe/fused_moe_triton/fused_moe.py L1340-1400,"
-                + " layers/logits_processor.py L240-410 @v0.4.5.post3); chunk "
-                + p.chunkPerRank()
-                + " per rank; requests that ask for prompt logprobs need up to 14 x vocab B more"
-                + " per token (not assumed)"));
+    return new Sizes(attn, attnF, mlp, mlpF, requests, logits, peak);
   }
 }

@@ -36,17 +36,20 @@ public final class Calibration {
    *
    * @param termBytes per budget term, the newest observation
    * @param preLoadFreeBytes T, the newest observation
+   * @param preLoadOverheadBytes what the GPUs lost before T, the newest observation
    * @param launches how many matching launches the store holds
    */
   public record Correction(
       CalibrationKey key,
       Map<TermId, Observed> termBytes,
       Optional<Observed> preLoadFreeBytes,
+      Optional<Observed> preLoadOverheadBytes,
       int launches) {
     public Correction {
       Objects.requireNonNull(key, "key");
       termBytes = Map.copyOf(termBytes);
       Objects.requireNonNull(preLoadFreeBytes, "preLoadFreeBytes");
+      Objects.requireNonNull(preLoadOverheadBytes, "preLoadOverheadBytes");
     }
 
     /** The observed bytes of one term, when a launch measured it. */
@@ -71,6 +74,14 @@ public final class Calibration {
           o ->
               notes.add(
                   "T (free before the weights load): "
+                      + Units.gib(o.bytes())
+                      + " observed "
+                      + o.observedAt()
+                      + from));
+      preLoadOverheadBytes.ifPresent(
+          o ->
+              notes.add(
+                  "lost before T (context, NCCL): "
                       + Units.gib(o.bytes())
                       + " observed "
                       + o.observedAt()
@@ -103,12 +114,16 @@ public final class Calibration {
     }
     Map<TermId, Observed> terms = new EnumMap<>(TermId.class);
     Optional<Observed> t = Optional.empty();
+    Optional<Observed> overhead = Optional.empty();
     for (CalibrationRecord r : matching) {
+      if (r.preLoadOverheadBytes().isPresent()) {
+        overhead = Optional.of(new Observed(r.preLoadOverheadBytes().getAsLong(), r.observedAt()));
+      }
       r.termBytes().forEach((term, bytes) -> terms.put(term, new Observed(bytes, r.observedAt())));
       if (r.preLoadFreeBytes().isPresent()) {
         t = Optional.of(new Observed(r.preLoadFreeBytes().getAsLong(), r.observedAt()));
       }
     }
-    return Optional.of(new Correction(key, terms, t, matching.size()));
+    return Optional.of(new Correction(key, terms, t, overhead, matching.size()));
   }
 }

@@ -207,7 +207,10 @@ public final class CalibrationStore {
     key.put("model", r.key().model());
     key.put("parallelism", r.key().parallelism());
     Map<String, Object> terms = new LinkedHashMap<>();
-    new EnumMap<>(r.termBytes()).forEach((t, b) -> terms.put(t.id(), b));
+    // in TermId order (an EnumMap cannot copy an empty map that is not one)
+    r.termBytes().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> terms.put(e.getKey().id(), e.getValue()));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("schema", SCHEMA);
     m.put("observedAt", r.observedAt().toString());
@@ -219,6 +222,9 @@ public final class CalibrationStore {
     m.put(
         "torchDistributedBytes",
         r.torchDistributedBytes().isPresent() ? r.torchDistributedBytes().getAsLong() : null);
+    if (r.preLoadOverheadBytes().isPresent()) {
+      m.put("preLoadOverheadBytes", r.preLoadOverheadBytes().getAsLong());
+    }
     try {
       return JSON_IO.asString(m);
     } catch (IOException e) {
@@ -257,7 +263,8 @@ public final class CalibrationStore {
         Instant.parse(String.valueOf(m.get("observedAt"))),
         terms,
         bytes(m.get("preLoadFreeBytes"), "preLoadFreeBytes"),
-        bytes(m.get("torchDistributedBytes"), "torchDistributedBytes"));
+        bytes(m.get("torchDistributedBytes"), "torchDistributedBytes"),
+        bytes(m.get("preLoadOverheadBytes"), "preLoadOverheadBytes"));
   }
 
   private static String text(Map<?, ?> m, String name) {

@@ -29,6 +29,19 @@ public final class ObservedTerms {
   /** The record of {@code observation} under {@code key}, observed at {@code at}. */
   public static CalibrationRecord record(
       CalibrationKey key, StartupObservation observation, Instant at) {
+    return record(key, observation, at, OptionalLong.empty());
+  }
+
+  /**
+   * The record with what the GPUs lost before T: {@code minFreeAtCheckBytes} (the smallest free
+   * memory of the launch's GPUs, read live just before the launch) minus the T SGLang printed.
+   * Left out when it would be negative (the GPUs freed memory in between).
+   */
+  public static CalibrationRecord record(
+      CalibrationKey key,
+      StartupObservation observation,
+      Instant at,
+      OptionalLong minFreeAtCheckBytes) {
     Map<TermId, Long> terms = new EnumMap<>(TermId.class);
     put(terms, TermId.WEIGHTS, max(observation, r -> r.actual(MemoryTerm.WEIGHTS)));
     put(terms, TermId.KV_POOL, max(observation, r -> r.actual(MemoryTerm.KV_POOL)));
@@ -39,8 +52,14 @@ public final class ObservedTerms {
             .filter(OptionalLong::isPresent)
             .mapToLong(OptionalLong::getAsLong)
             .min();
+    OptionalLong overhead = OptionalLong.empty();
+    if (minFreeAtCheckBytes.isPresent()
+        && t.isPresent()
+        && minFreeAtCheckBytes.getAsLong() >= t.getAsLong()) {
+      overhead = OptionalLong.of(minFreeAtCheckBytes.getAsLong() - t.getAsLong());
+    }
     return new CalibrationRecord(
-        key, at, terms, t, max(observation, RankObservation::torchDistributedBytes));
+        key, at, terms, t, max(observation, RankObservation::torchDistributedBytes), overhead);
   }
 
   private static void put(Map<TermId, Long> terms, TermId id, OptionalLong value) {

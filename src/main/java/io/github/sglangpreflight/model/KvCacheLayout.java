@@ -86,8 +86,16 @@ public record KvCacheLayout(
             options.ppLayerPartition());
     boolean hybrid =
         options.hybridSwaPools()
-            && spec.architecture().equals("Llama4ForConditionalGeneration")
-            && spec.attentionChunkSize().isPresent();
+            && (spec.architecture().equals("Llama4ForConditionalGeneration")
+                    && spec.attentionChunkSize().isPresent()
+                || spec.family() == ModelSpec.Family.GPT_OSS
+                    && spec.arch().count(ArchFacts.LayerKind.SLIDING) > 0);
+    // Linear-attention (mamba-ish) layers hold no per-token KV: only the full-attention layers
+    // of the stage count (pool_configurator.py DefaultPoolConfigurator @003fca80).
+    boolean mambaish = spec.arch().count(ArchFacts.LayerKind.LINEAR) > 0;
+    // DSA (DeepSeek-V3.2, GLM-5): fp8 latent with block scales and a bf16 rope part per layer
+    // (calculate_mla_kv_cache_dim, kv_cache_configurator.py @003fca80) plus the indexer key.
+    boolean dsa = spec.usesMla() && spec.arch().indexer().isPresent();
     int perLayer;
     OptionalInt headsPerRank;
     String formulaHead;
@@ -95,6 +103,9 @@ public record KvCacheLayout(
     if (spec.mla().isPresent()) {
       ModelSpec.Mla m = spec.mla().get();
       perLayer = m.kvCacheDim();
+      if (dsa && "fp8_e4m3".equals(options.kvCacheDtype())) {
+        perLayer = m.kvLoraRank() + m.kvLoraRank() / 128 * 4 + m.qkRopeHeadDim() * 2;
+      }
       headsPerRank = OptionalInt.empty();
       formulaHead =
           String.format(
@@ -136,18 +147,27 @@ public record KvCacheLayout(
     for (WeightPlacement.LayerRange r : ranges) {
       int swa = 0;
       if (hybrid) {
-        for (int layer = r.startLayer(); layer < r.endLayer(); layer++) {
-          if ((layer + 1) % 4 != 0) {
-            swa++;
-          }
-        }
+        swa =
+            spec.arch().count(ArchFacts.LayerKind.SLIDING, r.startLayer(), r.endLayer())
+                + spec.arch().count(ArchFacts.LayerKind.CHUNKED, r.startLayer(), r.endLayer());
       }
-      long cell = (long) perLayer * r.layers() * e;
-      stages.add(new StageKv(r.ppRank(), r.layers(), r.layers() - swa, swa, cell));
+      int kvLayers =
+          mambaish
+              ? spec.arch().count(ArchFacts.LayerKind.FULL, r.startLayer(), r.endLayer())
+              : r.layers();
+      long cell = (long) perLayer * kvLayers * e;
+      if (options.fp4()) {
+        cell = fp4Cell(spec, perLayer, kvLayers, headsPerRank);
+      }
+      if (dsa) {
+        int d = spec.arch().indexer().get().headDim();
+        cell += (long) (d + d / 128 * 4) * kvLayers;
+      }
+      stages.add(new StageKv(r.ppRank(), kvLayers, kvLayers - swa, swa, cell));
       if (layersText.length() > 0) {
         layersText.append(", ");
       }
-      layersText.append(r.layers());
+      layersText.append(kvLayers);
     }
     String formula =
         String.format(
@@ -159,6 +179,17 @@ public record KvCacheLayout(
             ranges.size() == 1
                 ? String.format(Locale.ROOT, "%,d", stages.get(0).bytesPerToken())
                 : stagesText(stages));
+    if (mambaish) {
+      formula +=
+          "; only the full-attention layers hold KV, the linear-attention layers keep a"
+              + " per-request state (KvPoolLayout)";
+    }
+    if (dsa) {
+      formula += "; plus the DSA indexer key (index_head_dim + index_head_dim/128 × 4) B per layer";
+    }
+    if (options.fp4()) {
+      formula += "; fp4_e2m1: half the values' bytes plus one scale per 16 values";
+    }
     if (hybrid) {
       formula +=
           "; main splits Llama-4's pool into full-attention and chunked (SWA) layers, so the"
@@ -166,6 +197,21 @@ public record KvCacheLayout(
     }
     return new KvCacheLayout(
         spec.mla().isPresent(), e, headsPerRank, perLayer, stages, hybrid, formula, source);
+  }
+
+  /**
+   * SGLang's fp4_e2m1 cell: MHA {@code cell/2 + n·hd·L·2/16 + n·hd·2} (the last term is one
+   * shared fp8 dequant workspace), MLA {@code cell/2 + (dim/16)·L} (pool_configurator.py
+   * DefaultPoolConfigurator._compute_cell_size @003fca80).
+   */
+  private static long fp4Cell(ModelSpec spec, int perLayer, int layers, OptionalInt heads) {
+    long cell = (long) perLayer * layers;
+    if (spec.usesMla()) {
+      return cell / 2 + (long) (spec.mla().get().kvCacheDim() / 16) * layers;
+    }
+    long n = heads.orElse(1);
+    long k = spec.headDim();
+    return cell / 2 + (n * k * layers * 2) / 16 + n * k * 2;
   }
 
   /** The largest cell of any stage: the bytes one token costs on the worst GPU. */

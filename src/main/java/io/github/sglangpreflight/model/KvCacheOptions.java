@@ -52,6 +52,11 @@ public record KvCacheOptions(
     kvCacheDtype = kvCacheDtype.toLowerCase(Locale.ROOT).strip();
   }
 
+  /** Whether {@code --kv-cache-dtype} is the packed 4-bit E2M1 format with block scales. */
+  public boolean fp4() {
+    return kvCacheDtype.equals("fp4_e2m1");
+  }
+
   /** v0.4.5.post3: {@code 2 × head_dim}, one pool for all layers. */
   public static KvCacheOptions v0_4_5_post3() {
     return new KvCacheOptions(
@@ -96,13 +101,16 @@ public record KvCacheOptions(
     return switch (kvCacheDtype) {
       case "auto" -> spec.modelDtype(dtypeOverride).bytes();
       case "fp8_e5m2", "fp8_e4m3" -> 1;
+      // float4_e2m1fn_x2: one byte holds two values; KvCacheLayout halves the cell and adds the
+      // block scales (pool_configurator.py DefaultPoolConfigurator @003fca80)
+      case "fp4_e2m1" -> 1;
       case "bf16", "bfloat16", "fp16", "float16" -> 2;
       default ->
           throw new InvalidInputException(
               "--kv-cache-dtype",
               "--kv-cache-dtype "
                   + kvCacheDtype
-                  + " is not a value this build sizes; use auto, fp8_e5m2, fp8_e4m3 or bf16");
+                  + " is not a value this build sizes; use auto, fp8_e5m2, fp8_e4m3, fp4_e2m1 or bf16");
     };
   }
 }

@@ -11,7 +11,9 @@ import java.util.Objects;
  * @param origin where the facts came from
  * @param location the directory, snapshot or file read, or the catalog resource
  * @param spec the architecture facts
- * @param tensors every checkpoint tensor, in checkpoint order (shard by shard for measured ones)
+ * @param tensors every checkpoint tensor, in checkpoint order (shard by shard for measured ones;
+ *     held as {@link #tensorClasses()}, so the experts of a layer that differ only by their index
+ *     are listed together, in index order, where the first of them was)
  * @param tensorSource whether {@link #tensors} were read from safetensors headers or synthesized
  *     from the config
  * @param notes facts a person should know about the description (an alias, completed catalog
@@ -63,16 +65,21 @@ public record ModelDescription(
     Objects.requireNonNull(location, "location");
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(tensorSource, "tensorSource");
-    tensors = List.copyOf(tensors);
+    tensors = TensorClassList.of(tensors);
     notes = List.copyOf(notes);
+  }
+
+  /**
+   * The tensors as classes: the routed experts of one layer that differ only by their index are one
+   * class ({@link TensorClass}), every other tensor a class of one; in the order of {@link
+   * #tensors()}.
+   */
+  public List<TensorClass> tensorClasses() {
+    return ((TensorClassList) tensors).classes();
   }
 
   /** The stored bytes of all tensors (for a measured checkpoint: the files minus their headers). */
   public long tensorBytes() {
-    long sum = 0;
-    for (TensorInfo t : tensors) {
-      sum = Math.addExact(sum, t.bytes());
-    }
-    return sum;
+    return ((TensorClassList) tensors).bytes();
   }
 }

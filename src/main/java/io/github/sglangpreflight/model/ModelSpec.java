@@ -56,6 +56,7 @@ import java.util.Set;
  * @param visionHidden {@code vision_config.hidden_size} when present (default 1024 there)
  * @param multimodal whether the checkpoint carries a vision or audio tower ({@code vision_config}
  *     and friends, or a {@code ...ForConditionalGeneration} architecture)
+ * @param arch per-layer attention kinds, linear-attention, indexer and vision-tower facts
  */
 public record ModelSpec(
     List<String> architectures,
@@ -82,7 +83,8 @@ public record ModelSpec(
     Optional<Quantization> quantization,
     boolean multimodal,
     OptionalInt visionLayers,
-    OptionalInt visionHidden) {
+    OptionalInt visionHidden,
+    ArchFacts arch) {
 
   // the accepted ranges of config.json's numbers: generous bounds (the largest known models use
   // hidden 16,384, 128 heads, 126 layers, 256 experts, 262,144 vocabulary entries)
@@ -112,6 +114,26 @@ public record ModelSpec(
     LLAMA4,
     /** {@code models/deepseek_v2.py}: MLA attention, DeepSeek-V2/V2.5/V3/R1, Kimi-K2. */
     DEEPSEEK,
+    /** {@code models/gpt_oss.py}: MXFP4 fused experts, attention sinks, sliding layers. */
+    GPT_OSS,
+    /**
+     * {@code models/qwen3_next.py} (and {@code qwen3_5.py}): gated DeltaNet linear attention with
+     * full attention every {@code full_attention_interval}-th layer, MoE with a gated shared
+     * expert.
+     */
+    QWEN3_NEXT,
+    /** {@code models/glm4_moe.py}: DeepSeek-style MoE, GQA with partial rotary, an MTP layer. */
+    GLM4_MOE,
+    /** {@code models/minimax_m2.py}: 256 experts under {@code block_sparse_moe}, qk norm. */
+    MINIMAX_M2,
+    /** {@code models/gemma3_causal.py} / {@code gemma3_mm.py}: SigLIP tower, 5:1 sliding. */
+    GEMMA3,
+    /** {@code models/qwen2_5_vl.py}, {@code qwen3_vl.py}, {@code qwen3_vl_moe.py}: ViT + LLM. */
+    QWEN_VL,
+    /** {@code models/mistral3.py} (Pixtral tower + Mistral text model). */
+    MISTRAL3,
+    /** {@code models/phi3.py} / Llama path: fused {@code qkv_proj} and {@code gate_up_proj}. */
+    PHI3,
     /** An architecture this build has no layout for: measured tensors still place generically. */
     OTHER
   }
@@ -185,6 +207,7 @@ public record ModelSpec(
     Objects.requireNonNull(quantization, "quantization");
     Objects.requireNonNull(visionLayers, "visionLayers");
     Objects.requireNonNull(visionHidden, "visionHidden");
+    Objects.requireNonNull(arch, "arch");
     for (int v :
         new int[] {hiddenSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads, headDim}) {
       if (v < 1) {
@@ -310,7 +333,9 @@ public record ModelSpec(
     OptionalInt denseIntermediate;
     if (family == Family.LLAMA4) {
       denseIntermediate = text.optIntIn("intermediate_size_mlp", 1, MAX_DIM);
-    } else if (family == Family.MIXTRAL) {
+    } else if (family == Family.MIXTRAL
+        || family == Family.GPT_OSS
+        || family == Family.MINIMAX_M2) {
       denseIntermediate = OptionalInt.empty();
     } else {
       denseIntermediate = text.optIntIn("intermediate_size", 1, MAX_DIM);
@@ -340,7 +365,7 @@ public record ModelSpec(
     if (windowValue.isPresent()) {
       boolean active =
           switch (family) {
-            case QWEN2, QWEN3, QWEN2_MOE, QWEN3_MOE ->
+            case QWEN2, QWEN3, QWEN2_MOE, QWEN3_MOE, QWEN3_NEXT, QWEN_VL ->
                 text.optBoolean("use_sliding_window").orElse(false);
             default -> true;
           };
@@ -352,6 +377,7 @@ public record ModelSpec(
     boolean bias =
         family == Family.QWEN2
             || family == Family.QWEN2_MOE
+            || family == Family.QWEN_VL && architectures.get(0).startsWith("Qwen2")
             || text.optBoolean("attention_bias").orElse(false);
 
     Optional<Quantization> quantization =
@@ -397,7 +423,143 @@ public record ModelSpec(
             .orElse(OptionalInt.empty()),
         vision.flatMap(v -> v.optIntIn("hidden_size", 1, MAX_DIM).stream().boxed().findFirst())
             .map(OptionalInt::of)
-            .orElse(OptionalInt.empty()));
+            .orElse(OptionalInt.empty()),
+        parseArch(text, vision, family, architectures.get(0), layers, hidden));
+  }
+
+  /** The {@link ArchFacts} of a config: layer kinds, linear attention, indexer, vision tower. */
+  private static ArchFacts parseArch(
+      Fields f, Optional<Fields> vision, Family family, String arch, int layers, int hidden) {
+    List<ArchFacts.LayerKind> kinds = new ArrayList<>();
+    Optional<List<String>> types = f.optStringList("layer_types");
+    if (types.isPresent()) {
+      if (types.get().size() != layers) {
+        throw f.invalid(
+            "layer_types",
+            "lists " + types.get().size() + " layers but num_hidden_layers is " + layers,
+            "give one entry per layer");
+      }
+      for (String t : types.get()) {
+        kinds.add(
+            switch (t) {
+              case "sliding_attention" -> ArchFacts.LayerKind.SLIDING;
+              case "linear_attention" -> ArchFacts.LayerKind.LINEAR;
+              case "chunked_attention" -> ArchFacts.LayerKind.CHUNKED;
+              default -> ArchFacts.LayerKind.FULL;
+            });
+      }
+    } else {
+      int linearEvery = family == Family.QWEN3_NEXT
+          ? f.optIntIn("full_attention_interval", 1, MAX_LAYERS).orElse(4) : 0;
+      int slidingPattern = family == Family.GEMMA3
+          ? f.optIntIn("sliding_window_pattern", 1, MAX_LAYERS).orElse(6) : 0;
+      boolean chunked = family == Family.LLAMA4 && f.has("attention_chunk_size");
+      for (int i = 0; i < layers; i++) {
+        ArchFacts.LayerKind k = ArchFacts.LayerKind.FULL;
+        if (linearEvery > 0 && (i + 1) % linearEvery != 0) {
+          k = ArchFacts.LayerKind.LINEAR;
+        } else if (slidingPattern > 0 && (i + 1) % slidingPattern != 0) {
+          k = ArchFacts.LayerKind.SLIDING;
+        } else if (chunked && (i + 1) % 4 != 0) {
+          k = ArchFacts.LayerKind.CHUNKED;
+        }
+        kinds.add(k);
+      }
+    }
+    OptionalInt window = OptionalInt.empty();
+    if (kinds.contains(ArchFacts.LayerKind.CHUNKED)) {
+      window = f.optIntIn("attention_chunk_size", 1, Integer.MAX_VALUE);
+    } else if (kinds.contains(ArchFacts.LayerKind.SLIDING)) {
+      for (String key : List.of("sliding_window_size", "sliding_window", "window_size")) {
+        if (f.optInt(key).isPresent()) {
+          window = f.optInt(key);
+          break;
+        }
+      }
+    }
+    Optional<ArchFacts.LinearAttention> linear = Optional.empty();
+    if (kinds.contains(ArchFacts.LayerKind.LINEAR)) {
+      String why = "size the linear-attention layers and their per-request state";
+      String ssm = f.optString("mamba_ssm_dtype").orElse("float32");
+      linear =
+          Optional.of(
+              new ArchFacts.LinearAttention(
+                  f.requireInt("linear_num_key_heads", why),
+                  f.requireInt("linear_num_value_heads", why),
+                  f.requireInt("linear_key_head_dim", why),
+                  f.requireInt("linear_value_head_dim", why),
+                  f.requireInt("linear_conv_kernel_dim", why),
+                  ssm.contains("bfloat16") || ssm.contains("bf16") ? 2 : 4));
+    }
+    Optional<ArchFacts.Indexer> indexer = Optional.empty();
+    if (f.has("index_head_dim")) {
+      String why = "size the DSA indexer weights and its key cache";
+      indexer =
+          Optional.of(
+              new ArchFacts.Indexer(
+                  f.requireInt("index_n_heads", why),
+                  f.requireInt("index_head_dim", why),
+                  f.optIntIn("index_topk", 1, Integer.MAX_VALUE).orElse(2048)));
+    }
+    Optional<ArchFacts.VisionTower> tower = Optional.empty();
+    if (vision.isPresent()) {
+      Fields v = vision.get();
+      String why = "size the vision tower's weights";
+      if (v.has("depth")) {
+        tower =
+            Optional.of(
+                new ArchFacts.VisionTower(
+                    ArchFacts.VisionTower.Kind.QWEN_VIT,
+                    v.requireInt("depth", why),
+                    v.requireInt("hidden_size", why),
+                    v.requireInt("intermediate_size", why),
+                    v.requireInt("patch_size", why),
+                    v.optIntIn("temporal_patch_size", 1, MAX_DIM).orElse(1),
+                    v.optIntIn("in_channels", 1, MAX_DIM).orElse(v.optIntIn("in_chans", 1, MAX_DIM).orElse(3)),
+                    v.optIntIn("out_hidden_size", 1, MAX_DIM).orElse(hidden),
+                    v.optIntIn("spatial_merge_size", 1, MAX_DIM).orElse(1),
+                    v.optIntIn("num_position_embeddings", 0, Integer.MAX_VALUE).orElse(0),
+                    v.optIntList("deepstack_visual_indexes").map(List::size).orElse(0)));
+      } else if (family == Family.GEMMA3 && v.has("num_hidden_layers")) {
+        int patch = v.requireInt("patch_size", why);
+        int image = v.requireInt("image_size", why);
+        tower =
+            Optional.of(
+                new ArchFacts.VisionTower(
+                    ArchFacts.VisionTower.Kind.SIGLIP,
+                    v.requireInt("num_hidden_layers", why),
+                    v.requireInt("hidden_size", why),
+                    v.requireInt("intermediate_size", why),
+                    patch,
+                    1,
+                    v.optIntIn("num_channels", 1, MAX_DIM).orElse(3),
+                    hidden,
+                    1,
+                    (image / patch) * (image / patch),
+                    0));
+      }
+    }
+    boolean qkNorm =
+        switch (family) {
+          case QWEN3, QWEN3_MOE, QWEN3_NEXT, GEMMA3 -> true;
+          case QWEN_VL -> arch.startsWith("Qwen3");
+          default -> f.optBoolean("use_qk_norm").orElse(false);
+        };
+    int mtp = f.optIntIn("num_nextn_predict_layers", 0, MAX_LAYERS).orElse(0);
+    mtp = Math.max(mtp, f.optIntIn("mtp_num_hidden_layers", 0, MAX_LAYERS).orElse(0));
+    if (f.optBoolean("use_mtp").orElse(false)) {
+      mtp = Math.max(mtp, f.optIntIn("num_mtp_modules", 0, MAX_LAYERS).orElse(0));
+    }
+    return new ArchFacts(
+        kinds,
+        window,
+        linear,
+        indexer,
+        tower,
+        qkNorm,
+        family == Family.GPT_OSS,
+        family == Family.QWEN3_NEXT && f.optBoolean("attn_output_gate").orElse(true),
+        mtp);
   }
 
   /** Maps an architecture name to the SGLang model file that implements it. */
@@ -411,7 +573,28 @@ public record ModelSpec(
       case "MixtralForCausalLM" -> Family.MIXTRAL;
       case "Gemma2ForCausalLM" -> Family.GEMMA2;
       case "Llama4ForConditionalGeneration", "Llama4ForCausalLM" -> Family.LLAMA4;
-      case "DeepseekV2ForCausalLM", "DeepseekV3ForCausalLM" -> Family.DEEPSEEK;
+      case "DeepseekV2ForCausalLM",
+          "DeepseekV3ForCausalLM",
+          "DeepseekV32ForCausalLM",
+          "GlmMoeDsaForCausalLM",
+          "KimiK25ForConditionalGeneration" ->
+          Family.DEEPSEEK;
+      case "GptOssForCausalLM" -> Family.GPT_OSS;
+      case "Qwen3NextForCausalLM",
+          "Qwen3_5ForConditionalGeneration",
+          "Qwen3_5MoeForConditionalGeneration",
+          "Qwen3_5ForCausalLM",
+          "Qwen3_5MoeForCausalLM" ->
+          Family.QWEN3_NEXT;
+      case "Glm4MoeForCausalLM" -> Family.GLM4_MOE;
+      case "MiniMaxM2ForCausalLM" -> Family.MINIMAX_M2;
+      case "Gemma3ForConditionalGeneration", "Gemma3ForCausalLM" -> Family.GEMMA3;
+      case "Qwen2_5_VLForConditionalGeneration",
+          "Qwen3VLForConditionalGeneration",
+          "Qwen3VLMoeForConditionalGeneration" ->
+          Family.QWEN_VL;
+      case "Mistral3ForConditionalGeneration" -> Family.MISTRAL3;
+      case "Phi3ForCausalLM" -> Family.PHI3;
       default -> Family.OTHER;
     };
   }
@@ -420,9 +603,9 @@ public record ModelSpec(
     OptionalInt experts;
     String expertsKey;
     switch (family) {
-      case DEEPSEEK -> expertsKey = "n_routed_experts";
-      case QWEN2_MOE, QWEN3_MOE -> expertsKey = "num_experts";
-      case MIXTRAL, LLAMA4 -> expertsKey = "num_local_experts";
+      case DEEPSEEK, GLM4_MOE -> expertsKey = "n_routed_experts";
+      case QWEN2_MOE, QWEN3_MOE, QWEN3_NEXT -> expertsKey = "num_experts";
+      case MIXTRAL, LLAMA4, GPT_OSS, MINIMAX_M2 -> expertsKey = "num_local_experts";
       default -> {
         expertsKey = null;
         for (String k : List.of("n_routed_experts", "num_local_experts", "num_experts")) {
@@ -438,7 +621,10 @@ public record ModelSpec(
     }
     experts = f.optIntIn(expertsKey, 0, MAX_EXPERTS);
     if (experts.isEmpty() || experts.getAsInt() == 0) {
-      if (family == Family.MIXTRAL || family == Family.QWEN3_MOE) {
+      if (family == Family.MIXTRAL
+          || family == Family.QWEN3_MOE
+          || family == Family.GPT_OSS
+          || family == Family.MINIMAX_M2) {
         throw f.missing(expertsKey, "size the experts of this MoE model");
       }
       return Optional.empty();
@@ -446,18 +632,24 @@ public record ModelSpec(
     int e = experts.getAsInt();
     int topK = f.optIntIn("num_experts_per_tok", 0, experts.getAsInt()).orElse(0);
     String sizeKey =
-        family == Family.MIXTRAL || family == Family.LLAMA4
+        family == Family.MIXTRAL
+                || family == Family.LLAMA4
+                || family == Family.GPT_OSS
+                || family == Family.MINIMAX_M2
             ? "intermediate_size"
             : "moe_intermediate_size";
+    if (family == Family.OTHER && !f.has(sizeKey) && f.has("intermediate_size")) {
+      sizeKey = "intermediate_size";
+    }
     int expertSize = f.requireIntIn(sizeKey, 1, MAX_DIM, "size the expert weights");
     int shared = 0;
     int sharedSize = 0;
     switch (family) {
-      case DEEPSEEK -> {
+      case DEEPSEEK, GLM4_MOE -> {
         shared = f.optIntIn("n_shared_experts", 0, MAX_EXPERTS).orElse(0);
         sharedSize = Math.toIntExact(Math.min(Integer.MAX_VALUE, (long) expertSize * shared));
       }
-      case QWEN2_MOE -> {
+      case QWEN2_MOE, QWEN3_NEXT -> {
         sharedSize = f.optIntIn("shared_expert_intermediate_size", 0, MAX_DIM).orElse(0);
         shared = sharedSize > 0 ? 1 : 0;
       }
@@ -471,10 +663,10 @@ public record ModelSpec(
     for (int layer = 0; layer < layers; layer++) {
       boolean sparse =
           switch (family) {
-            case DEEPSEEK ->
+            case DEEPSEEK, GLM4_MOE ->
                 layer >= f.optIntIn("first_k_dense_replace", 0, MAX_LAYERS).orElse(0)
                     && layer % f.optIntIn("moe_layer_freq", 1, MAX_LAYERS).orElse(1) == 0;
-            case QWEN2_MOE, QWEN3_MOE ->
+            case QWEN2_MOE, QWEN3_MOE, QWEN3_NEXT, QWEN_VL ->
                 !f.optIntList("mlp_only_layers").orElse(List.of()).contains(layer)
                     && (layer + 1) % f.optIntIn("decoder_sparse_step", 1, MAX_LAYERS).orElse(1) == 0;
             case LLAMA4 ->
@@ -526,8 +718,29 @@ public record ModelSpec(
     for (String key : List.of("modules_to_not_convert", "ignored_layers", "ignore")) {
       q.optStringList(key).ifPresent(notConverted::addAll);
     }
+    for (String key : List.of("exclude_modules")) {
+      q.optStringList(key).ifPresent(notConverted::addAll);
+    }
+    OptionalInt group = q.optInt("group_size");
+    if (group.isEmpty()) {
+      group = q.optInt("q_group_size");
+    }
+    if (group.isEmpty()) {
+      group = q.compressedTensorsWeightInt("group_size");
+    }
+    Optional<String> format = q.optString("quant_algo");
+    if (format.isEmpty() && m.equals("compressed-tensors")) {
+      format = q.optString("format");
+    }
+    if (format.isEmpty() && m.equals("bitsandbytes")) {
+      boolean four = q.optBoolean("load_in_4bit").orElse(false);
+      format = Optional.of(four ? q.optString("bnb_4bit_quant_type").orElse("fp4") : "int8");
+    }
+    if (format.isPresent() && format.get().equalsIgnoreCase("NVFP4") && bits.isEmpty()) {
+      bits = OptionalInt.of(4);
+    }
     return new Quantization(
-        method, bits, block, q.optString("activation_scheme"), notConverted);
+        method, bits, block, q.optString("activation_scheme"), notConverted, group, format);
   }
 
   /** SGLang's derived context length: rope factor × the first context key it finds, else 2048. */
@@ -735,6 +948,21 @@ public record ModelSpec(
         return Optional.of(out);
       }
       throw invalid(key, "is " + describe(v) + ", not a list of whole numbers", "fix the file");
+    }
+
+    /** compressed-tensors: {@code config_groups.<group>.weights.<key>} of the first group. */
+    OptionalInt compressedTensorsWeightInt(String key) {
+      Object groups = map.get("config_groups");
+      if (groups instanceof Map<?, ?> g) {
+        for (Object group : g.values()) {
+          if (group instanceof Map<?, ?> gm && gm.get("weights") instanceof Map<?, ?> w) {
+            if (w.get(key) instanceof Number n) {
+              return OptionalInt.of(n.intValue());
+            }
+          }
+        }
+      }
+      return OptionalInt.empty();
     }
 
     /** compressed-tensors: {@code config_groups.<group>.weights.num_bits} of the first group. */

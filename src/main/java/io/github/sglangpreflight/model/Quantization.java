@@ -21,14 +21,22 @@ import java.util.OptionalInt;
  * @param weightBlockSize {@code weight_block_size} as [output block, input block]
  * @param activationScheme {@code activation_scheme} ({@code dynamic}/{@code static}) where given
  * @param modulesNotConverted module names the checkpoint keeps unquantized ({@code
- *     modules_to_not_convert}, {@code ignored_layers} or {@code ignore})
+ *     modules_to_not_convert}, {@code ignored_layers} or {@code ignore}); compressed-tensors
+ *     entries starting {@code re:} are regular expressions
+ * @param groupSize weights per scale ({@code group_size}, {@code q_group_size}, the first
+ *     compressed-tensors group's {@code weights.group_size}, ModelOpt's {@code group_size})
+ * @param format the storage variant: ModelOpt {@code quant_algo} ({@code NVFP4}, {@code FP8}),
+ *     compressed-tensors {@code format} ({@code pack-quantized}, {@code float-quantized}, {@code
+ *     nvfp4-pack-quantized}), bitsandbytes {@code nf4}/{@code fp4}/{@code int8}
  */
 public record Quantization(
     String method,
     OptionalInt weightBits,
     Optional<Block> weightBlockSize,
     Optional<String> activationScheme,
-    List<String> modulesNotConverted) {
+    List<String> modulesNotConverted,
+    OptionalInt groupSize,
+    Optional<String> format) {
 
   /**
    * A quantization block: one scale per {@code outputSize × inputSize} tile of a weight.
@@ -51,6 +59,8 @@ public record Quantization(
     Objects.requireNonNull(weightBlockSize, "weightBlockSize");
     Objects.requireNonNull(activationScheme, "activationScheme");
     modulesNotConverted = List.copyOf(modulesNotConverted);
+    Objects.requireNonNull(groupSize, "groupSize");
+    Objects.requireNonNull(format, "format");
     method = method.toLowerCase(Locale.ROOT);
   }
 
@@ -73,6 +83,12 @@ public record Quantization(
   public boolean keepsUnquantized(String module) {
     Objects.requireNonNull(module, "module");
     for (String m : modulesNotConverted) {
+      if (m.startsWith("re:")) {
+        if (java.util.regex.Pattern.compile(m.substring(3)).matcher(module).matches()) {
+          return true;
+        }
+        continue;
+      }
       if (module.equals(m) || module.startsWith(m + ".") || module.endsWith("." + m)) {
         return true;
       }

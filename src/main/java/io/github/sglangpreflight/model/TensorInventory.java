@@ -23,6 +23,10 @@ import java.util.Optional;
  * with their own {@code embed_tokens}, {@code enorm}, {@code hnorm}, bf16 {@code eh_proj} and
  * {@code shared_head}.
  *
+ * <p>The routed experts of a layer come as one {@link TensorClass} per projection (the expert
+ * count as its multiplicity), so the list holds every tensor but is built from, and placed by, a
+ * few thousand classes; it lists a layer's experts projection by projection.
+ *
  * <p>Checked against the index totals: every dense and MoE model of the catalog whose total is
  * known reproduces it to the byte, and DeepSeek-V3's 688,586,727,753 file bytes within the
  * safetensors headers (see {@code TensorInventoryTest}).
@@ -70,7 +74,9 @@ public final class TensorInventory {
     private final String where;
     private final WeightDtype floatDtype;
     private final Optional<Quantization> quant;
-    private final List<TensorInfo> out = new ArrayList<>();
+    private final List<TensorClass> out = new ArrayList<>();
+    /** The multiplicity of what {@link #add} adds: the expert count inside an expert block. */
+    private int count = 1;
     private final String modelPrefix;
     private final String lmHeadName;
 
@@ -107,7 +113,7 @@ public final class TensorInventory {
           decoderLayer(layer, true);
         }
       }
-      return out;
+      return TensorClassList.ofClasses(out);
     }
 
     private void decoderLayer(int layer, boolean nextn) {
@@ -189,11 +195,13 @@ public final class TensorInventory {
       switch (s.family()) {
         case MIXTRAL -> {
           floatTensor(p + "block_sparse_moe.gate.weight", e, h);
-          for (int x = 0; x < e; x++) {
-            String ex = p + "block_sparse_moe.experts." + x + ".";
+          if (e > 0) {
+            count = (int) e;
+            String ex = p + "block_sparse_moe.experts.0.";
             linear(ex + "w1", i, h);
             linear(ex + "w2", h, i);
             linear(ex + "w3", i, h);
+            count = 1;
           }
         }
         case LLAMA4 -> {
@@ -208,8 +216,10 @@ public final class TensorInventory {
               && s.architecture().equals("DeepseekV3ForCausalLM")) {
             add(TensorInfo.of(p + "mlp.gate.e_score_correction_bias", WeightDtype.F32, e));
           }
-          for (int x = 0; x < e; x++) {
-            gatedMlp(p + "mlp.experts." + x + ".", i);
+          if (e > 0) {
+            count = (int) e;
+            gatedMlp(p + "mlp.experts.0.", i);
+            count = 1;
           }
           if (m.sharedExperts() > 0 && s.family() == ModelSpec.Family.DEEPSEEK) {
             gatedMlp(p + "mlp.shared_experts.", m.sharedIntermediateSize());
@@ -258,7 +268,7 @@ public final class TensorInventory {
     }
 
     private void add(TensorInfo t) {
-      out.add(t);
+      out.add(new TensorClass(t, count));
     }
   }
 

@@ -49,6 +49,9 @@ public final class WeightPlacement {
   private static final Pattern EXPERT =
       Pattern.compile("experts\\.(\\d+)\\.(gate_proj|up_proj|down_proj|w1|w2|w3|gate_up_proj)\\.");
   private static final int VOCAB_PADDING = 64;
+  /** GPT-OSS fused experts: {@code experts.gate_up_proj_blocks}, {@code _scales}, {@code _bias}. */
+  private static final Pattern FUSED_EXPERT =
+      Pattern.compile("experts\\.(gate_up_proj|down_proj)(_blocks|_scales|_bias)?$");
 
   static final String SRC_LINEAR =
       "layers/linear.py L352 (column), L1184 (row) @v0.4.5.post3; the attention half over"
@@ -276,8 +279,8 @@ public final class WeightPlacement {
               ? 1
               : tp;
       this.onlineFp8 = opt.onlineFp8() && spec.quantization().isEmpty();
-      for (TensorInfo t : model.tensors()) {
-        byName.put(t.name(), t);
+      for (TensorClass c : model.tensorClasses()) {
+        byName.put(c.first().name(), c.first());
       }
       this.ranges =
           layerRanges(
@@ -358,7 +361,8 @@ public final class WeightPlacement {
       boolean hasDraft = false;
       boolean hasLmHead = false;
       TensorInfo embedding = null;
-      for (TensorInfo t : model.tensors()) {
+      for (TensorClass c : model.tensorClasses()) {
+        TensorInfo t = c.first();
         Placed p = classify(t.name());
         boolean draft = p.layer() >= spec.numHiddenLayers();
         if (draft) {
@@ -368,7 +372,7 @@ public final class WeightPlacement {
                 .note(p.suffix() + " " + t.shape() + " not held: the draft uses the target's");
             continue;
           }
-          add(draftParts, t, p);
+          add(draftParts, t, p, c.count());
           continue;
         }
         if (p.role() == Role.LM_HEAD) {
@@ -378,7 +382,7 @@ public final class WeightPlacement {
           embedding = t;
         }
         for (int stage : stagesOf(p, stages)) {
-          add(stageParts.get(stage), t, p);
+          add(stageParts.get(stage), t, p, c.count());
         }
       }
       if (!hasLmHead && spec.tieWordEmbeddings() && stages > 1 && embedding != null) {
@@ -446,10 +450,18 @@ public final class WeightPlacement {
       };
     }
 
-    private void add(Map<String, Part> parts, TensorInfo t, Placed p) {
+    /**
+     * Adds {@code count} tensors: {@code t} and the members of its class, which differ from it only
+     * by a higher expert index (the experts from {@code localExperts()} on are not on this rank).
+     */
+    private void add(Map<String, Part> parts, TensorInfo t, Placed p, int count) {
+      long times = count;
+      if (p.role() == Role.EXPERT_COLUMN || p.role() == Role.EXPERT_ROW) {
+        times = Math.max(0, Math.min(count, localExperts() - p.expert()));
+      }
       boolean scale = isScale(t.name());
       Share share = share(t, p, scale);
-      if (share.numel() == 0) {
+      if (share.numel() == 0 || times == 0) {
         return;
       }
       WeightDtype gpu;
@@ -461,38 +473,38 @@ public final class WeightPlacement {
         gpu = modelDtype;
       }
       part(parts, p.role().part, sourceOf(p.role()))
-          .add(p.suffix(), share.shape(), gpu, share.numel());
+          .add(p.suffix(), share.shape(), gpu, share.numel(), times);
 
       if (onlineFp8 && p.role().quantizableLinear() && gpu == WeightDtype.F8_E4M3) {
-        onlineFp8Extras(parts, t, p, share);
+        onlineFp8Extras(parts, p, share, times);
       }
       if (p.role() == Role.ATTN_COLUMN && p.module().endsWith("kv_b_proj") && !scale) {
-        mlaCopies(parts, t, p, share, gpu);
+        mlaCopies(parts, p, share, gpu, times);
       }
     }
 
     /** Scales of online fp8, and the bf16 experts Qwen3-MoE keeps referenced (v0.4.6.post5+). */
-    private void onlineFp8Extras(Map<String, Part> parts, TensorInfo t, Placed p, Share share) {
+    private void onlineFp8Extras(Map<String, Part> parts, Placed p, Share share, long times) {
       if (p.role().expert()) {
         long experts = p.role() == Role.EXPERT_FUSED_COLUMN || p.role() == Role.EXPERT_FUSED_ROW
             ? localExperts()
             : 1;
         part(parts, "online fp8 scales", Src.ONLINE_FP8_MOE)
-            .add(p.suffix() + " scale", "[" + experts + "]", WeightDtype.F32, experts);
+            .add(p.suffix() + " scale", "[" + experts + "]", WeightDtype.F32, experts, times);
         if (opt.qwen3MoeOnlineFp8KeepsExperts()
             && spec.architecture().equals("Qwen3MoeForCausalLM")) {
           part(parts, "bf16 experts kept by online fp8", Src.KEPT_EXPERTS)
-              .add(p.suffix(), share.shape(), modelDtype, share.numel());
+              .add(p.suffix(), share.shape(), modelDtype, share.numel(), times);
         }
       } else {
         long rows = share.rowsForScale();
         part(parts, "online fp8 scales", Src.ONLINE_FP8_LINEAR)
-            .add(p.suffix() + " scale", "[" + rows + "]", WeightDtype.F32, rows);
+            .add(p.suffix() + " scale", "[" + rows + "]", WeightDtype.F32, rows, times);
       }
     }
 
     private void mlaCopies(
-        Map<String, Part> parts, TensorInfo t, Placed p, Share share, WeightDtype held) {
+        Map<String, Part> parts, Placed p, Share share, WeightDtype held, long times) {
       WeightDtype copy;
       if (held.castToModelDtype()) {
         copy = held;
@@ -509,7 +521,8 @@ public final class WeightPlacement {
         copy = WeightDtype.F8_E4M3;
       }
       part(parts, "MLA w_kc/w_vc copies", Src.MLA_COPIES)
-          .add("w_kc + w_vc (copy of " + p.suffix() + ")", share.shape(), copy, share.numel());
+          .add(
+              "w_kc + w_vc (copy of " + p.suffix() + ")", share.shape(), copy, share.numel(), times);
     }
 
     private long localExperts() {
@@ -630,7 +643,23 @@ public final class WeightPlacement {
     }
 
     private Share fusedExpertShare(TensorInfo t, Placed p) {
-      // Llama-4: gate_up_proj [E, H, 2I], down_proj [E, I, H].
+      // Llama-4: gate_up_proj [E, H, 2I], down_proj [E, I, H]. GPT-OSS MXFP4 blocks/scales/bias
+      // ([E, 2I, ...], [E, H, ...]): local experts, the intermediate dim over moe_tp; a row
+      // bias [E, H] whole per local expert.
+      boolean gptOss = t.name().endsWith("_blocks") || t.name().endsWith("_scales")
+          || t.name().endsWith("_bias");
+      if (gptOss) {
+        long experts = t.dim(0);
+        long local = experts / ep;
+        long per = t.numel() / experts;
+        boolean rowBias = p.role() == Role.EXPERT_FUSED_ROW && t.name().endsWith("_bias");
+        long numel = local * (rowBias ? per : ceilDiv(per, moeTp));
+        return new Share(
+            numel,
+            t.shape() + " × " + local + "/" + experts + (rowBias ? "" : " / moe_tp " + moeTp),
+            new long[] {numel},
+            1);
+      }
       if (t.shape().size() != 3) {
         return fraction(t, 1, (long) tp);
       }
@@ -653,6 +682,9 @@ public final class WeightPlacement {
     }
 
     private Share kvShare(TensorInfo t) {
+      if (t.shape().isEmpty()) {
+        return whole(t); // a per-tensor scale (ModelOpt FP8 k_proj.weight_scale is a scalar)
+      }
       int kv = spec.numKeyValueHeads();
       int perRank = Math.max(1, kv / attnTp);
       long rows = t.dim(0);
@@ -754,18 +786,28 @@ public final class WeightPlacement {
       int dot = name.indexOf('.', at);
       int layer = Integer.parseInt(name, at, dot, 10);
       String rest = name.substring(dot + 1);
-      String suffix = rest;
-      int expert = -1;
-      String expertProj = null;
-      Matcher e = EXPERT.matcher(rest);
-      if (e.find()) {
-        expert = Integer.parseInt(e.group(1));
-        expertProj = e.group(2);
-        suffix = rest.substring(0, e.start(1)) + "*" + rest.substring(e.end(1));
+      LayerTensor lt = layerTensors.get(rest);
+      if (lt == null) {
+        String suffix = rest;
+        int expert = -1;
+        String expertProj = null;
+        Matcher e = EXPERT.matcher(rest);
+        if (e.find()) {
+          expert = Integer.parseInt(e.group(1));
+          expertProj = e.group(2);
+          suffix = rest.substring(0, e.start(1)) + "*" + rest.substring(e.end(1));
+        }
+        lt = new LayerTensor(classifyLayerTensor(rest, expertProj), expert, suffix);
+        layerTensors.put(rest, lt);
       }
-      Role role = classifyLayerTensor(rest, expertProj);
-      return new Placed(role, layer, expert, module, suffix);
+      return new Placed(lt.role(), layer, lt.expert(), module, lt.suffix());
     }
+
+    /** A decoder layer's tensor as {@link #classify} sees it, the same in every layer. */
+    private record LayerTensor(Role role, int expert, String suffix) {}
+
+    /** Classifications by the name after {@code layers.N.}: every layer repeats them. */
+    private final Map<String, LayerTensor> layerTensors = new HashMap<>();
 
     private Role classifyLayerTensor(String rest, String expertProj) {
       String mod = moduleOf(rest);
@@ -789,6 +831,21 @@ public final class WeightPlacement {
       }
       if (mod.contains("shared_experts.") || mod.contains("shared_expert.")) {
         return mod.endsWith("down_proj") ? Role.SHARED_ROW : Role.SHARED_COLUMN;
+      }
+      Matcher fused = FUSED_EXPERT.matcher(rest);
+      if (fused.find() && fused.group(2) != null) {
+        return fused.group(1).equals("down_proj") ? Role.EXPERT_FUSED_ROW : Role.EXPERT_FUSED_COLUMN;
+      }
+      if (mod.startsWith("linear_attn.")) {
+        // Gated DeltaNet (qwen3_next.py): in_proj_* and conv1d split by heads (column), out_proj
+        // row parallel, the gated norm per value head replicated.
+        if (mod.endsWith("out_proj")) {
+          return Role.ATTN_ROW;
+        }
+        return mod.endsWith("norm") ? Role.NORM : Role.ATTN_COLUMN;
+      }
+      if (mod.contains("self_attn.indexer.")) {
+        return Role.ATTN_REPLICATED;
       }
       if (rest.endsWith("experts.gate_up_proj") || mod.endsWith("experts.gate_up_proj")) {
         return Role.EXPERT_FUSED_COLUMN;
@@ -842,10 +899,15 @@ public final class WeightPlacement {
     }
 
     void add(String what, String shape, WeightDtype dtype, long numel) {
-      long b = Math.multiplyExact(numel, (long) dtype.bytes());
+      add(what, shape, dtype, numel, 1);
+    }
+
+    /** Adds {@code times} tensors of {@code numel} elements each. */
+    void add(String what, String shape, WeightDtype dtype, long numel, long times) {
+      long b = Math.multiplyExact(Math.multiplyExact(numel, (long) dtype.bytes()), times);
       bytes = Math.addExact(bytes, b);
       long[] e = entries.computeIfAbsent(new EntryKey(what, shape, dtype), k -> new long[2]);
-      e[0]++;
+      e[0] += times;
       e[1] += b;
     }
 
@@ -920,6 +982,23 @@ public final class WeightPlacement {
     static final String SHARED_HEAD =
         "eagle_worker.py L119-136 @v0.4.5.post3 (set_embed_and_head: the draft uses the target's"
             + " embedding and lm_head)";
+  }
+
+  /**
+   * Where the expert index of a decoder layer's expert projection ({@link #EXPERT}) is in {@code
+   * name}: {@code [start, end)} of its digits, or null. Such tensors of one layer differ only by
+   * that index for the placement ({@link TensorClass}).
+   */
+  static int[] expertIndexSpan(String name) {
+    if (!name.contains("experts.") || isVision(name)) {
+      return null;
+    }
+    int at = layerIndexStart(name);
+    if (at < 0) {
+      return null;
+    }
+    Matcher e = EXPERT.matcher(name).region(name.indexOf('.', at) + 1, name.length());
+    return e.find() ? new int[] {e.start(1), e.end(1)} : null;
   }
 
   /** Where the digits of {@code layers.N.} start in a tensor name, or -1. */

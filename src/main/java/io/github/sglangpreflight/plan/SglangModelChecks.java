@@ -318,7 +318,9 @@ public final class SglangModelChecks {
           case GEMMA2 -> "models/gemma2.py";
           case LLAMA4 -> "models/llama4.py";
           case DEEPSEEK -> "models/deepseek_v2.py";
-          case OTHER -> null;
+          // the 2026 families' model files were not read line by line for these asserts yet
+          case GPT_OSS, QWEN3_NEXT, GLM4_MOE, MINIMAX_M2, GEMMA3, QWEN_VL, MISTRAL3, PHI3, OTHER ->
+              null;
         });
   }
 

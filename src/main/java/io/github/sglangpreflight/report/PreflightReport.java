@@ -1,5 +1,6 @@
 package io.github.sglangpreflight.report;
 
+import io.github.sglangpreflight.calibration.CalibrationKey;
 import io.github.sglangpreflight.decision.Decision;
 import io.github.sglangpreflight.decision.Policy;
 import io.github.sglangpreflight.term.TermId;
@@ -60,6 +61,8 @@ public record PreflightReport(
    * @param gpuSource where the GPU readings came from
    * @param gpus the GPUs the launch uses on this node
    * @param originalCommand the command as given
+   * @param calibrationKey what a launch of this check is recorded under in the calibration store
+   *     (GPU model, driver, SGLang, model, layout); empty when unchecked
    */
   public record Inputs(
       double requestedFraction,
@@ -68,8 +71,30 @@ public record PreflightReport(
       Optional<Model> model,
       String gpuSource,
       List<GpuReport> gpus,
-      List<String> originalCommand) {
+      List<String> originalCommand,
+      Optional<CalibrationKey> calibrationKey) {
+    /** Inputs without a calibration key. */
+    public Inputs(
+        double requestedFraction,
+        FractionSource requestedFractionSource,
+        Sglang sglang,
+        Optional<Model> model,
+        String gpuSource,
+        List<GpuReport> gpus,
+        List<String> originalCommand) {
+      this(
+          requestedFraction,
+          requestedFractionSource,
+          sglang,
+          model,
+          gpuSource,
+          gpus,
+          originalCommand,
+          Optional.empty());
+    }
+
     public Inputs {
+      Objects.requireNonNull(calibrationKey, "calibrationKey");
       Objects.requireNonNull(requestedFractionSource, "requestedFractionSource");
       Objects.requireNonNull(sglang, "sglang");
       Objects.requireNonNull(model, "model");
@@ -203,7 +228,8 @@ public record PreflightReport(
             i.model(),
             i.gpuSource(),
             i.gpus(),
-            mask(i.originalCommand())),
+            mask(i.originalCommand()),
+            i.calibrationKey()),
         estimates,
         remedies,
         mask(command),

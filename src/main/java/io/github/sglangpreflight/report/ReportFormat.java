@@ -1,7 +1,6 @@
 package io.github.sglangpreflight.report;
 
 import io.github.sglangpreflight.units.Units;
-import io.github.sglangpreflight.Preflight;
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.github.sglangpreflight.decision.BudgetPoint;
 import io.github.sglangpreflight.decision.KvMinimum;

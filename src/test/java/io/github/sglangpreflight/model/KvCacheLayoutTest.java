@@ -152,8 +152,8 @@ class KvCacheLayoutTest {
 
     assertEquals("--kv-cache-dtype", e.input());
     assertEquals(
-        "--kv-cache-dtype int4 is not a value this build sizes; use auto, fp8_e5m2, fp8_e4m3 or"
-            + " bf16",
+        "--kv-cache-dtype int4 is not a value this build sizes; use auto, fp8_e5m2, fp8_e4m3,"
+            + " fp4_e2m1 or bf16",
         e.getMessage());
   }
 

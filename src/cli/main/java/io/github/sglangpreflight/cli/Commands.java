@@ -114,8 +114,10 @@ final class Commands {
         order = 11,
         paramLabel = "SNAPSHOT.json",
         description =
-            "Replay the GPUs saved with 'sglang-preflight gpus --json' instead of reading NVML.")
-    String gpus;
+            "Replay the GPUs saved with 'sglang-preflight gpus --json' instead of reading NVML."
+                + " For a launch over several nodes (check with --nnodes N), give one snapshot per"
+                + " node, in node-rank order: repeat --gpus, or name a directory of *.json files.")
+    java.util.List<String> gpus;
   }
 
   /** The options of the two commands that check a launch. */
@@ -173,6 +175,20 @@ final class Commands {
             "Also write the JSON report there (parent directories are created), such as a"
                 + " container's termination-message file.")
     String reportFile;
+
+    @Option(names = "--calibration-dir", order = 27, paramLabel = "DIR", description = {
+          Calibrations.DIR_HELP,
+          "exec records each launch's measured terms there; a check of the same launch (GPU"
+              + " model, driver, SGLang, model, layout) uses them."
+        })
+    String calibrationDir;
+
+    @Option(
+        names = "--no-calibration",
+        order = 28,
+        description =
+            "Neither use nor record observed terms (exec then shares the terminal with SGLang).")
+    boolean noCalibration;
 
     @Option(
         names = "--allow-unreadable-gpus",
@@ -237,7 +253,9 @@ final class Commands {
       customSynopsis = "sglang-preflight exec [OPTIONS] -- SGLANG_COMMAND...",
       description = {
         "Checks the launch, then runs it (with the rewritten --mem-fraction-static on ADJUST) as a"
-            + " child process with this terminal's stdin, stdout and stderr, never through a shell;"
+            + " child process with this terminal's stdin, never through a shell (its stdout and"
+            + " stderr are copied through so that the start-up log can be recorded; with"
+            + " --no-calibration they are the terminal's too);"
             + " SIGINT and SIGTERM are passed on, and the child's exit code is returned. On REJECT"
             + " the report goes to stderr and the command is not started (exit code 4).",
       },

@@ -1,11 +1,13 @@
 package io.github.sglangpreflight.cli;
 
+import io.github.sglangpreflight.calibration.CalibrationStore;
 import io.github.sglangpreflight.decision.Decision;
 import io.github.sglangpreflight.errors.GpuQueryException;
 import io.github.sglangpreflight.errors.InternalFailureException;
 import io.github.sglangpreflight.errors.InvalidInputException;
 import io.github.sglangpreflight.OnUnreadableGpus;
 import io.github.sglangpreflight.decision.Policy;
+import io.github.sglangpreflight.MultiNodeCheck;
 import io.github.sglangpreflight.Preflight;
 import io.github.sglangpreflight.report.PreflightReport;
 import io.github.sglangpreflight.report.ReportFormat;
@@ -21,6 +23,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -160,6 +163,14 @@ public final class Main {
           }
           yield gpus(g);
         }
+        case Calibrations.Options o -> {
+          if (sglang != null) {
+            throw new UsageException(
+                "there is no SGLang command to give here; drop -- and what follows it");
+          }
+          Logging.configure(o, List.of());
+          yield Calibrations.run(o, context.environment(), out);
+        }
         default -> throw new IllegalStateException("no handler for " + command);
       };
     } catch (UsageException e) {
@@ -232,6 +243,7 @@ public final class Main {
     cl.addSubcommand("check", new Commands.Check());
     cl.addSubcommand("exec", new Commands.Exec());
     cl.addSubcommand("gpus", new Commands.Gpus());
+    cl.addSubcommand("calibration", new Calibrations.Options());
     cl.setExpandAtFiles(false);
     cl.setOut(out);
     cl.setErr(err);
@@ -342,6 +354,10 @@ public final class Main {
   private int check(Commands.Check c, List<String> sglang) {
     Logging.configure(c, c.json ? List.of() : Logging.REPORTED_IN_TABLES);
     int width = width(c.width);
+    List<Path> nodes = snapshotFiles(c);
+    if (nodes.size() > 1) {
+      return checkNodes(c, sglang, nodes, width);
+    }
     Preflight preflight = preflight(c);
     // ReportFormat masks the commands' secrets itself
     PreflightReport report = preflight.check(sglang, context.environment());
@@ -363,8 +379,34 @@ public final class Main {
     };
   }
 
+  /** check over several nodes: one snapshot per node (see {@link MultiNodeCheck}). */
+  private int checkNodes(Commands.Check c, List<String> sglang, List<Path> files, int width) {
+    MultiNodeCheck.Result r =
+        MultiNodeCheck.check(
+            () -> builder(c), MultiNodeText.sources(files), sglang, context.environment());
+    String json = MultiNodeText.json(r, files);
+    if (c.reportFile != null) {
+      writeReportText(path("--report-file", c.reportFile), json);
+    }
+    out.print(
+        c.json
+            ? json + "\n"
+            : MultiNodeText.text(
+                r, files, new ReportFormat.TextStyle(width, !c.ascii, true)));
+    return switch (r.decision()) {
+      case ACCEPT -> ExitCodes.ACCEPT;
+      case ADJUST -> ExitCodes.ADJUST;
+      case REJECT -> ExitCodes.REJECT;
+    };
+  }
+
   private int exec(Commands.Exec e, List<String> sglang) {
     Logging.configure(e, Logging.REPORTED_BY_EXEC);
+    if (snapshotFiles(e).size() > 1) {
+      throw new UsageException(
+          "exec runs the launch of one node: check every node with 'check --gpus' per node, then"
+              + " run exec on each node with its own GPUs and its --node-rank");
+    }
     int width = width(e.width);
     if (LaunchCommand.parse(sglang, context.environment()).launcher()
         == LaunchCommand.Launcher.SERVER_ARGS_ONLY) {
@@ -406,14 +448,22 @@ public final class Main {
     if (retries > 0) {
       return execWithRetries(e, report, argv, retries);
     }
+    Optional<CalibrationStore> store = calibration(e);
+    Calibrations.Watch watch = new Calibrations.Watch();
     ChildProcess child;
     try {
-      child =
-          ChildProcess.builder(argv)
-              .name("sglang")
-              .inheritIo()
-              .environment(context.environment())
-              .start();
+      ChildProcess.Builder b =
+          ChildProcess.builder(argv).name("sglang").environment(context.environment());
+      if (store.isPresent()) {
+        // read the start-up log on its way through, to record what it measured
+        b.forwardOutput(out, err, watch);
+        if (!context.environment().containsKey("PYTHONUNBUFFERED")) {
+          b.environment("PYTHONUNBUFFERED", "1");
+        }
+      } else {
+        b.inheritIo();
+      }
+      child = b.start();
     } catch (IOException x) {
       err.println(
           prefix()
@@ -434,6 +484,10 @@ public final class Main {
       Thread.currentThread().interrupt();
       code = child.stop();
     }
+    out.flush();
+    err.flush();
+    store.ifPresent(
+        s -> Calibrations.record(s, report, watch.observation(), Instant.now(), live(e), log));
     writeExecOutcome(
         e,
         report,
@@ -447,8 +501,17 @@ public final class Main {
   /** exec with {@code --retry-on-oom N}: see {@link OomRetry}. */
   private int execWithRetries(
       Commands.Exec e, PreflightReport report, List<String> argv, int retries) {
+    Logger log = LoggerFactory.getLogger(NAME);
+    Optional<CalibrationStore> store = calibration(e);
     OomRetry retry =
-        new OomRetry(out, err, context.environment(), LoggerFactory.getLogger(NAME));
+        new OomRetry(
+            out,
+            err,
+            context.environment(),
+            log,
+            seen ->
+                store.ifPresent(
+                    s -> Calibrations.record(s, report, seen, Instant.now(), live(e), log)));
     try {
       int code =
           retry.run(
@@ -544,6 +607,26 @@ public final class Main {
   // ------------------------------------------------------------------------------------ options
 
   private Preflight preflight(Commands.Guard g) {
+    Preflight.Builder b = builder(g);
+    b.gpuSource(source(g));
+    return b.build();
+  }
+
+  /** Whether the GPUs are read live (NVML), not from a preset or a snapshot. */
+  private static boolean live(Commands.GpuSource g) {
+    return g.simulate == null && g.gpus == null;
+  }
+
+  /** The snapshot files of --gpus (a directory's too); empty without --gpus. */
+  private List<Path> snapshotFiles(Commands.GpuSource g) {
+    if (g.gpus == null) {
+      return List.of();
+    }
+    return MultiNodeText.snapshotFiles(g.gpus.stream().map(f -> path("--gpus", f)).toList());
+  }
+
+  /** A builder with every option of {@code g} but the GPU source. */
+  private Preflight.Builder builder(Commands.Guard g) {
     Policy policy = policy(g.policy);
     Preflight.Builder b = Preflight.newBuilder().policy(policy);
     if (g.safetyMargin != null) {
@@ -574,8 +657,12 @@ public final class Main {
     if (g.sglangVersion != null) {
       b.sglangVersion(g.sglangVersion);
     }
-    b.gpuSource(source(g));
-    return b.build();
+    calibration(g).ifPresent(b::calibration);
+    return b;
+  }
+
+  private Optional<CalibrationStore> calibration(Commands.Guard g) {
+    return Calibrations.store(g.calibrationDir, g.noCalibration, context.environment());
   }
 
   private GpuInventorySource source(Commands.GpuSource g) {
@@ -587,7 +674,17 @@ public final class Main {
       return GpuSnapshots.presetSource(g.simulate);
     }
     if (g.gpus != null) {
-      return GpuSnapshots.snapshotSource(path("--gpus", g.gpus));
+      List<Path> files = snapshotFiles(g);
+      if (files.size() != 1) {
+        throw new UsageException(
+            "--gpus names "
+                + files.size()
+                + " snapshots; "
+                + command
+                + " reads one machine: give one snapshot (several are for 'check' of a launch"
+                + " over --nnodes N)");
+      }
+      return GpuSnapshots.snapshotSource(files.getFirst());
     }
     return context.nvml().get();
   }

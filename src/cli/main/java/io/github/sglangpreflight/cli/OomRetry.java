@@ -50,6 +50,7 @@ final class OomRetry {
   private final PrintWriter err;
   private final Map<String, String> environment;
   private final Logger log;
+  private final Consumer<StartupObservation> observed;
   private final List<Attempt> done = new ArrayList<>();
 
   /** One attempt, for the log and the report file. */
@@ -73,10 +74,21 @@ final class OomRetry {
   }
 
   OomRetry(PrintWriter out, PrintWriter err, Map<String, String> environment, Logger log) {
+    this(out, err, environment, log, seen -> {});
+  }
+
+  /** @param observed receives each attempt's start-up observation when the attempt has ended */
+  OomRetry(
+      PrintWriter out,
+      PrintWriter err,
+      Map<String, String> environment,
+      Logger log,
+      Consumer<StartupObservation> observed) {
     this.out = out;
     this.err = err;
     this.environment = environment;
     this.log = log;
+    this.observed = observed;
   }
 
   /**
@@ -115,6 +127,7 @@ final class OomRetry {
       }
       Run run = attempt(command);
       StartupObservation seen = run.observation();
+      observed.accept(seen);
       Optional<StartupObservation.ObservedFailure> fatal =
           seen.firstFatalFailure().filter(f -> f.stage().compareTo(StartupStage.READY) < 0);
       boolean retryable =

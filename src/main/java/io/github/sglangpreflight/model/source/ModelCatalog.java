@@ -2,7 +2,7 @@ package io.github.sglangpreflight.model.source;
 
 import io.github.sglangpreflight.model.ModelDescription;
 import io.github.sglangpreflight.model.ModelSpec;
-import io.github.sglangpreflight.model.TensorInventory;
+import io.github.sglangpreflight.model.arch.ArchLayouts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -176,10 +176,19 @@ public final class ModelCatalog {
     Map<String, Object> config = new LinkedHashMap<>(readResource(e.file()));
     Object source = config.remove("_source");
     for (Map.Entry<String, Object> c : e.completions().entrySet()) {
-      config.putIfAbsent(c.getKey(), c.getValue());
+      int dot = c.getKey().indexOf('.');
+      if (dot > 0 && config.get(c.getKey().substring(0, dot)) instanceof Map<?, ?> nested) {
+        // "text_config.vocab_size": a key of a nested config object
+        @SuppressWarnings("unchecked")
+        Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) nested);
+        copy.putIfAbsent(c.getKey().substring(dot + 1), c.getValue());
+        config.put(c.getKey().substring(0, dot), copy);
+      } else {
+        config.putIfAbsent(c.getKey(), c.getValue());
+      }
     }
     ModelSpec spec = ModelSpec.fromConfig(config, where);
-    return new Built(spec, TensorInventory.synthesize(spec, where), source);
+    return new Built(spec, ArchLayouts.synthesize(spec, where), source);
   }
 
   /** The copied config of an entry, {@code _source} included. */

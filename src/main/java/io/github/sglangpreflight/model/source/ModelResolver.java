@@ -4,7 +4,7 @@ import io.github.sglangpreflight.errors.InvalidInputException;
 import io.github.sglangpreflight.model.ModelDescription;
 import io.github.sglangpreflight.model.ModelSpec;
 import io.github.sglangpreflight.model.TensorInfo;
-import io.github.sglangpreflight.model.TensorInventory;
+import io.github.sglangpreflight.model.arch.ArchLayouts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -141,6 +141,19 @@ public final class ModelResolver {
             + " --model-config with its config.json");
   }
 
+  /** A config file as last read: the same path, size and modification time reuse it. */
+  private record ConfigFileKey(String modelPath, Path file, long sizeBytes, long modifiedMillis) {}
+
+  /** Descriptions of recently read config files (immutable values, shared by every resolver). */
+  private static final Map<ConfigFileKey, ModelDescription> CONFIG_FILES =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<ConfigFileKey, ModelDescription> e) {
+              return size() > 16;
+            }
+          });
+
   private ModelDescription fromConfigFile(String modelPath, Path file) {
     String where = "--model-config " + file;
     if (!Files.isRegularFile(file)) {
@@ -150,10 +163,33 @@ public final class ModelResolver {
               + (Files.isDirectory(file) ? " is a directory" : " does not exist")
               + "; give the path of a config.json file");
     }
+    ConfigFileKey key = null;
+    try {
+      key =
+          new ConfigFileKey(
+              modelPath,
+              file.toAbsolutePath(),
+              Files.size(file),
+              Files.getLastModifiedTime(file).toMillis());
+    } catch (IOException e) {
+      // unreadable attributes: read the file below, which names the problem
+    }
+    ModelDescription known = key == null ? null : CONFIG_FILES.get(key);
+    if (known != null) {
+      return known;
+    }
+    ModelDescription read = readConfigFile(modelPath, file, where);
+    if (key != null) {
+      CONFIG_FILES.put(key, read);
+    }
+    return read;
+  }
+
+  private static ModelDescription readConfigFile(String modelPath, Path file, String where) {
     Map<String, Object> config =
         JsonFiles.readObject(file, where, "fix the file or give another --model-config");
     ModelSpec spec = ModelSpec.fromConfig(config, where);
-    List<TensorInfo> tensors = TensorInventory.synthesize(spec, where);
+    List<TensorInfo> tensors = ArchLayouts.synthesize(spec, where);
     return new ModelDescription(
         modelPath,
         ModelDescription.Origin.CONFIG_FILE,
@@ -193,7 +229,7 @@ public final class ModelResolver {
           origin,
           dir.toString(),
           spec,
-          TensorInventory.synthesize(spec, where),
+          ArchLayouts.synthesize(spec, where),
           ModelDescription.TensorSource.SYNTHESIZED,
           notes);
     }

@@ -320,11 +320,29 @@ public final class LaunchCommand {
    *     1)
    */
   public List<String> withMemFractionStatic(double fraction) {
-    String text = FlagValues.formatFraction(checkFraction(fraction));
+    return withValue(
+        MEM_FRACTION_DEST, MEM_FRACTION_FLAG, FlagValues.formatFraction(checkFraction(fraction)));
+  }
+
+  /**
+   * A new command line with {@code --node-rank} set to {@code nodeRank}, the way {@link
+   * #withMemFractionStatic(double)} sets its flag: the last occurrence replaced in place, else the
+   * flag appended.
+   *
+   * @throws IllegalArgumentException if {@code nodeRank} is negative
+   */
+  public List<String> withNodeRank(int nodeRank) {
+    if (nodeRank < 0) {
+      throw new IllegalArgumentException("nodeRank must not be negative, was " + nodeRank);
+    }
+    return withValue("node_rank", "--node-rank", Integer.toString(nodeRank));
+  }
+
+  private List<String> withValue(String dest, String flag, String text) {
     List<String> out = new ArrayList<>(argv);
     Optional<FlagScanner.Occurrence> last = Optional.empty();
     for (FlagScanner.Occurrence o : occurrences) {
-      if (o.option().dests().contains(MEM_FRACTION_DEST)) {
+      if (o.option().dests().contains(dest)) {
         last = Optional.of(o);
       }
     }
@@ -336,7 +354,7 @@ public final class LaunchCommand {
         out.set(last.get().valueIndices().get(0), text);
       }
     } else {
-      out.add(MEM_FRACTION_FLAG);
+      out.add(flag);
       out.add(text);
     }
     return List.copyOf(out);

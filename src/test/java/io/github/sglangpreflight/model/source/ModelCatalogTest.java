@@ -37,6 +37,7 @@ class ModelCatalogTest {
 
   @Test
   void catalog_coversTheSharedModelConfigs() {
+    // the first 20 entries are the shared model configs; the architectures added later follow
     assertEquals(
         List.of(
             "deepseek-ai/DeepSeek-V3",
@@ -59,7 +60,7 @@ class ModelCatalogTest {
             "mistralai/Mistral-7B-Instruct-v0.2",
             "google/gemma-2-9b-it",
             "moonshotai/Kimi-K2-Instruct"),
-        catalog.entries().stream().map(ModelCatalog.Entry::id).toList());
+        catalog.entries().stream().map(ModelCatalog.Entry::id).toList().subList(0, 20));
   }
 
   @Test

@@ -174,6 +174,26 @@ class ModelResolverTest {
   }
 
   @Test
+  void resolve_sameConfigFile_isReadOnceUntilItChanges() throws IOException {
+    Path config = tmp.resolve("config.json");
+    String text = resourceText("/model/tiny-qwen3/config.json");
+    Files.writeString(config, text);
+
+    ModelDescription first = resolver(Map.of()).resolve("m", Optional.of(config));
+    ModelDescription again = resolver(Map.of()).resolve("m", Optional.of(config));
+    Files.writeString(config, text.replace("\"num_hidden_layers\": 4", "\"num_hidden_layers\": 6"));
+    Files.setLastModifiedTime(
+        config,
+        java.nio.file.attribute.FileTime.fromMillis(
+            Files.getLastModifiedTime(config).toMillis() + 2000));
+    ModelDescription changed = resolver(Map.of()).resolve("m", Optional.of(config));
+
+    assertTrue(first == again, "the unchanged file is read again");
+    assertEquals(4, first.spec().numHiddenLayers());
+    assertEquals(6, changed.spec().numHiddenLayers());
+  }
+
+  @Test
   void resolve_pathThatDoesNotExist_namesItAndTheFix() {
     InvalidInputException e =
         assertThrows(
@@ -297,8 +317,8 @@ class ModelResolverTest {
     assertEquals(
         "--model-path Qwen/Qwen3-9B is neither a local directory, nor in the Hugging Face cache ("
             + tmp
-            + "), nor in the built-in catalog (close catalog names: Qwen/Qwen3-8B, Qwen/Qwen3-14B,"
-            + " Qwen/Qwen3-32B); download the model, point --model-path at its directory, or pass"
+            + "), nor in the built-in catalog (close catalog names: Qwen/Qwen3-4B, Qwen/Qwen3-8B,"
+            + " Qwen/Qwen3-14B); download the model, point --model-path at its directory, or pass"
             + " --model-config with its config.json",
         e.getMessage());
   }
