@@ -8,9 +8,9 @@ import java.util.Optional;
 /**
  * The GPU pool of the cuda_ipc multimodal feature transport: {@code SGLANG_MM_FEATURE_CACHE_MB}
  * reserved on the base GPU before the KV pool is sized ({@link
- * io.github.sglangpreflight.plan.LaunchPlan#mmFeatureCacheMib()} decides when). The pool size is the
- * minimum over the ranks, so the one GPU's reservation shrinks every rank's pool: the term counts
- * it on every GPU.
+ * io.github.sglangpreflight.plan.LaunchPlan#mmFeatureCacheMib()} decides when). The pool size is
+ * the minimum over the ranks, so the one GPU's reservation shrinks every rank's pool: the term
+ * counts it on every GPU.
  */
 final class MmFeaturePoolTerm implements BudgetTerm<TermContext.StaticPool> {
 

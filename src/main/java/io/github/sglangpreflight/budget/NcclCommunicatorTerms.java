@@ -26,9 +26,9 @@ final class NcclCommunicatorTerms {
 
   /**
    * The provenance of the measured figures on a GPU with {@code link}: measured where the GPU has
-   * NVLink/NVSwitch like the H200s they come from (or the link is unknown), borrowed elsewhere. Over
-   * PCIe NCCL opens fewer channels and no NVLS (multicast) buffers, so the borrowed figure is an
-   * upper bound; no PCIe communicator has been measured.
+   * NVLink/NVSwitch like the H200s they come from (or the link is unknown), borrowed elsewhere.
+   * Over PCIe NCCL opens fewer channels and no NVLS (multicast) buffers, so the borrowed figure is
+   * an upper bound; no PCIe communicator has been measured.
    */
   static String borrowed(Interconnect link) {
     return switch (link.kind()) {
@@ -36,7 +36,8 @@ final class NcclCommunicatorTerms {
       case NVLINK_PAIRS, PCIE ->
           "; borrowed: measured over H200 NVLink/NVSwitch, no "
               + link.kind().label()
-              + " measurement (an upper bound: NCCL opens fewer channels and no NVLS buffers there)";
+              + " measurement (an upper bound: NCCL opens fewer channels and no NVLS buffers"
+              + " there)";
     };
   }
 

@@ -296,6 +296,10 @@ public final class GpuSnapshots {
     };
   }
 
+  private static Integer orNull(OptionalInt v) {
+    return v.isPresent() ? v.getAsInt() : null;
+  }
+
   private static Map<String, Object> gpuJson(Gpu gpu) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("index", gpu.index());
@@ -339,10 +343,9 @@ public final class GpuSnapshots {
       Interconnect link = gpu.interconnect();
       Map<String, Object> im = new LinkedHashMap<>();
       im.put("kind", link.kind().label());
-      im.put("activeNvLinks", link.activeNvLinks().isPresent() ? link.activeNvLinks().getAsInt() : null);
-      im.put(
-          "pcieGeneration", link.pcieGeneration().isPresent() ? link.pcieGeneration().getAsInt() : null);
-      im.put("pcieWidth", link.pcieWidth().isPresent() ? link.pcieWidth().getAsInt() : null);
+      im.put("activeNvLinks", orNull(link.activeNvLinks()));
+      im.put("pcieGeneration", orNull(link.pcieGeneration()));
+      im.put("pcieWidth", orNull(link.pcieWidth()));
       im.put("source", link.source());
       m.put("interconnect", im);
     }
@@ -562,7 +565,8 @@ public final class GpuSnapshots {
           // fall through to the error
         }
       }
-      throw field(join(path, key), "must be a whole number from 0 to 1024 or null, was " + describe(v));
+      throw field(
+          join(path, key), "must be a whole number from 0 to 1024 or null, was " + describe(v));
     }
 
     private GpuProcess process(Object value, String path) {

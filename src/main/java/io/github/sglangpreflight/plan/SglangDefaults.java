@@ -97,7 +97,7 @@ public final class SglangDefaults {
       int speculativeDraftTokens,
       boolean postCaptureKvSizing) {
 
-    /** As before the 2026 rules: no running-request cap, no draft tokens, no post-capture sizing. */
+    /** As before the 2026 rules: no running-request cap, no draft tokens, no post-capture KV. */
     FractionInputs(
         OptionalLong gpuMemMib,
         int tp,
@@ -447,7 +447,7 @@ public final class SglangDefaults {
 
   // ---------------------------------------------------------------- multimodal feature pool
 
-  /** {@code SGLANG_MM_FEATURE_CACHE_MB}'s default on releases that resolve the transport (1 GiB). */
+  /** {@code SGLANG_MM_FEATURE_CACHE_MB}'s default where the transport is resolved (1 GiB). */
   static final int MM_FEATURE_CACHE_MIB = 1024;
 
   /** Its default in the older environ.py that only the opt-in cuda_ipc transport read (4 GiB). */
