@@ -293,7 +293,12 @@ public final class Preflight {
         used.add(d.get());
         slots.add(
             new BudgetModel.GpuSlot(
-                ordinal, d.get().uuid(), d.get().name(), d.get().gpu().computeCapability(), d.get().memory()));
+                ordinal,
+                d.get().uuid(),
+                d.get().name(),
+                d.get().gpu().computeCapability(),
+                d.get().memory(),
+                d.get().gpu().interconnect()));
       }
       if (!missing.isEmpty()) {
         Reason.GpusMissing why =
@@ -534,7 +539,12 @@ public final class Preflight {
           }
           slots.add(
               new BudgetModel.GpuSlot(
-                  ordinal, d.get().uuid(), d.get().name(), d.get().gpu().computeCapability(), d.get().memory()));
+                  ordinal,
+                  d.get().uuid(),
+                  d.get().name(),
+                  d.get().gpu().computeCapability(),
+                  d.get().memory(),
+                  d.get().gpu().interconnect()));
         }
         BudgetModel.Request r = original.request();
         return Optional.of(

@@ -19,6 +19,7 @@ import io.github.sglangpreflight.sglang.version.SglangFacts;
 import io.github.sglangpreflight.sglang.version.SglangVersion;
 import io.github.sglangpreflight.gpu.ComputeCapability;
 import io.github.sglangpreflight.gpu.GpuMemory;
+import io.github.sglangpreflight.gpu.Interconnect;
 import io.github.sglangpreflight.units.Units;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,18 +53,31 @@ public final class BudgetModel {
    * @param name the NVML name (selects the per-GPU-model constants)
    * @param computeCapability if known
    * @param memory the NVML reading now
+   * @param interconnect how the GPU reaches its peers (NVML or the preset), unknown where not read
    */
   public record GpuSlot(
       int cudaOrdinal,
       String uuid,
       String name,
       Optional<ComputeCapability> computeCapability,
-      GpuMemory memory) {
+      GpuMemory memory,
+      Interconnect interconnect) {
     public GpuSlot {
       Objects.requireNonNull(uuid, "uuid");
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(computeCapability, "computeCapability");
       Objects.requireNonNull(memory, "memory");
+      Objects.requireNonNull(interconnect, "interconnect");
+    }
+
+    /** A GPU whose interconnect was not read. */
+    public GpuSlot(
+        int cudaOrdinal,
+        String uuid,
+        String name,
+        Optional<ComputeCapability> computeCapability,
+        GpuMemory memory) {
+      this(cudaOrdinal, uuid, name, computeCapability, memory, Interconnect.unknown());
     }
   }
 
@@ -667,6 +681,41 @@ public final class BudgetModel {
       }
     }
     return true;
+  }
+
+  /**
+   * SGLang's own floor: the smallest pool it starts with. It stops only when the pool holds no
+   * token ("Not enough memory", model_runner.py L795-798 @v0.4.5.post3; the ValueError naming the
+   * minimum fraction on main) and otherwise clamps the longest request to the pool; pools are cut
+   * to whole pages, so one page. The Decider should use this as the default minimum (issue 10):
+   * see {@link #fullContextNote(long)} for the warning between the floor and one full request.
+   */
+  public long sglangFloorKvTokens() {
+    return Math.max(1, plan.pageSize());
+  }
+
+  /**
+   * The warning for a pool that starts but cannot hold one request of the full context length:
+   * the tokens it holds and the remedies; empty when it holds one (or does not start).
+   *
+   * @param kvTokens the pool's tokens on the tightest GPU
+   */
+  public Optional<String> fullContextNote(long kvTokens) {
+    long context = plan.contextLength();
+    if (kvTokens < sglangFloorKvTokens() || kvTokens >= context) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        String.format(
+            Locale.ROOT,
+            "the KV pool holds %,d tokens, less than one request of the full context length"
+                + " (%,d): SGLang starts and refuses longer requests; pass --context-length %d"
+                + " (or less) to say so, or --max-total-tokens to fix the pool, or --min-kv-tokens"
+                + " %d to require a full-length request",
+            kvTokens,
+            context,
+            kvTokens,
+            context));
   }
 
   /** The KV tokens the guard requires: the flag, else one request of the full context length. */

@@ -35,7 +35,8 @@ final class BudgetTerms {
           new NcclCommunicatorTerms.DefaultGroup(),
           new LoraPoolTerm(),
           DRAFT_WEIGHTS,
-          new MultimodalCacheTerm());
+          new MultimodalCacheTerm(),
+          new MmFeaturePoolTerm());
 
   /** The KV pool: whatever the static pool leaves. */
   static final KvPoolTerm KV_POOL = new KvPoolTerm();

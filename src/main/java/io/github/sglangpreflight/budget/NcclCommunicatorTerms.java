@@ -2,6 +2,7 @@ package io.github.sglangpreflight.budget;
 
 import static io.github.sglangpreflight.units.Units.MIB;
 
+import io.github.sglangpreflight.gpu.Interconnect;
 import io.github.sglangpreflight.model.Parallelism;
 import io.github.sglangpreflight.term.TermId;
 import java.util.Optional;
@@ -23,6 +24,23 @@ final class NcclCommunicatorTerms {
 
   private NcclCommunicatorTerms() {}
 
+  /**
+   * The provenance of the measured figures on a GPU with {@code link}: measured where the GPU has
+   * NVLink/NVSwitch like the H200s they come from (or the link is unknown), borrowed elsewhere.
+   * Over PCIe NCCL opens fewer channels and no NVLS (multicast) buffers, so the borrowed figure is
+   * an upper bound; no PCIe communicator has been measured.
+   */
+  static String borrowed(Interconnect link) {
+    return switch (link.kind()) {
+      case NVLINK, UNKNOWN -> "";
+      case NVLINK_PAIRS, PCIE ->
+          "; borrowed: measured over H200 NVLink/NVSwitch, no "
+              + link.kind().label()
+              + " measurement (an upper bound: NCCL opens fewer channels and no NVLS buffers"
+              + " there)";
+    };
+  }
+
   /** The TP group's pynccl communicator, created before T. */
   static final class TpGroup implements BudgetTerm<TermContext.BeforeT> {
     @Override
@@ -41,7 +59,8 @@ final class NcclCommunicatorTerms {
               FIRST_COMM_BYTES,
               "840 MiB: pynccl communicator and its warm-up all-reduce",
               "measured on H200s (h200-measurements.md); parallel_state.py L258-268"
-                  + " @v0.4.5.post3"));
+                  + " @v0.4.5.post3"
+                  + borrowed(c.gpu().interconnect())));
     }
   }
 
@@ -68,7 +87,8 @@ final class NcclCommunicatorTerms {
                   + (par.tpSize() > 1 ? "a further" : "the first")
                   + " communicator",
               "measured on H200s (h200-measurements.md); parallel_state.py"
-                  + " initialize_model_parallel"));
+                  + " initialize_model_parallel"
+                  + borrowed(c.gpu().interconnect())));
     }
   }
 

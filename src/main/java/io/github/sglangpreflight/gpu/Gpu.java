@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param memory the memory reading
  * @param processes compute processes on it (advisory: host PIDs)
  * @param migDevices MIG instances when MIG is on, else empty
+ * @param interconnect how it reaches its peers (NVLink, PCIe), {@link Interconnect#unknown()} where
+ *     not read
  */
 public record Gpu(
     int index,
@@ -27,7 +29,39 @@ public record Gpu(
     Optional<MigMode> migMode,
     GpuMemory memory,
     List<GpuProcess> processes,
-    List<MigDevice> migDevices) {
+    List<MigDevice> migDevices,
+    Interconnect interconnect) {
+
+  /** A GPU whose interconnect was not read. */
+  public Gpu(
+      int index,
+      String uuid,
+      String pciBusId,
+      String name,
+      Optional<ComputeCapability> computeCapability,
+      Optional<MigMode> migMode,
+      GpuMemory memory,
+      List<GpuProcess> processes,
+      List<MigDevice> migDevices) {
+    this(
+        index,
+        uuid,
+        pciBusId,
+        name,
+        computeCapability,
+        migMode,
+        memory,
+        processes,
+        migDevices,
+        Interconnect.unknown());
+  }
+
+  /** The same GPU with {@code link} as its interconnect. */
+  public Gpu withInterconnect(Interconnect link) {
+    return new Gpu(
+        index, uuid, pciBusId, name, computeCapability, migMode, memory, processes, migDevices,
+        link);
+  }
 
   public Gpu {
     if (index < 0) {
@@ -39,6 +73,7 @@ public record Gpu(
     Objects.requireNonNull(computeCapability, "computeCapability");
     Objects.requireNonNull(migMode, "migMode");
     Objects.requireNonNull(memory, "memory");
+    Objects.requireNonNull(interconnect, "interconnect");
     processes = List.copyOf(processes);
     migDevices = List.copyOf(migDevices);
   }

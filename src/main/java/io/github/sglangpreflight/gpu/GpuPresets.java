@@ -95,6 +95,8 @@ public final class GpuPresets {
    * @param cudaContextBytes GPU memory one PyTorch CUDA context takes on this GPU model
    * @param contextStatus how {@code cudaContextBytes} was obtained
    * @param contextSource where it comes from
+   * @param interconnect the board's links in its usual (SXM / PCIe card) form
+   * @param interconnectSource where that comes from
    */
   public record Preset(
       String key,
@@ -110,7 +112,9 @@ public final class GpuPresets {
       String reservedSource,
       long cudaContextBytes,
       Status contextStatus,
-      String contextSource) {
+      String contextSource,
+      Interconnect.Kind interconnect,
+      String interconnectSource) {
 
     public Preset {
       Objects.requireNonNull(key, "key");
@@ -123,6 +127,8 @@ public final class GpuPresets {
       Objects.requireNonNull(reservedSource, "reservedSource");
       Objects.requireNonNull(contextStatus, "contextStatus");
       Objects.requireNonNull(contextSource, "contextSource");
+      Objects.requireNonNull(interconnect, "interconnect");
+      Objects.requireNonNull(interconnectSource, "interconnectSource");
       if (cudaContextBytes <= 0) {
         throw new IllegalArgumentException(
             "cudaContextBytes must be positive, was " + cudaContextBytes);
@@ -254,7 +260,10 @@ public final class GpuPresets {
               preset.migSupported() ? Optional.of(MigMode.DISABLED) : Optional.empty(),
               preset.idleMemory(),
               List.of(),
-              List.of()));
+              List.of(),
+              Interconnect.of(
+                  preset.interconnect(),
+                  "preset " + preset.key() + ": " + preset.interconnectSource())));
     }
     return new GpuInventory(
         "preset:" + count + "x" + preset.key(),
@@ -381,9 +390,9 @@ public final class GpuPresets {
 
     private static Preset parseRow(String line, int lineNo) {
       String[] f = line.split("\t", -1);
-      if (f.length != 14) {
+      if (f.length != 16) {
         throw new IllegalStateException(
-            RESOURCE + " line " + lineNo + " has " + f.length + " columns, expected 14");
+            RESOURCE + " line " + lineNo + " has " + f.length + " columns, expected 16");
       }
       try {
         List<String> aliases =
@@ -408,7 +417,9 @@ public final class GpuPresets {
             f[10],
             Long.parseLong(f[11]) << 20,
             Status.valueOf(f[12].toUpperCase(Locale.ROOT)),
-            f[13]);
+            f[13],
+            Interconnect.Kind.ofLabel(f[14]),
+            f[15]);
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException(RESOURCE + " line " + lineNo + ": " + e.getMessage(), e);
       }

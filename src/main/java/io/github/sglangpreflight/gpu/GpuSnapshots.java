@@ -77,7 +77,10 @@ public final class GpuSnapshots {
           "migMode",
           "memory",
           "processes",
-          "migDevices");
+          "migDevices",
+          "interconnect");
+  private static final List<String> INTERCONNECT_KEYS =
+      List.of("kind", "activeNvLinks", "pcieGeneration", "pcieWidth", "source");
   private static final List<String> MIG_MODE_KEYS = List.of("current", "pending");
   private static final List<String> MEMORY_KEYS =
       List.of("totalBytes", "reservedBytes", "freeBytes", "usedBytes", "version");
@@ -293,6 +296,10 @@ public final class GpuSnapshots {
     };
   }
 
+  private static Integer orNull(OptionalInt v) {
+    return v.isPresent() ? v.getAsInt() : null;
+  }
+
   private static Map<String, Object> gpuJson(Gpu gpu) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("index", gpu.index());
@@ -331,6 +338,17 @@ public final class GpuSnapshots {
       migDevices.add(dm);
     }
     m.put("migDevices", migDevices);
+    if (gpu.interconnect().kind() != Interconnect.Kind.UNKNOWN) {
+      // written only when known, so that snapshots of GPUs without it read as before
+      Interconnect link = gpu.interconnect();
+      Map<String, Object> im = new LinkedHashMap<>();
+      im.put("kind", link.kind().label());
+      im.put("activeNvLinks", orNull(link.activeNvLinks()));
+      im.put("pcieGeneration", orNull(link.pcieGeneration()));
+      im.put("pcieWidth", orNull(link.pcieWidth()));
+      im.put("source", link.source());
+      m.put("interconnect", im);
+    }
     return m;
   }
 
@@ -503,7 +521,52 @@ public final class GpuSnapshots {
         String dname = requiredString(d, dpath, "name");
         migDevices.add(new MigDevice(dindex, duuid, dname, memory(d, dpath)));
       }
-      return new Gpu(index, uuid, pciBusId, name, cc, migMode, memory, processes, migDevices);
+      Interconnect link = Interconnect.unknown();
+      if (g.get("interconnect") != null) {
+        link = interconnect(g.get("interconnect"), path + ".interconnect");
+      }
+      return new Gpu(
+          index, uuid, pciBusId, name, cc, migMode, memory, processes, migDevices, link);
+    }
+
+    // optional since the interconnect was added: a snapshot without it reads as unknown
+    private Interconnect interconnect(Object value, String path) {
+      Map<String, Object> m = object(value, path);
+      checkKeys(m, path, INTERCONNECT_KEYS);
+      String kindText = requiredString(m, path, "kind");
+      Interconnect.Kind kind;
+      try {
+        kind = Interconnect.Kind.ofLabel(kindText);
+      } catch (IllegalArgumentException e) {
+        throw field(
+            path + ".kind",
+            "must be nvlink, nvlink-pairs, pcie or unknown, was " + quote(kindText));
+      }
+      return new Interconnect(
+          kind,
+          smallInt(m, path, "activeNvLinks"),
+          smallInt(m, path, "pcieGeneration"),
+          smallInt(m, path, "pcieWidth"),
+          optionalString(m, path, "source").orElse("snapshot"));
+    }
+
+    private OptionalInt smallInt(Map<String, Object> m, String path, String key) {
+      Object v = m.get(key);
+      if (v == null) {
+        return OptionalInt.empty();
+      }
+      if (v instanceof Number n) {
+        try {
+          int i = new java.math.BigDecimal(n.toString()).intValueExact();
+          if (i >= 0 && i <= 1024) {
+            return OptionalInt.of(i);
+          }
+        } catch (ArithmeticException | NumberFormatException e) {
+          // fall through to the error
+        }
+      }
+      throw field(
+          join(path, key), "must be a whole number from 0 to 1024 or null, was " + describe(v));
     }
 
     private GpuProcess process(Object value, String path) {

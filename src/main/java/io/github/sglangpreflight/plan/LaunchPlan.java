@@ -61,6 +61,13 @@ import java.util.OptionalLong;
  * @param imbalanceCheckEnabled SGLang stops on unbalanced free memory (else it warns)
  * @param customAllReduce the custom all-reduce is on
  * @param disaggregationMode {@code --disaggregation-mode}, if any
+ * @param postCaptureKvSizing the KV pool is sized after CUDA-graph capture ({@code
+ *     SGLANG_ENABLE_POST_CAPTURE_KV_SIZING=1}, 0.5.16+, not MLA)
+ * @param prefillGraphBackend the prefill CUDA-graph backend: {@code breakable} (default from
+ *     0.5.15), {@code tc_piecewise} (default 0.5.10 - 0.5.14) or given; {@code disabled} without
+ *     prefill graphs
+ * @param mmFeatureCacheMib GPU memory SGLang reserves on the base GPU for the multimodal feature
+ *     pool of the cuda_ipc transport ({@code SGLANG_MM_FEATURE_CACHE_MB}), 0 when none
  * @param sglangDefaultFraction the fraction SGLang picks without the flag
  * @param userFraction {@code --mem-fraction-static} as given
  * @param notes sentences about defaults and assumptions
@@ -101,6 +108,9 @@ public record LaunchPlan(
     boolean imbalanceCheckEnabled,
     boolean customAllReduce,
     Optional<String> disaggregationMode,
+    boolean postCaptureKvSizing,
+    String prefillGraphBackend,
+    int mmFeatureCacheMib,
     Explained sglangDefaultFraction,
     OptionalDouble userFraction,
     List<String> notes) {
@@ -375,6 +385,21 @@ public record LaunchPlan(
     }
 
     int decodeMaxBs = maxBs.orElse(capture.isEmpty() ? 0 : capture.getLast());
+    boolean postCapture =
+        SglangDefaults.postCaptureKvSizing(facts, env.postCaptureKvSizing(snap).orElse(false), mla);
+    String prefillBackend =
+        !prefillGraphs
+            ? "disabled"
+            : a.cudaGraphBackendPrefill()
+                .orElse(facts.breakablePrefillByDefault() ? "breakable" : "tc_piecewise");
+    int mmFeatureMib =
+        SglangDefaults.multimodalFeatureCacheMib(
+            facts,
+            spec.multimodal(),
+            p.nnodes(),
+            pd.isPresent(),
+            optionValue(launch, "--mm-feature-transport"),
+            env);
     Explained dflt =
         SglangDefaults.defaultFraction(
             facts,
@@ -396,7 +421,10 @@ public record LaunchPlan(
                 prefillGraphs,
                 prefillTokens.size(),
                 deepEp,
-                pd));
+                pd,
+                maxRunning,
+                spec2.map(Speculative::draftTokens).orElse(1),
+                postCapture));
 
     return new LaunchPlan(
         facts,
@@ -434,8 +462,31 @@ public record LaunchPlan(
         imbalance,
         !a.disableCustomAllReduce(),
         pd,
+        postCapture,
+        prefillBackend,
+        mmFeatureMib,
         dflt,
         a.memFractionStatic(),
         notes);
+  }
+
+  // the value of an option the typed ServerArgs do not carry (a known option or an unknown one)
+  private static Optional<String> optionValue(LaunchCommand launch, String flag) {
+    for (LaunchCommand.Option o : launch.options()) {
+      if (o.flag().equals(flag) && !o.values().isEmpty()) {
+        return Optional.of(o.values().getLast());
+      }
+    }
+    List<String> rest = launch.unknownArgs();
+    for (int i = 0; i < rest.size(); i++) {
+      String arg = rest.get(i);
+      if (arg.equals(flag) && i + 1 < rest.size()) {
+        return Optional.of(rest.get(i + 1));
+      }
+      if (arg.startsWith(flag + "=")) {
+        return Optional.of(arg.substring(flag.length() + 1));
+      }
+    }
+    return Optional.empty();
   }
 }

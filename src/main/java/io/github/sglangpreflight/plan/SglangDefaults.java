@@ -1,5 +1,6 @@
 package io.github.sglangpreflight.plan;
 
+import io.github.sglangpreflight.sglang.args.LaunchEnvironment;
 import io.github.sglangpreflight.sglang.version.SglangFacts;
 import io.github.sglangpreflight.sglang.version.SwitchPoint;
 import java.util.ArrayList;
@@ -91,13 +92,81 @@ public final class SglangDefaults {
       boolean prefillGraphs,
       int prefillGraphSizes,
       boolean deepEp,
-      Optional<String> disaggregationMode) {}
+      Optional<String> disaggregationMode,
+      OptionalInt maxRunningRequests,
+      int speculativeDraftTokens,
+      boolean postCaptureKvSizing) {
+
+    /** As before the 2026 rules: no running-request cap, no draft tokens, no post-capture KV. */
+    FractionInputs(
+        OptionalLong gpuMemMib,
+        int tp,
+        int pp,
+        int dp,
+        boolean dpAttention,
+        Optional<String> speculativeAlgorithm,
+        boolean multimodal,
+        OptionalInt visionLayers,
+        OptionalInt visionHidden,
+        boolean mla,
+        int chunkedPrefillUndivided,
+        int maxPrefillTokens,
+        int decodeMaxBs,
+        boolean decodeGraphs,
+        boolean prefillGraphs,
+        int prefillGraphSizes,
+        boolean deepEp,
+        Optional<String> disaggregationMode) {
+      this(
+          gpuMemMib,
+          tp,
+          pp,
+          dp,
+          dpAttention,
+          speculativeAlgorithm,
+          multimodal,
+          visionLayers,
+          visionHidden,
+          mla,
+          chunkedPrefillUndivided,
+          maxPrefillTokens,
+          decodeMaxBs,
+          decodeGraphs,
+          prefillGraphs,
+          prefillGraphSizes,
+          deepEp,
+          disaggregationMode,
+          OptionalInt.empty(),
+          1,
+          false);
+    }
+  }
+
+  /**
+   * Post-capture KV sizing applies: SGLang {@code >=} 0.5.16 with {@code
+   * SGLANG_ENABLE_POST_CAPTURE_KV_SIZING=1}, on a model that does not use MLA (the planner {@code
+   * post_capture_kv_sizing_planned} of arg_groups/overrides.py turns it down for MLA; the project
+   * has not read its other conditions, see docs/memory-model.md).
+   */
+  static boolean postCaptureKvSizing(SglangFacts facts, boolean envOn, boolean mla) {
+    return facts.postCaptureKvSizingKnob() && envOn && !mla;
+  }
 
   /** The fraction SGLang picks when {@code --mem-fraction-static} is absent. */
   static Explained defaultFraction(SglangFacts facts, FractionInputs in) {
     Explained base = baseFraction(facts, in);
-    if (!in.multimodal()) {
+    boolean pdDecode = in.disaggregationMode().filter("decode"::equals).isPresent();
+    if (!in.multimodal() || (pdDecode && facts.fractionInMemoryHook())) {
+      // memory_hook.py skips the VLM adjustment on a PD-decode server (is_vlm, L241-246 @a82da8da)
       return base;
+    }
+    if (in.postCaptureKvSizing() && facts.vlmPostCaptureHeadroom() && in.gpuMemMib().isPresent()) {
+      long g = in.gpuMemMib().getAsLong();
+      return new Explained(
+          base.value() - 8192.0 / g,
+          base.formula() + String.format(Locale.ROOT, "; - 8192 / %d for the image encoder", g),
+          base.source()
+              + "; adjust_mem_fraction_for_vlm L376-389 @a82da8da (post-capture KV sizing)");
     }
     // multimodal adjustment
     if (facts.vitSizeFactor()) {
@@ -132,7 +201,13 @@ public final class SglangDefaults {
             "GPU capacity unknown: TP table used",
             "server_args.py L221-238 @v0.4.5.post3 (fails without nvidia-smi)");
       }
-      return new Explained(0.88, "GPU capacity unknown: 0.88", "server_args.py (G is None)");
+      double fallback = facts.fallbackFraction();
+      return new Explained(
+          fallback,
+          String.format(Locale.ROOT, "GPU capacity unknown: %.2f", fallback),
+          facts.fractionInMemoryHook()
+              ? "memory_hook.py L283-287 @a82da8da (gpu_mem is None)"
+              : "server_args.py (G is None)");
     }
     long g = in.gpuMemMib().getAsLong();
     int ps = in.tp() * in.pp();
@@ -241,12 +316,42 @@ public final class SglangDefaults {
 
   private static Explained p4Fraction(SglangFacts facts, FractionInputs in, long g, int ps) {
     boolean main = facts.fractionRule() == SglangFacts.FractionRule.P4_MAIN;
+    String mainSource =
+        facts.fractionInMemoryHook()
+            ? "memory_hook.py handle_gpu_memory_settings L250-287, reserve_for_graph_mb L316-358,"
+                + " reserve_for_deepep_a2a_mb L361-373 @a82da8da"
+            : "server_args.py L4856-4912, reserve_for_graph_mb L4986-5026 @main 8761b971";
     List<String> terms = new ArrayList<>();
+    if (main && in.postCaptureKvSizing()) {
+      // post-capture KV sizing: the pool is sized after capture, so only the floor and the
+      // parallel slack are reserved (memory_hook.py L255-259 @a82da8da; PR #30157)
+      double rp = 1536 + 1024.0 * ps / 8;
+      double fp = round3((g - rp) / g);
+      return new Explained(
+          fp,
+          String.format(
+              Locale.ROOT,
+              "post-capture KV sizing: round((G - R) / G, 3) with R = 1536 + 1024 x %d / 8 = %.0f"
+                  + " MiB: (%d - %.0f) / %d = %.3f",
+              ps,
+              rp,
+              g,
+              rp,
+              g,
+              fp),
+          mainSource + "; SGLANG_ENABLE_POST_CAPTURE_KV_SIZING=1");
+    }
     double r = 512;
     terms.add("512");
     int act;
     if (main && in.disaggregationMode().filter("decode"::equals).isPresent()) {
-      act = Math.max(in.decodeMaxBs(), 2048);
+      if (facts.pdDecodeActivationFromRunningRequests()) {
+        // memory_hook.py L262-267 @a82da8da
+        int running = in.maxRunningRequests().orElse(in.decodeMaxBs() > 0 ? in.decodeMaxBs() : 1);
+        act = Math.max(running * Math.max(1, in.speculativeDraftTokens()), 2048);
+      } else {
+        act = Math.max(in.decodeMaxBs(), 2048);
+      }
     } else if (in.chunkedPrefillUndivided() > 0) {
       act = Math.max(in.chunkedPrefillUndivided(), 2048);
     } else {
@@ -316,9 +421,7 @@ public final class SglangDefaults {
             r,
             g,
             f),
-        main
-            ? "server_args.py L4856-4912, reserve_for_graph_mb L4986-5026 @main 8761b971"
-            : "server_args.py L637-683 @v0.5.3 (PR #10975/#11076)");
+        main ? mainSource : "server_args.py L637-683 @v0.5.3 (PR #10975/#11076)");
   }
 
   private static double tpTable(int tp) {
@@ -340,6 +443,50 @@ public final class SglangDefaults {
   private static double round3(double x) {
     // Python's round() is round-half-even; at 3 decimals of a ratio ties do not occur in practice
     return Math.rint(x * 1000) / 1000;
+  }
+
+  // ---------------------------------------------------------------- multimodal feature pool
+
+  /** {@code SGLANG_MM_FEATURE_CACHE_MB}'s default where the transport is resolved (1 GiB). */
+  static final int MM_FEATURE_CACHE_MIB = 1024;
+
+  /** Its default in the older environ.py that only the opt-in cuda_ipc transport read (4 GiB). */
+  static final int MM_FEATURE_CACHE_OLD_MIB = 4096;
+
+  /**
+   * GPU memory the multimodal feature transport reserves on the base GPU, MiB (0: none). From
+   * 0.5.17 an unset {@code --mm-feature-transport} resolves to cuda_ipc for a multimodal model on
+   * one CUDA node without disaggregation, which reserves {@code SGLANG_MM_FEATURE_CACHE_MB} (1024)
+   * (--mm-feature-transport help; a public v0.5.16 to v0.5.17 upgrade note measured the pool
+   * shrinking by it). Before, only {@code SGLANG_USE_CUDA_IPC_TRANSPORT=1} did, with 4096 MiB
+   * unless the variable is set (environ.py of those releases).
+   */
+  static int multimodalFeatureCacheMib(
+      SglangFacts facts,
+      boolean multimodal,
+      int nnodes,
+      boolean disaggregated,
+      Optional<String> transportFlag,
+      LaunchEnvironment env) {
+    if (!multimodal) {
+      return 0;
+    }
+    Optional<Integer> mb =
+        env.get("SGLANG_MM_FEATURE_CACHE_MB")
+            .map(String::trim)
+            .filter(v -> v.matches("\\d{1,7}"))
+            .map(Integer::parseInt);
+    if (facts.multimodalFeatureTransportAuto()) {
+      String transport =
+          transportFlag.orElse(nnodes == 1 && !disaggregated ? "cuda_ipc" : "cpu");
+      return transport.equals("cpu") ? 0 : mb.orElse(MM_FEATURE_CACHE_MIB);
+    }
+    boolean ipc =
+        env.get("SGLANG_USE_CUDA_IPC_TRANSPORT")
+            .map(v -> v.trim().toLowerCase(Locale.ROOT))
+            .filter(v -> v.equals("1") || v.equals("true"))
+            .isPresent();
+    return ipc ? mb.filter(v -> v > 0).orElse(MM_FEATURE_CACHE_OLD_MIB) : 0;
   }
 
   // ---------------------------------------------------------------- chunked prefill
@@ -369,8 +516,13 @@ public final class SglangDefaults {
         src = "server_args.py L406-415 @v0.5.1";
       }
       case MAIN -> {
-        v = g < 35 * 1024 ? 2048 : g < 60 * 1024 ? 4096 : g < 160 * 1024 ? 8192 : 16384;
-        src = "server_args.py L4737-4797 @main";
+        boolean raised = facts.tier20To35GibRaised();
+        int tier20 = raised ? 4096 : 2048;
+        v = g < 20 * 1024 ? 2048 : g < 35 * 1024 ? tier20 : g < 60 * 1024 ? 4096
+            : g < 160 * 1024 ? 8192 : 16384;
+        src = raised
+            ? "memory_hook.py L66-156 @a82da8da (20-35 GiB tier 4096 from PR #37898)"
+            : "server_args.py L4737-4797 @main";
       }
       default -> throw new AssertionError(facts.chunkRule());
     }
@@ -403,6 +555,10 @@ public final class SglangDefaults {
           return OptionalInt.of(8);
         }
         if (g < 35 * 1024) {
+          if (facts.tier20To35GibRaised()) {
+            // memory_hook.py L90-94 @a82da8da (PR #37898)
+            return OptionalInt.of(tp < 4 ? 48 : 160);
+          }
           int small = facts.atLeast(SwitchPoint.CUDA_GRAPH_MAX_BS_24_SMALL) ? 24 : 16;
           return OptionalInt.of(tp < 4 ? small : 80);
         }

@@ -39,7 +39,8 @@ public enum TermId {
   DEEPEP_BUFFERS("deepep-buffers", "DeepEP buffers", Phase.AFTER_START),
   TORCH_COMPILE("torch-compile", "torch.compile", Phase.RESERVE),
   DRAFT_KV_CACHE("draft-kv-cache", "draft KV cache", Phase.RESERVE),
-  DRAFT_CUDA_GRAPHS("draft-cuda-graphs", "draft CUDA graphs", Phase.RESERVE);
+  DRAFT_CUDA_GRAPHS("draft-cuda-graphs", "draft CUDA graphs", Phase.RESERVE),
+  MM_FEATURE_POOL("mm-feature-pool", "multimodal feature transport pool", Phase.STATIC_POOL);
 
   private static final Map<String, TermId> BY_ID =
       Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(TermId::id, Function.identity()));

@@ -94,7 +94,9 @@ class BudgetTermsTest {
     }
     Set<TermId> missing = EnumSet.allOf(TermId.class);
     missing.removeAll(seen);
-    // the pool is a number of its own (kvPoolBytes); the multimodal cache needs a VLM on main
-    assertEquals(EnumSet.of(TermId.KV_POOL, TermId.MULTIMODAL_CACHE), missing);
+    // the pool is a number of its own (kvPoolBytes); the multimodal cache and the feature pool
+    // need a VLM on main
+    assertEquals(
+        EnumSet.of(TermId.KV_POOL, TermId.MULTIMODAL_CACHE, TermId.MM_FEATURE_POOL), missing);
   }
 }

@@ -43,7 +43,8 @@ class TermIdTest {
             "deepep-buffers",
             "torch-compile",
             "draft-kv-cache",
-            "draft-cuda-graphs"),
+            "draft-cuda-graphs",
+            "mm-feature-pool"),
         Arrays.stream(TermId.values()).map(TermId::id).toList());
   }
 

@@ -348,6 +348,55 @@ public final class SglangFacts {
     return atLeast(SwitchPoint.DEEPEP_RESERVE);
   }
 
+  // ---------------------------------------------------------------- 2026 rules (0.5.15 - main)
+
+  /** The default-fraction rules live in arg_groups/memory_hook.py (from 0.5.20, inferred). */
+  public boolean fractionInMemoryHook() {
+    return atLeast(SwitchPoint.FRACTION_MEMORY_HOOK);
+  }
+
+  /** 20-35 GiB GPUs get chunked prefill 4096 and decode max_bs 48 / 160 (0.5.20, PR #37898). */
+  public boolean tier20To35GibRaised() {
+    return atLeast(SwitchPoint.TIER_20_35_GIB_4096);
+  }
+
+  /**
+   * A PD-decode server's activation tokens count max_running_requests x draft tokens before the
+   * decode max_bs (0.5.20); before, the decode max_bs alone.
+   */
+  public boolean pdDecodeActivationFromRunningRequests() {
+    return atLeast(SwitchPoint.PD_DECODE_RUNNING_REQUESTS);
+  }
+
+  /** {@code SGLANG_ENABLE_POST_CAPTURE_KV_SIZING} exists and shrinks the reserve (0.5.16). */
+  public boolean postCaptureKvSizingKnob() {
+    return atLeast(SwitchPoint.POST_CAPTURE_KV_SIZING);
+  }
+
+  /** Under post-capture sizing a VLM's fraction drops by 8 GiB / G (0.5.20). */
+  public boolean vlmPostCaptureHeadroom() {
+    return atLeast(SwitchPoint.VLM_POST_CAPTURE_HEADROOM);
+  }
+
+  /** The default fraction with the GPU capacity unknown: 0.95 from 0.5.20, else 0.88. */
+  public double fallbackFraction() {
+    return atLeast(SwitchPoint.FALLBACK_FRACTION_095) ? 0.95 : 0.88;
+  }
+
+  /**
+   * A multimodal launch on one CUDA node resolves {@code --mm-feature-transport} to cuda_ipc and
+   * reserves {@code SGLANG_MM_FEATURE_CACHE_MB} on the base GPU (0.5.17); before, only with
+   * {@code SGLANG_USE_CUDA_IPC_TRANSPORT=1}.
+   */
+  public boolean multimodalFeatureTransportAuto() {
+    return atLeast(SwitchPoint.MM_FEATURE_TRANSPORT_AUTO);
+  }
+
+  /** The breakable CUDA graph is the default prefill capture path (0.5.15, PR #29458). */
+  public boolean breakablePrefillByDefault() {
+    return atLeast(SwitchPoint.BREAKABLE_PREFILL_DEFAULT);
+  }
+
   // ---------------------------------------------------------------- KV pool and request table
 
   /** main from 2025-12-19 counts MHA K and V as head_dim + v_head_dim; before, 2·head_dim. */

@@ -29,7 +29,10 @@ public final class SglangVersion implements Comparable<SglangVersion> {
   /** The longest version text {@link #parse} accepts. */
   public static final int MAX_LENGTH = 64;
 
-  /** The newest SGLang the project models: upstream main at 8761b971 (2026-08-12). */
+  /**
+   * The newest SGLang the project models: upstream main, read at 8761b971 (2026-08-12) and, for the
+   * memory_hook.py rules, at later index commits (sglang-releases.tsv, dated 2026-10-09).
+   */
   public static final SglangVersion MAIN = new SglangVersion(new int[0], "", -1, -1, "main");
 
   // release numbers ({0, 4, 5}; empty for main), pre-release ("rc2" or ""), post and dev numbers

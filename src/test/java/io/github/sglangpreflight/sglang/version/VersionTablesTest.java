@@ -86,7 +86,7 @@ class VersionTablesTest {
 
     assertEquals(70, all.size());
     assertTrue(all.getLast().version().isMain());
-    assertEquals(LocalDate.of(2026, 8, 12), ReleaseTable.get().main().date());
+    assertEquals(LocalDate.of(2026, 10, 9), ReleaseTable.get().main().date());
     for (int i = 1; i < all.size() - 1; i++) {
       assertTrue(all.get(i - 1).version().compareTo(all.get(i).version()) < 0);
       assertFalse(all.get(i).date().isBefore(all.get(i - 1).date()), all.get(i).toString());
@@ -111,7 +111,8 @@ class VersionTablesTest {
   }
 
   @Test
-  void releasesAfterMain_areModelledByMain_andSaySo() {
+  void releasesAfterTheOldMainDate_areModelledAtTheirOwnDate_andSaySo() {
+    // main was 8761b971 (2026-08-12) and 0.5.18 was capped there; main now reaches 2026-10-09
     SglangFacts facts = f("0.5.18");
 
     assertEquals(LocalDate.of(2026, 8, 22), facts.releaseDate());
@@ -119,10 +120,14 @@ class VersionTablesTest {
     assertFalse(f("0.5.17").multimodalKvReservation());
     assertEquals(
         List.of(
-            "SGLang 0.5.18 (released 2026-08-22) is modelled by upstream main as of 2026-08-12, the"
-                + " newest SGLang this build models (releases after 0.5.6.post2 are cut on branches"
-                + " this build cannot read)"),
+            "SGLang 0.5.18 is modelled by upstream main as of about 2026-08-22 (releases after"
+                + " 0.5.6.post2 are cut on branches this build cannot read)"),
         facts.notes());
+    assertEquals(
+        List.of(
+            "SGLang 0.5.21 is modelled by upstream main as of about 2026-10-02 (releases after"
+                + " 0.5.6.post2 are cut on branches this build cannot read)"),
+        f("0.5.21").notes());
   }
 
   @Test
