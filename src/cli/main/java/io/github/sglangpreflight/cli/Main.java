@@ -1,5 +1,6 @@
 package io.github.sglangpreflight.cli;
 
+import io.github.sglangpreflight.LaunchCommands;
 import io.github.sglangpreflight.decision.Decision;
 import io.github.sglangpreflight.errors.GpuQueryException;
 import io.github.sglangpreflight.errors.InternalFailureException;
@@ -14,7 +15,6 @@ import io.github.sglangpreflight.gpu.GpuInventorySource;
 import io.github.sglangpreflight.gpu.GpuSnapshots;
 import io.github.sglangpreflight.gpu.nvml.NvmlGpuInventorySource;
 import io.github.sglangpreflight.launch.ChildProcess;
-import io.github.sglangpreflight.sglang.args.LaunchCommand;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -366,8 +366,7 @@ public final class Main {
   private int exec(Commands.Exec e, List<String> sglang) {
     Logging.configure(e, Logging.REPORTED_BY_EXEC);
     int width = width(e.width);
-    if (LaunchCommand.parse(sglang, context.environment()).launcher()
-        == LaunchCommand.Launcher.SERVER_ARGS_ONLY) {
+    if (LaunchCommands.isServerArgsOnly(sglang, context.environment())) {
       throw new UsageException(
           "only server arguments were given, and they cannot be run: give the whole SGLang command,"
               + " e.g. "
