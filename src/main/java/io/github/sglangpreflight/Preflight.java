@@ -839,7 +839,7 @@ public final class Preflight {
     }
 
     /** How model paths are resolved. Default: the launch's environment, HF cache and catalog. */
-    public Builder modelResolver(ModelResolver resolver) {
+    Builder modelResolver(ModelResolver resolver) {
       requireUnset(modelResolver, "modelResolver");
       this.modelResolver = Objects.requireNonNull(resolver, "resolver");
       return this;

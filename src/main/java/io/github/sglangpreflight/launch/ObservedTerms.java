@@ -23,11 +23,11 @@ import java.util.function.Function;
  *       (NCCL and the CUDA context in one figure).
  * </ul>
  */
-public final class ObservedTerms {
+final class ObservedTerms {
   private ObservedTerms() {}
 
   /** The record of {@code observation} under {@code key}, observed at {@code at}. */
-  public static CalibrationRecord record(
+  static CalibrationRecord record(
       CalibrationKey key, StartupObservation observation, Instant at) {
     return record(key, observation, at, OptionalLong.empty());
   }

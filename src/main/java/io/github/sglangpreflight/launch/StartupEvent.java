@@ -12,7 +12,7 @@ import java.util.OptionalLong;
  *
  * <p>Produced by {@link StartupLogParser#parse(String)}; accumulated by {@link StartupObservation}.
  */
-public sealed interface StartupEvent {
+sealed interface StartupEvent {
 
   /** The worker the line names in its prefix, or {@link Rank#UNLABELED}. */
   Rank rank();

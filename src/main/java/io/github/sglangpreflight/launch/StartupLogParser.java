@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * Lines that are none of the known wordings give {@link Optional#empty()}, as do SGLang's
  * virtual-address reservations ({@code KV Cache VA upper bound}), which take no memory.
  */
-public final class StartupLogParser {
+final class StartupLogParser {
 
   private static final String NUM = "(-?\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?)";
   private static final String SIZE = NUM + " (bytes|KiB|MiB|GiB|TiB)";
@@ -119,7 +119,7 @@ public final class StartupLogParser {
    *
    * @param line one line of SGLang's stdout or stderr, with or without its terminator
    */
-  public static Optional<StartupEvent> parse(String line) {
+  static Optional<StartupEvent> parse(String line) {
     Objects.requireNonNull(line, "line");
     String text = stripTerminator(line);
     if (text.length() > MAX_LINE_CHARS) {

@@ -12,7 +12,7 @@ import java.util.OptionalLong;
 
 /**
  * What an SGLang start-up has shown so far: per rank figures, failures, how far it got. Immutable;
- * {@link #with(StartupEvent)} returns the next observation, so a snapshot can be handed to any
+ * {@link #withLogLine(String)} returns the next observation, so a snapshot can be handed to any
  * thread.
  *
  * @param ranks one entry per rank seen, ordered by {@link Rank}
@@ -33,11 +33,63 @@ public record StartupObservation(
    *
    * @param afterMemoryPool whether some rank had finished its memory pool before the failure
    */
-  public record ObservedFailure(
-      StartupEvent.Failure failure, StartupStage stage, boolean afterMemoryPool) {
-    public ObservedFailure {
-      Objects.requireNonNull(failure, "failure");
-      Objects.requireNonNull(stage, "stage");
+  public static final class ObservedFailure {
+    private final StartupEvent.Failure failure;
+    private final StartupStage stage;
+    private final boolean afterMemoryPool;
+
+    ObservedFailure(StartupEvent.Failure failure, StartupStage stage, boolean afterMemoryPool) {
+      this.failure = Objects.requireNonNull(failure, "failure");
+      this.stage = Objects.requireNonNull(stage, "stage");
+      this.afterMemoryPool = afterMemoryPool;
+    }
+
+    StartupEvent.Failure failure() {
+      return failure;
+    }
+
+    /** What failed, as classified from the line SGLang printed. */
+    public StartupFailureKind kind() {
+      return failure.kind();
+    }
+
+    /** Whether SGLang cannot go on after this failure. */
+    public boolean fatal() {
+      return failure.fatal();
+    }
+
+    /** The line SGLang printed. */
+    public String line() {
+      return failure.line();
+    }
+
+    /** The stage the start-up was at when the failure was printed. */
+    public StartupStage stage() {
+      return stage;
+    }
+
+    /** Whether some rank had finished its memory pool before the failure. */
+    public boolean afterMemoryPool() {
+      return afterMemoryPool;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ObservedFailure f
+          && failure.equals(f.failure)
+          && stage == f.stage
+          && afterMemoryPool == f.afterMemoryPool;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(failure, stage, afterMemoryPool);
+    }
+
+    @Override
+    public String toString() {
+      return "ObservedFailure[failure=" + failure + ", stage=" + stage
+          + ", afterMemoryPool=" + afterMemoryPool + "]";
     }
   }
 
@@ -57,8 +109,18 @@ public record StartupObservation(
     return EMPTY;
   }
 
+  /**
+   * This observation with one more line of SGLang's output folded in: unchanged when the line is
+   * none of the start-up wordings {@code StartupLogParser} reads.
+   *
+   * @param line one line of SGLang's stdout or stderr, with or without its terminator
+   */
+  public StartupObservation withLogLine(String line) {
+    return StartupLogParser.parse(line).map(this::with).orElse(this);
+  }
+
   /** The observation of these events, in order. */
-  public static StartupObservation of(Iterable<? extends StartupEvent> events) {
+  static StartupObservation of(Iterable<? extends StartupEvent> events) {
     StartupObservation observation = EMPTY;
     for (StartupEvent event : events) {
       observation = observation.with(event);
@@ -67,7 +129,7 @@ public record StartupObservation(
   }
 
   /** This observation with one more event folded in. */
-  public StartupObservation with(StartupEvent event) {
+  StartupObservation with(StartupEvent event) {
     Objects.requireNonNull(event, "event");
     List<RankObservation> nextRanks = ranks;
     List<ObservedFailure> nextFailures = failures;

@@ -9,10 +9,9 @@
  *   <li>{@link io.github.sglangpreflight.launch.SglangServer}: for Java services that wrap SGLang:
  *       start the checked command, stream its lines to SLF4J, follow its start-up log, wait for
  *       {@code /health}, fail fast on SGLang's memory errors, stop it gracefully.
- *   <li>{@link io.github.sglangpreflight.launch.StartupLogParser} (pure): one SGLang output line to
- *       an optional {@link io.github.sglangpreflight.launch.StartupEvent}; {@link
- *       io.github.sglangpreflight.launch.StartupObservation} accumulates them per rank and compares
- *       them with a prediction.
+ *   <li>{@link io.github.sglangpreflight.launch.StartupObservation} (pure): folds SGLang's output
+ *       lines, one at a time, into per-rank figures, failures and the stage reached (the parser and
+ *       its event records stay inside the package), and compares them with a prediction.
  * </ul>
  *
  * <p>SGLang prints "GB" where it divides by 2^30: every GB figure of its log is read as GiB.

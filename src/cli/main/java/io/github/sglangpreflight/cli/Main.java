@@ -1,6 +1,7 @@
 package io.github.sglangpreflight.cli;
 
 import io.github.sglangpreflight.calibration.CalibrationStore;
+import io.github.sglangpreflight.LaunchCommands;
 import io.github.sglangpreflight.decision.Decision;
 import io.github.sglangpreflight.errors.GpuQueryException;
 import io.github.sglangpreflight.errors.InternalFailureException;
@@ -16,7 +17,6 @@ import io.github.sglangpreflight.gpu.GpuInventorySource;
 import io.github.sglangpreflight.gpu.GpuSnapshots;
 import io.github.sglangpreflight.gpu.nvml.NvmlGpuInventorySource;
 import io.github.sglangpreflight.launch.ChildProcess;
-import io.github.sglangpreflight.sglang.args.LaunchCommand;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -408,8 +408,7 @@ public final class Main {
               + " run exec on each node with its own GPUs and its --node-rank");
     }
     int width = width(e.width);
-    if (LaunchCommand.parse(sglang, context.environment()).launcher()
-        == LaunchCommand.Launcher.SERVER_ARGS_ONLY) {
+    if (LaunchCommands.isServerArgsOnly(sglang, context.environment())) {
       throw new UsageException(
           "only server arguments were given, and they cannot be run: give the whole SGLang command,"
               + " e.g. "

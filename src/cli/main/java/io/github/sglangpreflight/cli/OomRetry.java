@@ -1,14 +1,12 @@
 package io.github.sglangpreflight.cli;
 
+import io.github.sglangpreflight.LaunchCommands;
 import io.github.sglangpreflight.Preflight;
 import io.github.sglangpreflight.launch.ChildProcess;
 import io.github.sglangpreflight.launch.RetryPlanner;
-import io.github.sglangpreflight.launch.StartupEvent;
-import io.github.sglangpreflight.launch.StartupLogParser;
 import io.github.sglangpreflight.launch.StartupObservation;
 import io.github.sglangpreflight.launch.StartupStage;
 import io.github.sglangpreflight.report.PreflightReport;
-import io.github.sglangpreflight.sglang.args.LaunchCommand;
 import io.github.sglangpreflight.units.Units;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -169,7 +167,7 @@ final class OomRetry {
           log.warn("retrying: {}", r.reason());
           fraction = r.memFractionStatic();
           double flag = Math.min(0.999, Math.round(fraction / factor * 1000) / 1000.0);
-          command = LaunchCommand.parse(command, environment).withMemFractionStatic(flag);
+          command = LaunchCommands.withMemFractionStatic(command, environment, flag);
           why = "after attempt " + n + " failed for memory";
         }
       }
@@ -193,7 +191,7 @@ final class OomRetry {
   }
 
   private static String kind(StartupObservation.ObservedFailure f) {
-    return f.failure().kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    return f.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
 
   private record Run(
@@ -211,12 +209,9 @@ final class OomRetry {
                 out,
                 err,
                 (stream, line) -> {
-                  Optional<StartupEvent> e = StartupLogParser.parse(line);
-                  if (e.isPresent()) {
-                    StartupObservation next = observation.updateAndGet(o -> o.with(e.get()));
-                    if (next.firstFatalFailure().isPresent() && !next.ready()) {
-                      fatal.complete(null);
-                    }
+                  StartupObservation next = observation.updateAndGet(o -> o.withLogLine(line));
+                  if (next.firstFatalFailure().isPresent() && !next.ready()) {
+                    fatal.complete(null);
                   }
                 });
     if (!environment.containsKey("PYTHONUNBUFFERED")) {
@@ -259,7 +254,7 @@ final class OomRetry {
   /** The fraction SGLang runs {@code argv} with: the flag (times the factor), else the report's. */
   private static OptionalDouble fraction(
       PreflightReport report, List<String> argv, Map<String, String> environment) {
-    OptionalDouble flag = LaunchCommand.parse(argv, environment).serverArgs().memFractionStatic();
+    OptionalDouble flag = LaunchCommands.memFractionStatic(argv, environment);
     if (flag.isPresent()) {
       return OptionalDouble.of(flag.getAsDouble() * factor(report, environment));
     }
@@ -271,9 +266,7 @@ final class OomRetry {
   /** SGLang's factor on the flag (0.9 for multimodal models on some versions), else 1. */
   private static double factor(PreflightReport report, Map<String, String> environment) {
     OptionalDouble given =
-        LaunchCommand.parse(report.originalCommand(), environment)
-            .serverArgs()
-            .memFractionStatic();
+        LaunchCommands.memFractionStatic(report.originalCommand(), environment);
     if (report.checked() && given.isPresent() && given.getAsDouble() > 0) {
       double f = report.requestedFraction() / given.getAsDouble();
       return f > 0.5 && f <= 1.0 ? f : 1.0;

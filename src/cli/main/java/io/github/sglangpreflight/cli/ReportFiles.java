@@ -1,7 +1,7 @@
 package io.github.sglangpreflight.cli;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import io.github.sglangpreflight.sglang.args.LaunchCommand;
+import io.github.sglangpreflight.LaunchCommands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -90,7 +90,7 @@ final class ReportFiles {
     m.put("command", command);
     m.put("exitCode", exitCode);
     m.put("error", error);
-    m.put("sglangCommand", sglangCommand.map(LaunchCommand::maskArguments).orElse(null));
+    m.put("sglangCommand", sglangCommand.map(LaunchCommands::maskArguments).orElse(null));
     m.put("preflightVersion", Main.version());
     try {
       return JSON_WRITER.asString(m);
