@@ -23,7 +23,7 @@ import java.util.function.Function;
  *       (NCCL and the CUDA context in one figure).
  * </ul>
  */
-final class ObservedTerms {
+public final class ObservedTerms {
   private ObservedTerms() {}
 
   /** The record of {@code observation} under {@code key}, observed at {@code at}. */

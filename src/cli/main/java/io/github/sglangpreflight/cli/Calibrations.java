@@ -7,8 +7,6 @@ import io.github.sglangpreflight.calibration.CalibrationStore;
 import io.github.sglangpreflight.errors.InvalidInputException;
 import io.github.sglangpreflight.launch.ChildProcess;
 import io.github.sglangpreflight.launch.ObservedTerms;
-import io.github.sglangpreflight.launch.StartupEvent;
-import io.github.sglangpreflight.launch.StartupLogParser;
 import io.github.sglangpreflight.launch.StartupObservation;
 import io.github.sglangpreflight.report.PreflightReport;
 import java.io.PrintWriter;
@@ -144,8 +142,7 @@ final class Calibrations {
 
     @Override
     public void accept(ChildProcess.Output output, String line) {
-      Optional<StartupEvent> e = StartupLogParser.parse(line);
-      e.ifPresent(event -> seen.updateAndGet(o -> o.with(event)));
+      seen.updateAndGet(o -> o.withLogLine(line));
     }
 
     StartupObservation observation() {
