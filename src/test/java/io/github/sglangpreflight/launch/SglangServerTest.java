@@ -1,5 +1,7 @@
 package io.github.sglangpreflight.launch;
 
+import io.github.sglangpreflight.testing.RecordingLogger;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

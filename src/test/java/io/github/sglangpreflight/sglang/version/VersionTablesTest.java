@@ -1,5 +1,7 @@
 package io.github.sglangpreflight.sglang.version;
 
+import io.github.sglangpreflight.testing.RecordingLogger;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,10 +17,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.slf4j.Marker;
-import org.slf4j.event.Level;
-import org.slf4j.helpers.AbstractLogger;
-import org.slf4j.helpers.MessageFormatter;
 
 /** The two data tables: releases and switch points, and how versions resolve against them. */
 class VersionTablesTest {
@@ -132,7 +130,7 @@ class VersionTablesTest {
 
   @Test
   void unknownVersion_nightly_isModelledAsTheNearestReleaseBefore_withAWarnAndANote() {
-    Recording log = new Recording();
+    RecordingLogger log = new RecordingLogger("recording");
 
     SglangFacts facts = SglangFacts.of(SglangVersion.parse("0.5.22.dev20261009"), log);
 
@@ -142,7 +140,7 @@ class VersionTablesTest {
         List.of(
             "WARN SGLang 0.5.22.dev20261009 is not in the release table; modelling it as 0.5.21,"
                 + " the nearest known release before it"),
-        log.lines);
+        log.lines());
     assertEquals(
         "SGLang 0.5.22.dev20261009 is not a release this build knows: it is modelled as 0.5.21,"
             + " the nearest known release before it",
@@ -153,7 +151,7 @@ class VersionTablesTest {
 
   @Test
   void unknownVersion_rcOrPostOfAnUnknownBase_orOlderThanAll_resolveByOrder() {
-    Recording log = new Recording();
+    RecordingLogger log = new RecordingLogger("recording");
 
     assertEquals("0.5.6.post2", SglangFacts.of(v("0.5.7rc1"), log).modelledAs().toString());
     assertEquals("0.5.21", SglangFacts.of(v("0.5.99.post3"), log).modelledAs().toString());
@@ -161,11 +159,11 @@ class VersionTablesTest {
     assertEquals(
         "WARN SGLang 0.3.0 is not in the release table; modelling it as 0.4.4.post1, the nearest"
             + " known release after it",
-        log.lines.getLast());
+        log.lines().getLast());
     // a known release, spelled differently, is known: no warning
-    Recording quiet = new Recording();
+    RecordingLogger quiet = new RecordingLogger("recording");
     assertEquals(List.of(), SglangFacts.of(v("v0.4.5-post3"), quiet).notes());
-    assertEquals(List.of(), quiet.lines);
+    assertEquals(List.of(), quiet.lines());
   }
 
   private static SglangVersion v(String text) {
@@ -176,74 +174,4 @@ class VersionTablesTest {
     return SglangFacts.of(v(version));
   }
 
-  /** Keeps every logged line as "LEVEL message". */
-  private static final class Recording extends AbstractLogger {
-    private static final long serialVersionUID = 1L;
-    final transient List<String> lines = new java.util.ArrayList<>();
-
-    Recording() {
-      this.name = "recording";
-    }
-
-    @Override
-    protected String getFullyQualifiedCallerName() {
-      return null;
-    }
-
-    @Override
-    protected void handleNormalizedLoggingCall(
-        Level level, Marker marker, String pattern, Object[] arguments, Throwable throwable) {
-      lines.add(level + " " + MessageFormatter.basicArrayFormat(pattern, arguments));
-    }
-
-    @Override
-    public boolean isTraceEnabled() {
-      return true;
-    }
-
-    @Override
-    public boolean isTraceEnabled(Marker marker) {
-      return true;
-    }
-
-    @Override
-    public boolean isDebugEnabled() {
-      return true;
-    }
-
-    @Override
-    public boolean isDebugEnabled(Marker marker) {
-      return true;
-    }
-
-    @Override
-    public boolean isInfoEnabled() {
-      return true;
-    }
-
-    @Override
-    public boolean isInfoEnabled(Marker marker) {
-      return true;
-    }
-
-    @Override
-    public boolean isWarnEnabled() {
-      return true;
-    }
-
-    @Override
-    public boolean isWarnEnabled(Marker marker) {
-      return true;
-    }
-
-    @Override
-    public boolean isErrorEnabled() {
-      return true;
-    }
-
-    @Override
-    public boolean isErrorEnabled(Marker marker) {
-      return true;
-    }
-  }
 }

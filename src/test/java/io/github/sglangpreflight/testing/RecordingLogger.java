@@ -1,4 +1,4 @@
-package io.github.sglangpreflight.launch;
+package io.github.sglangpreflight.testing;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -7,21 +7,29 @@ import org.slf4j.event.Level;
 import org.slf4j.helpers.AbstractLogger;
 import org.slf4j.helpers.MessageFormatter;
 
-/** An SLF4J logger that keeps every call, formatted, with its level. All levels enabled. */
-final class RecordingLogger extends AbstractLogger {
+/**
+ * An SLF4J logger that keeps every call, formatted, with its level. All levels enabled. The one
+ * log-capturing fixture of the tests.
+ */
+public final class RecordingLogger extends AbstractLogger {
   private static final long serialVersionUID = 1L;
 
   /** One logged message. */
-  record Entry(Level level, String message) {}
+  public record Entry(Level level, String message) {}
 
   private final transient List<Entry> entries = new CopyOnWriteArrayList<>();
 
-  RecordingLogger(String name) {
+  public RecordingLogger(String name) {
     this.name = name;
   }
 
-  List<Entry> entries() {
+  public List<Entry> entries() {
     return entries;
+  }
+
+  /** Every call as {@code LEVEL message}, e.g. {@code WARN SGLang 0.5.22 is not …}. */
+  public List<String> lines() {
+    return entries.stream().map(e -> e.level() + " " + e.message()).toList();
   }
 
   @Override
