@@ -95,52 +95,7 @@ public final class SglangDefaults {
       Optional<String> disaggregationMode,
       OptionalInt maxRunningRequests,
       int speculativeDraftTokens,
-      boolean postCaptureKvSizing) {
-
-    /** As before the 2026 rules: no running-request cap, no draft tokens, no post-capture KV. */
-    FractionInputs(
-        OptionalLong gpuMemMib,
-        int tp,
-        int pp,
-        int dp,
-        boolean dpAttention,
-        Optional<String> speculativeAlgorithm,
-        boolean multimodal,
-        OptionalInt visionLayers,
-        OptionalInt visionHidden,
-        boolean mla,
-        int chunkedPrefillUndivided,
-        int maxPrefillTokens,
-        int decodeMaxBs,
-        boolean decodeGraphs,
-        boolean prefillGraphs,
-        int prefillGraphSizes,
-        boolean deepEp,
-        Optional<String> disaggregationMode) {
-      this(
-          gpuMemMib,
-          tp,
-          pp,
-          dp,
-          dpAttention,
-          speculativeAlgorithm,
-          multimodal,
-          visionLayers,
-          visionHidden,
-          mla,
-          chunkedPrefillUndivided,
-          maxPrefillTokens,
-          decodeMaxBs,
-          decodeGraphs,
-          prefillGraphs,
-          prefillGraphSizes,
-          deepEp,
-          disaggregationMode,
-          OptionalInt.empty(),
-          1,
-          false);
-    }
-  }
+      boolean postCaptureKvSizing) {}
 
   /**
    * Post-capture KV sizing applies: SGLang {@code >=} 0.5.16 with {@code

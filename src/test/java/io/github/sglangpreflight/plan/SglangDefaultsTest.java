@@ -256,7 +256,10 @@ class SglangDefaultsTest {
         false,
         0,
         false,
-        Optional.empty());
+        Optional.empty(),
+        OptionalInt.empty(),
+        1,
+        false);
   }
 
   private static String[] concat(String[] a, String... b) {

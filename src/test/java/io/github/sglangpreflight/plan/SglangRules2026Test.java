@@ -148,7 +148,7 @@ class SglangRules2026Test {
         new SglangDefaults.FractionInputs(
             OptionalLong.empty(), 1, 1, 1, false, Optional.empty(), false, OptionalInt.empty(),
             OptionalInt.empty(), false, 4096, 16384, 160, true, true, 50, false,
-            Optional.empty()));
+            Optional.empty(), OptionalInt.empty(), 1, false));
   }
 
   // ------------------------------------------------------------------ multimodal feature pool
