@@ -23,7 +23,7 @@ class CudaGraphDecodeTermTest {
     BudgetItem g = item(items(seed("0.4.5.post3"), 0.9074), "CUDA-graph capture");
     long sumBs = 4231;
 
-    // graph-activation-memory.md §1.4 R1 and R2, §1.5 (FA3 v0.4.5.post3: 2 tables), §1.3
+    // docs/memory-model.md §4 (decode CUDA graphs; FA3 v0.4.5.post3: 2 tables) and §7
     assertTrue(g.formula().startsWith("35 batch sizes up to 256: "), g.formula());
     assertTrue(
         g.formula()

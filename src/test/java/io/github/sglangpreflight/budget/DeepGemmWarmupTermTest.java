@@ -78,7 +78,7 @@ class DeepGemmWarmupTermTest {
   @Test
   void deepGemmShape_requirementsMatchTheNotesTable() {
     long m = 16384;
-    // version-facts.md §5.4, DeepSeek-V3 MoE at EP 8 (32 local experts)
+    // docs/memory-model.md §2.4 and §4, DeepSeek-V3 MoE at EP 8 (32 local experts)
     assertEquals(
         8.38,
         gib(new DeepGemmWarmupTerm.Shape("w13", 4096, 7168, 32, "masked").requirement(m)),

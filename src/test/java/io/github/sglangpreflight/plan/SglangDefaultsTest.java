@@ -20,7 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * SGLang's defaults. The default-fraction cells are those of version-facts.md §1.6 (computed there
+ * SGLang's defaults. The default-fraction cells are those of docs/memory-model.md §2.2 (computed there
  * from server_args.py at each tag, H200 G = 143771 MiB, H100 G = 81559 MiB); they are resolved here
  * through {@link LaunchPlan#of} so that the inputs (chunk, max_bs, prefill-graph sizes) are
  * SGLang's defaults too.

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Every version switch at its boundary: the last version without the change and the first with it.
- * Boundaries come from version-facts.md and were checked against the tags (git tag --contains) and
+ * Boundaries are those of docs/memory-model.md §2.1 and the switch-point table and were checked against the tags (git tag --contains) and
  * the bump commits on main (git merge-base --is-ancestor).
  */
 class SglangFactsTest {
