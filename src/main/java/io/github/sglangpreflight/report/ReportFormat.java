@@ -312,7 +312,13 @@ public final class ReportFormat {
     out.append("sglang-preflight: ").append(r.decision());
     if (r.checked()) {
       out.append("  --mem-fraction-static ").append(Units.fraction(r.requestedFraction()));
-      out.append(" (").append(r.requestedFractionSource() == PreflightReport.FractionSource.FLAG ? "flag" : "SGLang " + r.sglang().version() + " default").append(')');
+      boolean fromFlag = r.requestedFractionSource() == PreflightReport.FractionSource.FLAG;
+      out.append(" (").append(fromFlag ? "flag" : "SGLang " + r.sglang().version() + " default");
+      if (!fromFlag && r.requestedFraction() <= 0) {
+        // SGLang's default formula leaves nothing for the static pool (e.g. tp x pp in the hundreds)
+        out.append(", not a usable fraction: SGLang would have no static pool");
+      }
+      out.append(')');
       if (r.recommendedFraction().isPresent()
           && Math.abs(r.recommendedFraction().getAsDouble() - r.requestedFraction()) > 1e-9) {
         out.append(' ').append(arrow).append(' ').append(Units.fraction(r.recommendedFraction().getAsDouble()));

@@ -142,6 +142,11 @@ class Issue13ReliabilityTest {
         "use --pp-size 32 or less");
     String reasons = r.out().substring(r.out().indexOf('\n') + 1);
     assertFalse(reasons.matches("(?s).*\\s-0\\.[0-9].*"), r.toString());
+    // the status line says that SGLang's own default (here negative) is no usable fraction
+    String status = r.out().substring(0, r.out().indexOf('\n'));
+    assertTrue(
+        status.contains("default, not a usable fraction: SGLang would have no static pool"),
+        status);
   }
 
   // ---- the 6 crashes -------------------------------------------------------------------------
