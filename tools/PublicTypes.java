@@ -2,7 +2,6 @@ import java.io.IOException;
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.ClassModel;
 import java.lang.classfile.attribute.InnerClassesAttribute;
-import java.lang.classfile.attribute.ModuleAttribute;
 import java.lang.reflect.AccessFlag;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +33,11 @@ public class PublicTypes {
         ClassModel model = ClassFile.of().parse(file);
         if (model.isModuleInfo()) {
           exported = new TreeSet<>();
-          for (var e : model.findAttribute(java.lang.classfile.Attributes.module()).orElseThrow()
-              .exports()) {
+          for (var e :
+              model
+                  .findAttribute(java.lang.classfile.Attributes.module())
+                  .orElseThrow()
+                  .exports()) {
             if (e.exportsTo().isEmpty()) {
               exported.add(e.exportedPackage().name().stringValue().replace('/', '.'));
             }
@@ -47,7 +49,8 @@ public class PublicTypes {
         String outer = null;
         boolean localOrAnonymous = false;
         for (var inner :
-            model.findAttribute(java.lang.classfile.Attributes.innerClasses())
+            model
+                .findAttribute(java.lang.classfile.Attributes.innerClasses())
                 .map(InnerClassesAttribute::classes)
                 .orElse(java.util.List.of())) {
           if (inner.innerClass().asInternalName().equals(name)) {
@@ -87,10 +90,14 @@ public class PublicTypes {
         }
       }
     }
-    byPackage.forEach(
-        (p, c) -> System.out.printf("%4d public %4d exported  %s%n", c[0], c[1], p));
+    byPackage.forEach((p, c) -> System.out.printf("%4d public %4d exported  %s%n", c[0], c[1], p));
     System.out.println(
-        dir + ": " + publicTypes + " public types, " + exportedTypes + " exported ("
+        dir
+            + ": "
+            + publicTypes
+            + " public types, "
+            + exportedTypes
+            + " exported ("
             + (exported == null ? "no module-info: every package" : exported.size() + " packages")
             + ")");
   }

@@ -2,12 +2,12 @@
  * sglang-preflight: reads GPUs through NVML, predicts what an SGLang launch needs in GPU memory,
  * and accepts, adjusts or rejects {@code --mem-fraction-static} before the launch.
  *
- * <p>The exported packages are what a launcher's {@code main()} or a Java wrapper calls: the
- * facade {@link io.github.sglangpreflight.Preflight} and its builder, the errors, the decision and
- * the report it returns, the term ids the report names, the GPU inventory (from NVML, a snapshot
- * or a preset) and the SGLang process wrapper. Flag parsing, version knowledge, the model
- * description, the launch plan, the budget and the NVML bindings stay inside. NVML is called
- * through {@code java.lang.foreign}: on the module path, start the JVM with {@code
+ * <p>The exported packages are what a launcher's {@code main()} or a Java wrapper calls: the facade
+ * {@link io.github.sglangpreflight.Preflight} and its builder, the errors, the decision and the
+ * report it returns, the term ids the report names, the GPU inventory (from NVML, a snapshot or a
+ * preset) and the SGLang process wrapper. Flag parsing, version knowledge, the model description,
+ * the launch plan, the budget and the NVML bindings stay inside. NVML is called through {@code
+ * java.lang.foreign}: on the module path, start the JVM with {@code
  * --enable-native-access=io.github.sglangpreflight}.
  */
 module io.github.sglangpreflight {

@@ -73,8 +73,7 @@ public final class MultiNodeCheck {
    *
    * @param guard a fresh builder with every setting but the GPU source, once per node and pass
    * @param nodes the GPU readings of node rank 0, 1, ...
-   * @throws InvalidInputException when the number of readings is not the command's {@code
-   *     --nnodes}
+   * @throws InvalidInputException when the number of readings is not the command's {@code --nnodes}
    */
   public static Result check(
       Supplier<Preflight.Builder> guard,
@@ -163,9 +162,7 @@ public final class MultiNodeCheck {
     }
     // one fraction for every node: the smallest any node runs with
     NodeReport lowest =
-        nodes.stream()
-            .min(Comparator.comparingDouble(n -> effective(n.report())))
-            .orElseThrow();
+        nodes.stream().min(Comparator.comparingDouble(n -> effective(n.report()))).orElseThrow();
     double f = effective(lowest.report());
     for (NodeReport n : nodes) {
       OptionalDouble min = n.report().minFraction();

@@ -2,7 +2,10 @@ package io.github.sglangpreflight;
 
 import io.github.sglangpreflight.errors.GpuQueryException;
 
-/** What {@code check} and {@code apply} do when the GPUs cannot be read at all (no driver, NVML error). */
+/**
+ * What {@code check} and {@code apply} do when the GPUs cannot be read at all (no driver, NVML
+ * error).
+ */
 public enum OnUnreadableGpus {
   /** Fail closed: throw {@link GpuQueryException}. The default. */
   FAIL,

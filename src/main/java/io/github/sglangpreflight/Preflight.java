@@ -1,9 +1,11 @@
 package io.github.sglangpreflight;
 
+import io.github.sglangpreflight.budget.BudgetItem;
+import io.github.sglangpreflight.budget.BudgetModel;
+import io.github.sglangpreflight.budget.MemoryBudget;
 import io.github.sglangpreflight.calibration.Calibration;
 import io.github.sglangpreflight.calibration.CalibrationKey;
 import io.github.sglangpreflight.calibration.CalibrationStore;
-import io.github.sglangpreflight.units.Units;
 import io.github.sglangpreflight.decision.BudgetPoint;
 import io.github.sglangpreflight.decision.Decider;
 import io.github.sglangpreflight.decision.Decision;
@@ -17,8 +19,6 @@ import io.github.sglangpreflight.errors.GpuQueryException;
 import io.github.sglangpreflight.errors.InternalFailureException;
 import io.github.sglangpreflight.errors.InvalidInputException;
 import io.github.sglangpreflight.errors.PreflightException;
-import io.github.sglangpreflight.report.PreflightReport;
-import io.github.sglangpreflight.report.PreflightReport.FractionSource;
 import io.github.sglangpreflight.gpu.CudaVisibleDevices;
 import io.github.sglangpreflight.gpu.Gpu;
 import io.github.sglangpreflight.gpu.GpuInventory;
@@ -26,18 +26,17 @@ import io.github.sglangpreflight.gpu.GpuInventorySource;
 import io.github.sglangpreflight.gpu.GpuProcess;
 import io.github.sglangpreflight.gpu.VisibleDevices;
 import io.github.sglangpreflight.gpu.nvml.NvmlGpuInventorySource;
-import io.github.sglangpreflight.budget.BudgetItem;
-import io.github.sglangpreflight.budget.BudgetModel;
-import io.github.sglangpreflight.sglang.args.LaunchCommand;
-import io.github.sglangpreflight.budget.MemoryBudget;
 import io.github.sglangpreflight.model.ModelDescription;
 import io.github.sglangpreflight.model.Parallelism;
-import io.github.sglangpreflight.sglang.version.SglangVersion;
 import io.github.sglangpreflight.model.source.ModelCatalog;
 import io.github.sglangpreflight.model.source.ModelResolver;
-import io.github.sglangpreflight.sglang.version.SglangInstallation;
 import io.github.sglangpreflight.plan.LaunchPlan;
-import io.github.sglangpreflight.term.TermId;
+import io.github.sglangpreflight.report.PreflightReport;
+import io.github.sglangpreflight.report.PreflightReport.FractionSource;
+import io.github.sglangpreflight.sglang.args.LaunchCommand;
+import io.github.sglangpreflight.sglang.version.SglangInstallation;
+import io.github.sglangpreflight.sglang.version.SglangVersion;
+import io.github.sglangpreflight.units.Units;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -87,7 +86,8 @@ public final class Preflight {
   private Preflight(Builder b) {
     this.gpuSource = b.gpuSource != null ? b.gpuSource : NvmlGpuInventorySource.create();
     this.policy = b.policy != null ? b.policy : Policy.ADJUST;
-    this.safetyMarginBytes = b.safetyMarginBytes >= 0 ? b.safetyMarginBytes : DEFAULT_SAFETY_MARGIN_BYTES;
+    this.safetyMarginBytes =
+        b.safetyMarginBytes >= 0 ? b.safetyMarginBytes : DEFAULT_SAFETY_MARGIN_BYTES;
     this.minKvTokens = b.minKvTokens;
     this.sglangVersion = Optional.ofNullable(b.sglangVersion);
     this.modelConfig = Optional.ofNullable(b.modelConfig);
@@ -121,8 +121,8 @@ public final class Preflight {
    *
    * @throws InvalidInputException for a bad command, model or option
    * @throws GpuQueryException when the GPUs cannot be read and the policy fails closed
-   * @throws InternalFailureException for any other failure (a bug), with the original as cause:
-   *     no other RuntimeException or Error leaves this method
+   * @throws InternalFailureException for any other failure (a bug), with the original as cause: no
+   *     other RuntimeException or Error leaves this method
    */
   public PreflightReport check(List<String> sglangCommand, Map<String, String> environment) {
     Objects.requireNonNull(sglangCommand, "sglangCommand");
@@ -168,14 +168,22 @@ public final class Preflight {
             Units.fraction(r.requestedFraction()),
             r.requestedFractionSource().label(),
             r.recommendedFraction().isPresent()
-                    && Math.abs(r.recommendedFraction().getAsDouble() - r.requestedFraction()) > 1e-9
+                    && Math.abs(r.recommendedFraction().getAsDouble() - r.requestedFraction())
+                        > 1e-9
                 ? " -> " + Units.fraction(r.recommendedFraction().getAsDouble())
                 : "");
     String gpus =
         r.gpus().isEmpty()
             ? "no GPU"
-            : "GPU " + String.join(",", r.gpus().stream().map(g -> String.valueOf(g.index())).toList());
-    LOG.info("preflight {}: {} on {} (SGLang {}, {})", r.decision(), fraction, gpus, r.sglang().version(), r.gpuSource());
+            : "GPU "
+                + String.join(",", r.gpus().stream().map(g -> String.valueOf(g.index())).toList());
+    LOG.info(
+        "preflight {}: {} on {} (SGLang {}, {})",
+        r.decision(),
+        fraction,
+        gpus,
+        r.sglang().version(),
+        r.gpuSource());
     if (r.decision() != Decision.ACCEPT) {
       LOG.warn("{}", r.headline());
     }
@@ -199,7 +207,6 @@ public final class Preflight {
       }
     }
   }
-
 
   // ---------------------------------------------------------------------------------------- check
 
@@ -237,12 +244,14 @@ public final class Preflight {
       notes.addAll(inventory.notes());
       Map<String, String> launchEnv = launch.environment().variables();
       ModelResolver resolver =
-          modelResolver.orElseGet(() -> new ModelResolver(launchEnv, userHome, ModelCatalog.builtIn()));
+          modelResolver.orElseGet(
+              () -> new ModelResolver(launchEnv, userHome, ModelCatalog.builtIn()));
       ModelDescription model = resolver.resolve(launch.serverArgs().modelPath(), modelConfig);
       Optional<ModelDescription> draft = Optional.empty();
       if (launch.serverArgs().speculativeDraftModelPath().isPresent()) {
         try {
-          draft = Optional.of(resolver.resolve(launch.serverArgs().speculativeDraftModelPath().get()));
+          draft =
+              Optional.of(resolver.resolve(launch.serverArgs().speculativeDraftModelPath().get()));
         } catch (InvalidInputException e) {
           notes.add(
               "the draft model "
@@ -252,7 +261,9 @@ public final class Preflight {
                   + "): its weights and KV cache are not counted");
         }
       }
-      launch.versionCaveats(io.github.sglangpreflight.sglang.version.SglangFacts.of(version).flagSnapshot())
+      launch
+          .versionCaveats(
+              io.github.sglangpreflight.sglang.version.SglangFacts.of(version).flagSnapshot())
           .forEach(
               c ->
                   refusals.add(
@@ -390,7 +401,8 @@ public final class Preflight {
         return;
       }
       Optional<SglangInstallation> installed =
-          SglangInstallation.detect(launch.launcherPrefix(), launch.environment().variables(), userHome);
+          SglangInstallation.detect(
+              launch.launcherPrefix(), launch.environment().variables(), userHome);
       if (installed.isPresent()) {
         version = installed.get().version();
         versionSource = "detected:" + installed.get().location();
@@ -430,9 +442,7 @@ public final class Preflight {
     }
 
     private PreflightReport decide(
-        List<VisibleDevices.VisibleDevice> used,
-        ModelDescription model,
-        BudgetModel budget) {
+        List<VisibleDevices.VisibleDevice> used, ModelDescription model, BudgetModel budget) {
       LaunchPlan plan = budget.plan();
       double requested = plan.requestedFraction();
       OptionalDouble maxSafe = budget.maxSafeFraction();
@@ -447,7 +457,10 @@ public final class Preflight {
           Decider.decide(
               new Decider.Input(
                   new RequestedFraction(
-                      requested, plan.userFraction(), plan.userFractionFactor(), version.toString()),
+                      requested,
+                      plan.userFraction(),
+                      plan.userFractionFactor(),
+                      version.toString()),
                   maxSafe,
                   min,
                   point(atRequested),
@@ -492,7 +505,8 @@ public final class Preflight {
           && Math.abs(verdict.recommendedFraction().getAsDouble() - requested) > 1e-9) {
         double f = verdict.recommendedFraction().getAsDouble();
         MemoryBudget atRecommended =
-            atMaxSafe.filter(b -> b.fraction() == f)
+            atMaxSafe
+                .filter(b -> b.fraction() == f)
                 .or(() -> atMin.filter(b -> b.fraction() == f))
                 .orElseGet(() -> budget.at(f));
         adjusted = Optional.of(estimate(atRecommended));
@@ -506,8 +520,7 @@ public final class Preflight {
               sglangInfo(budget),
               Optional.of(modelInfo(model)),
               gpuReports(used, atRequested)),
-          new PreflightReport.Estimates(
-              maxSafe, min, Optional.of(estimate(atRequested)), adjusted),
+          new PreflightReport.Estimates(maxSafe, min, Optional.of(estimate(atRequested)), adjusted),
           remedies,
           command,
           notes);
@@ -523,7 +536,8 @@ public final class Preflight {
           requested, source, sglang, model, gpuSource.describe(), gpus, argv, calibrationKey);
     }
 
-    private Optional<BudgetModel> rebuild(List<String> newArgv, BudgetModel original, ModelDescription model) {
+    private Optional<BudgetModel> rebuild(
+        List<String> newArgv, BudgetModel original, ModelDescription model) {
       try {
         LaunchCommand changed = LaunchCommand.parse(newArgv, env);
         Parallelism par = changed.serverArgs().parallelism();
@@ -550,8 +564,15 @@ public final class Preflight {
         return Optional.of(
             BudgetModel.of(
                 new BudgetModel.Request(
-                    r.version(), changed, model, r.draftModel(), slots, r.hostMinTotalMib(),
-                    r.safetyMarginBytes(), r.minKvTokens(), r.calibration(),
+                    r.version(),
+                    changed,
+                    model,
+                    r.draftModel(),
+                    slots,
+                    r.hostMinTotalMib(),
+                    r.safetyMarginBytes(),
+                    r.minKvTokens(),
+                    r.calibration(),
                     r.peerMinPreLoadFreeBytes())));
       } catch (RuntimeException e) {
         LOG.debug("remedy {} not evaluated: {}", newArgv, e.toString());
@@ -715,9 +736,7 @@ public final class Preflight {
   }
 
   private static Optional<MemoryBudget> at(BudgetModel budget, OptionalDouble fraction) {
-    return fraction.isPresent()
-        ? Optional.of(budget.at(fraction.getAsDouble()))
-        : Optional.empty();
+    return fraction.isPresent() ? Optional.of(budget.at(fraction.getAsDouble())) : Optional.empty();
   }
 
   /** The budget at one fraction as the numbers the decider reads. */
@@ -785,7 +804,8 @@ public final class Preflight {
      */
     public Builder safetyMarginBytes(long bytes) {
       if (safetyMarginBytes >= 0) {
-        throw new IllegalStateException("safetyMarginBytes was already set to " + safetyMarginBytes);
+        throw new IllegalStateException(
+            "safetyMarginBytes was already set to " + safetyMarginBytes);
       }
       if (bytes < 0 || bytes > (64L << 30)) {
         throw new IllegalArgumentException(
@@ -803,7 +823,8 @@ public final class Preflight {
      */
     public Builder minKvTokens(long tokens) {
       if (minKvTokens.isPresent()) {
-        throw new IllegalStateException("minKvTokens was already set to " + minKvTokens.getAsLong());
+        throw new IllegalStateException(
+            "minKvTokens was already set to " + minKvTokens.getAsLong());
       }
       if (tokens < 1) {
         throw new IllegalArgumentException("minKvTokens must be at least 1, was " + tokens);
@@ -813,8 +834,8 @@ public final class Preflight {
     }
 
     /**
-     * The SGLang version to model. Default: the installed one when it can be found without
-     * running Python, else the newest (main).
+     * The SGLang version to model. Default: the installed one when it can be found without running
+     * Python, else the newest (main).
      *
      * @throws InvalidInputException if the text is not a version
      */
@@ -856,9 +877,9 @@ public final class Preflight {
     }
 
     /**
-     * On a multi-node launch, the smallest T (free memory before the weights, less the CUDA
-     * context and NCCL) of the launch's GPUs on the other nodes: SGLang sizes the pool from the
-     * minimum over every rank. {@link MultiNodeCheck} sets it. Default: no other node.
+     * On a multi-node launch, the smallest T (free memory before the weights, less the CUDA context
+     * and NCCL) of the launch's GPUs on the other nodes: SGLang sizes the pool from the minimum
+     * over every rank. {@link MultiNodeCheck} sets it. Default: no other node.
      *
      * @throws IllegalArgumentException if negative
      */

@@ -1,14 +1,14 @@
 package io.github.sglangpreflight;
 
-import io.github.sglangpreflight.decision.RemedyId;
-import io.github.sglangpreflight.report.PreflightReport;
-import io.github.sglangpreflight.gpu.GpuProcess;
-import io.github.sglangpreflight.gpu.VisibleDevices;
 import io.github.sglangpreflight.budget.BudgetItem;
 import io.github.sglangpreflight.budget.BudgetModel;
-import io.github.sglangpreflight.sglang.args.LaunchCommand;
-import io.github.sglangpreflight.plan.LaunchPlan;
 import io.github.sglangpreflight.budget.MemoryBudget;
+import io.github.sglangpreflight.decision.RemedyId;
+import io.github.sglangpreflight.gpu.GpuProcess;
+import io.github.sglangpreflight.gpu.VisibleDevices;
+import io.github.sglangpreflight.plan.LaunchPlan;
+import io.github.sglangpreflight.report.PreflightReport;
+import io.github.sglangpreflight.sglang.args.LaunchCommand;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -48,7 +48,9 @@ final class Remedies {
                   "--cuda-graph-max-bs " + bs,
                   List.of("--cuda-graph-max-bs", String.valueOf(bs)),
                   append(argv, "--cuda-graph-max-bs", String.valueOf(bs)),
-                  "decode batches above " + bs + " run without CUDA graphs: slower decode at high concurrency"));
+                  "decode batches above "
+                      + bs
+                      + " run without CUDA graphs: slower decode at high concurrency"));
           break;
         }
       }
@@ -100,7 +102,8 @@ final class Remedies {
     }
     if (plan.parallelism().dpAttention()) {
       List<String> without = removeDest(launch, "enable_dp_attention");
-      without = removeDest(LaunchCommand.parse(without, launch.environment().variables()), "dp_size");
+      without =
+          removeDest(LaunchCommand.parse(without, launch.environment().variables()), "dp_size");
       candidates.add(
           new Candidate(
               RemedyId.DROP_DP_ATTENTION,
@@ -152,8 +155,7 @@ final class Remedies {
       }
       out.add(
           new PreflightReport.Remedy(
-              c.id(),
-              c.change(), c.arguments(), Math.max(0, freed), c.cost(), fits, maxSafe));
+              c.id(), c.change(), c.arguments(), Math.max(0, freed), c.cost(), fits, maxSafe));
     }
     // memory other processes hold on the launch's GPUs
     for (VisibleDevices.VisibleDevice d : used) {
@@ -178,7 +180,8 @@ final class Remedies {
     }
     out.sort(
         Comparator.comparing((PreflightReport.Remedy r) -> !r.sufficient())
-            .thenComparing(Comparator.comparingLong(PreflightReport.Remedy::freesBytes).reversed()));
+            .thenComparing(
+                Comparator.comparingLong(PreflightReport.Remedy::freesBytes).reversed()));
     return List.copyOf(out);
   }
 

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,6 +27,7 @@ class CitedDocumentsTest {
 
   private static final Path ROOT = Path.of(System.getProperty("project.basedir", "."));
   private static final Pattern CITED = Pattern.compile("[A-Za-z0-9_./-]{1,200}\\.md\\b");
+
   /** In markdown, the documents it links to: {@code [text](docs/memory-model.md)}. */
   private static final Pattern LINKED =
       Pattern.compile("(?<=\\]\\()[A-Za-z0-9_./-]{1,200}\\.md(?=[)#])");

@@ -65,16 +65,17 @@ class InterconnectAndReleasesTest {
   @Test
   void customAllReduce_onlyWhereSglangEnablesIt() {
     // NVLink: any supported world size
-    assertTrue(item(check("4xH100", "main", LLAMA70, "--tp", "4"), TermId.CUSTOM_ALL_REDUCE)
-        .isPresent());
+    assertTrue(
+        item(check("4xH100", "main", LLAMA70, "--tp", "4"), TermId.CUSTOM_ALL_REDUCE).isPresent());
     // PCIe: two GPUs yes, four no ("not supported on more than two PCIe-only GPUs")
-    assertTrue(item(check("2xL40S", "main", LLAMA8, "--tp", "2"), TermId.CUSTOM_ALL_REDUCE)
-        .isPresent());
-    assertFalse(item(check("4xL40S", "main", LLAMA8, "--tp", "4"), TermId.CUSTOM_ALL_REDUCE)
-        .isPresent());
+    assertTrue(
+        item(check("2xL40S", "main", LLAMA8, "--tp", "2"), TermId.CUSTOM_ALL_REDUCE).isPresent());
+    assertFalse(
+        item(check("4xL40S", "main", LLAMA8, "--tp", "4"), TermId.CUSTOM_ALL_REDUCE).isPresent());
     // H100 NVL bridges pairs only: off at tp 4
-    assertFalse(item(check("4xH100-NVL", "main", LLAMA8, "--tp", "4"), TermId.CUSTOM_ALL_REDUCE)
-        .isPresent());
+    assertFalse(
+        item(check("4xH100-NVL", "main", LLAMA8, "--tp", "4"), TermId.CUSTOM_ALL_REDUCE)
+            .isPresent());
   }
 
   @Test
@@ -97,8 +98,7 @@ class InterconnectAndReleasesTest {
 
   @Test
   void cudaContext_borrowedFromTheH200_saysSo() {
-    String src =
-        item(check("1xL4", "main", LLAMA8), TermId.CUDA_CONTEXT).orElseThrow().source();
+    String src = item(check("1xL4", "main", LLAMA8), TermId.CUDA_CONTEXT).orElseThrow().source();
     assertTrue(src.startsWith("estimate: assumed equal to the H200 measurement"), src);
   }
 
@@ -121,8 +121,8 @@ class InterconnectAndReleasesTest {
 
   @Test
   void twoH100_70bAt09_hasAPoolSglangStartsWith() {
-    PreflightReport r = check("2xH100", "0.5.21", LLAMA70, "--tp", "2", "--mem-fraction-static",
-        "0.9");
+    PreflightReport r =
+        check("2xH100", "0.5.21", LLAMA70, "--tp", "2", "--mem-fraction-static", "0.9");
     PreflightReport.Estimate e = r.estimate().orElseThrow();
     // SGLang's floor is one page (1 token); this pool holds tens of thousands of tokens
     assertTrue(e.kvTokens() > 10_000, "" + e.kvTokens());

@@ -93,8 +93,7 @@ class MultiNodeCheckTest {
     assertTrue(busyT < n0.gpus().get(0).preLoadFreeBytes());
     assertEquals(busyT, n0.estimate().orElseThrow().preLoadFreeBytes());
     assertEquals(n1.estimate().orElseThrow().kvTokens(), n0.estimate().orElseThrow().kvTokens());
-    PreflightReport alone =
-        guard().gpuSource(nodes.get(0)).build().check(LAUNCH, Map.of());
+    PreflightReport alone = guard().gpuSource(nodes.get(0)).build().check(LAUNCH, Map.of());
     assertTrue(
         alone.estimate().orElseThrow().kvTokens() > n0.estimate().orElseThrow().kvTokens(),
         "node 0 alone would size a larger pool");

@@ -77,8 +77,8 @@ class PackageGraphTest {
   }
 
   /**
-   * Collects the library names a file uses: its imports whose simple name the code uses (an
-   * import for a Javadoc link only is no dependency of the classes), and qualified names in code.
+   * Collects the library names a file uses: its imports whose simple name the code uses (an import
+   * for a Javadoc link only is no dependency of the classes), and qualified names in code.
    */
   private static void read(
       Path root, Path file, Map<String, String> packageByFile, Map<String, Set<String>> names)

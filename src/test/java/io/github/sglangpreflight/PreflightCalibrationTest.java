@@ -122,8 +122,7 @@ class PreflightCalibrationTest {
     PreflightReport calibrated = guard().calibration(store).build().check(LAUNCH, Map.of());
 
     assertEquals(weights + (1L << 30), item(calibrated, TermId.WEIGHTS).bytes());
-    assertEquals(
-        weights + (1L << 30), calibrated.estimate().orElseThrow().weightsBytesPerGpu());
+    assertEquals(weights + (1L << 30), calibrated.estimate().orElseThrow().weightsBytesPerGpu());
     assertTrue(
         calibrated.estimate().orElseThrow().kvPoolBytes()
             < predicted.estimate().orElseThrow().kvPoolBytes());
@@ -154,8 +153,7 @@ class PreflightCalibrationTest {
     assertEquals("CUDA context, NCCL and the rest before T", c.overheads().getFirst().name());
     assertEquals(
         "observed on 2026-08-01 by sglang-preflight exec", c.overheads().getFirst().source());
-    assertEquals(
-        observed, c.overheads().stream().mapToLong(PreflightReport.Item::bytes).sum());
+    assertEquals(observed, c.overheads().stream().mapToLong(PreflightReport.Item::bytes).sum());
     assertTrue(
         calibrated.notes().stream()
             .anyMatch(
@@ -222,8 +220,11 @@ class PreflightCalibrationTest {
                 k.model(),
                 "tp1-pp1-dp1-ep1-nnodes1"),
             new CalibrationKey(
-                k.gpuModel(), k.driverVersion(), k.sglangVersion(), k.model(), k.parallelism()
-                    .replace("bs160", "bs8")));
+                k.gpuModel(),
+                k.driverVersion(),
+                k.sglangVersion(),
+                k.model(),
+                k.parallelism().replace("bs160", "bs8")));
     for (CalibrationKey other : others) {
       store.append(
           new CalibrationRecord(

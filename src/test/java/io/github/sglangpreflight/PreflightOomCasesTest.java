@@ -1,19 +1,19 @@
 package io.github.sglangpreflight;
 
-import io.github.sglangpreflight.units.Units;
-import io.github.sglangpreflight.decision.Decision;
-import io.github.sglangpreflight.decision.Policy;
-import io.github.sglangpreflight.report.PreflightReport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.github.sglangpreflight.decision.Decision;
+import io.github.sglangpreflight.decision.Policy;
 import io.github.sglangpreflight.gpu.GpuInventorySource;
 import io.github.sglangpreflight.gpu.GpuSnapshots;
 import io.github.sglangpreflight.model.source.ModelCatalog;
 import io.github.sglangpreflight.model.source.ModelResolver;
+import io.github.sglangpreflight.report.PreflightReport;
+import io.github.sglangpreflight.units.Units;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URISyntaxException;

@@ -1,21 +1,21 @@
 package io.github.sglangpreflight;
 
-import io.github.sglangpreflight.units.Units;
-import io.github.sglangpreflight.decision.Decision;
-import io.github.sglangpreflight.decision.Policy;
-import io.github.sglangpreflight.errors.GpuQueryException;
-import io.github.sglangpreflight.errors.InternalFailureException;
-import io.github.sglangpreflight.errors.InvalidInputException;
-import io.github.sglangpreflight.report.PreflightReport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sglangpreflight.decision.Decision;
+import io.github.sglangpreflight.decision.Policy;
+import io.github.sglangpreflight.errors.GpuQueryException;
+import io.github.sglangpreflight.errors.InternalFailureException;
+import io.github.sglangpreflight.errors.InvalidInputException;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuInventorySource;
 import io.github.sglangpreflight.gpu.GpuSnapshots;
+import io.github.sglangpreflight.report.PreflightReport;
+import io.github.sglangpreflight.units.Units;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +28,17 @@ class PreflightTest {
 
   private static final List<String> SEED =
       List.of(
-          "python3", "-m", "sglang.launch_server", "--model-path", "deepseek-ai/DeepSeek-V3",
-          "--tp", "8", "--enable-dp-attention", "--dp-size", "8", "--trust-remote-code");
+          "python3",
+          "-m",
+          "sglang.launch_server",
+          "--model-path",
+          "deepseek-ai/DeepSeek-V3",
+          "--tp",
+          "8",
+          "--enable-dp-attention",
+          "--dp-size",
+          "8",
+          "--trust-remote-code");
   private static final Map<String, String> JIT = Map.of("SGL_ENABLE_JIT_DEEPGEMM", "1");
 
   private static Preflight.Builder seedGuard() {
@@ -53,7 +62,8 @@ class PreflightTest {
     assertEquals((143771 - 13312) / 143771.0, r.requestedFraction(), 1e-12);
     double recommended = r.recommendedFraction().getAsDouble();
     assertEquals(r.maxSafeFraction().getAsDouble(), recommended);
-    assertTrue(recommended < r.requestedFraction() && recommended >= 0.85, "recommended " + recommended);
+    assertTrue(
+        recommended < r.requestedFraction() && recommended >= 0.85, "recommended " + recommended);
     assertEquals(with(SEED, "--mem-fraction-static"), r.command().subList(0, SEED.size() + 1));
     assertEquals(recommended, Double.parseDouble(r.command().getLast()), 1e-12);
     PreflightReport.Estimate e = r.estimate().orElseThrow();
@@ -74,20 +84,19 @@ class PreflightTest {
 
   @Test
   void check_seedCaseAt085_accepts() {
-    PreflightReport r =
-        seedGuard().build().check(with(SEED, "--mem-fraction-static", "0.85"), JIT);
+    PreflightReport r = seedGuard().build().check(with(SEED, "--mem-fraction-static", "0.85"), JIT);
 
     assertEquals(Decision.ACCEPT, r.decision());
     assertEquals(PreflightReport.FractionSource.FLAG, r.requestedFractionSource());
     assertEquals(SEED.size() + 2, r.command().size());
     assertEquals(r.originalCommand(), r.command());
-    assertTrue(r.headline().startsWith("ACCEPT: --mem-fraction-static 0.850 leaves "), r.headline());
+    assertTrue(
+        r.headline().startsWith("ACCEPT: --mem-fraction-static 0.850 leaves "), r.headline());
   }
 
   @Test
   void check_fractionTooLowForTheMinimumKv_raisesIt() {
-    PreflightReport r =
-        seedGuard().build().check(with(SEED, "--mem-fraction-static", "0.70"), JIT);
+    PreflightReport r = seedGuard().build().check(with(SEED, "--mem-fraction-static", "0.70"), JIT);
 
     assertEquals(Decision.ADJUST, r.decision());
     assertEquals(r.minFraction().getAsDouble(), r.recommendedFraction().getAsDouble());
@@ -95,7 +104,9 @@ class PreflightTest {
     assertTrue(
         r.headline().startsWith("ADJUST: --mem-fraction-static 0.700 leaves "), r.headline());
     assertTrue(
-        r.headline().contains("below the 163,840 the launch needs (one request of the full context length)"),
+        r.headline()
+            .contains(
+                "below the 163,840 the launch needs (one request of the full context length)"),
         r.headline());
     assertEquals("0.70", r.originalCommand().getLast());
     assertEquals(r.minFraction().getAsDouble(), Double.parseDouble(r.command().getLast()), 1e-12);
@@ -109,7 +120,8 @@ class PreflightTest {
     assertTrue(r.recommendedFraction().isEmpty());
     assertEquals(SEED, r.command());
     assertTrue(
-        r.headline().startsWith("REJECT: --mem-fraction-static 0.907 (SGLang 0.4.5.post3's default)"),
+        r.headline()
+            .startsWith("REJECT: --mem-fraction-static 0.907 (SGLang 0.4.5.post3's default)"),
         r.headline());
     assertTrue(
         r.headline()
@@ -132,8 +144,16 @@ class PreflightTest {
   void apply_reject_throwsWithTheReport_butWarnPolicyReturnsTheOriginal() {
     List<String> v25 =
         List.of(
-            "python3", "-m", "sglang.launch_server", "--model-path", "deepseek-ai/DeepSeek-V2.5",
-            "--tp", "8", "--enable-dp-attention", "--dp-size", "8");
+            "python3",
+            "-m",
+            "sglang.launch_server",
+            "--model-path",
+            "deepseek-ai/DeepSeek-V2.5",
+            "--tp",
+            "8",
+            "--enable-dp-attention",
+            "--dp-size",
+            "8");
     Preflight.Builder h100 =
         Preflight.newBuilder()
             .gpuSource(GpuSnapshots.presetSource("8xH100"))
@@ -227,8 +247,13 @@ class PreflightTest {
             .build()
             .check(
                 List.of(
-                    "python3", "-m", "sglang.launch_server", "--model-path", "Qwen/Qwen3-32B",
-                    "--tp", "4"),
+                    "python3",
+                    "-m",
+                    "sglang.launch_server",
+                    "--model-path",
+                    "Qwen/Qwen3-32B",
+                    "--tp",
+                    "4"),
                 Map.of("CUDA_VISIBLE_DEVICES", "0,1"));
 
     assertEquals(Decision.REJECT, r.decision());
@@ -272,14 +297,14 @@ class PreflightTest {
     assertEquals(
         "safetyMarginBytes must be between 0 and 64 GiB, was -1",
         assertThrows(
-                IllegalArgumentException.class,
-                () -> Preflight.newBuilder().safetyMarginBytes(-1))
+                IllegalArgumentException.class, () -> Preflight.newBuilder().safetyMarginBytes(-1))
             .getMessage());
     assertEquals(
         "minKvTokens must be at least 1, was 0",
         assertThrows(IllegalArgumentException.class, () -> Preflight.newBuilder().minKvTokens(0))
             .getMessage());
-    assertThrows(InvalidInputException.class, () -> Preflight.newBuilder().sglangVersion("latest!"));
+    assertThrows(
+        InvalidInputException.class, () -> Preflight.newBuilder().sglangVersion("latest!"));
     assertThrows(NullPointerException.class, () -> Preflight.newBuilder().gpuSource(null));
   }
 }

@@ -19,14 +19,23 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The numbers README.md quotes for its first command are the ones the seed case gives: the README
- * text (whitespace folded) must contain each number as the library computes it, in its sentence.
- * A change that moves one of them fails here until the README says the new value.
+ * text (whitespace folded) must contain each number as the library computes it, in its sentence. A
+ * change that moves one of them fails here until the README says the new value.
  */
 class ReadmeNumbersTest {
   private static final List<String> SEED =
       List.of(
-          "python3", "-m", "sglang.launch_server", "--model-path", "deepseek-ai/DeepSeek-V3",
-          "--tp", "8", "--enable-dp-attention", "--dp-size", "8", "--trust-remote-code");
+          "python3",
+          "-m",
+          "sglang.launch_server",
+          "--model-path",
+          "deepseek-ai/DeepSeek-V3",
+          "--tp",
+          "8",
+          "--enable-dp-attention",
+          "--dp-size",
+          "8",
+          "--trust-remote-code");
   private static final Map<String, String> JIT = Map.of("SGL_ENABLE_JIT_DEEPGEMM", "1");
 
   private static String readme;

@@ -1,6 +1,9 @@
 package io.github.sglangpreflight.budget;
 
 import io.github.sglangpreflight.calibration.Calibration;
+import io.github.sglangpreflight.gpu.ComputeCapability;
+import io.github.sglangpreflight.gpu.GpuMemory;
+import io.github.sglangpreflight.gpu.Interconnect;
 import io.github.sglangpreflight.model.KvCacheLayout;
 import io.github.sglangpreflight.model.KvCacheOptions;
 import io.github.sglangpreflight.model.ModelDescription;
@@ -17,12 +20,8 @@ import io.github.sglangpreflight.sglang.args.LaunchCommand;
 import io.github.sglangpreflight.sglang.args.ServerArgs;
 import io.github.sglangpreflight.sglang.version.SglangFacts;
 import io.github.sglangpreflight.sglang.version.SglangVersion;
-import io.github.sglangpreflight.gpu.ComputeCapability;
-import io.github.sglangpreflight.gpu.GpuMemory;
-import io.github.sglangpreflight.gpu.Interconnect;
 import io.github.sglangpreflight.units.Units;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -203,15 +202,19 @@ public final class BudgetModel {
   // what does not depend on the fraction, computed once
   /** Per group: {T, A}, the minimum over its GPUs. */
   private final Map<Integer, long[]> groupTa;
+
   private final long tMin;
   private final long aMin;
   private final List<BudgetItem> heavyWeightParts;
   private final SglangFacts.FractionRule fractionRule;
   private final SglangFacts.RequestRowsRule requestRowsRule;
+
   /** The decode capture list per request-row count. */
   private final Map<Integer, List<Integer>> captureLists = new ConcurrentHashMap<>();
+
   /** The reserve of every GPU state evaluated so far: the fraction search meets each many times. */
   private final Map<ReserveKey, Reserve> reserves = new ConcurrentHashMap<>();
+
   /** The same states' peaks alone, as the fraction search computes them (no items). */
   private final Map<ReserveKey, Long> reservePeaks = new ConcurrentHashMap<>();
 
@@ -220,8 +223,7 @@ public final class BudgetModel {
     SglangFacts facts = SglangFacts.of(request.version());
     this.spec = request.model().spec();
     Optional<ComputeCapability> cc = request.gpus().getFirst().computeCapability();
-    this.plan =
-        LaunchPlan.of(facts, request.launch(), spec, request.hostMinTotalMib(), cc);
+    this.plan = LaunchPlan.of(facts, request.launch(), spec, request.hostMinTotalMib(), cc);
     Parallelism par = plan.parallelism();
     ServerArgs a = request.launch().serverArgs();
     WeightPlacementOptions wopts =
@@ -244,8 +246,7 @@ public final class BudgetModel {
             .withKvCacheDtype(plan.kvCacheDtype())
             .withDtype(a.dtype().flatMap(WeightDtype::fromTorchName));
     this.kv = KvCacheLayout.of(spec, par, kopts);
-    this.launch =
-        new TermContext.Launch(plan, request.model(), request.draftModel(), weights, kv);
+    this.launch = new TermContext.Launch(plan, request.model(), request.draftModel(), weights, kv);
     List<String> n = new ArrayList<>(plan.notes());
     n.addAll(request.model().notes());
     request.calibration().ifPresent(c -> n.addAll(ObservedItems.notes(c, plan.decodeGraphs())));
@@ -282,7 +283,8 @@ public final class BudgetModel {
           });
 
   /** A model by identity (descriptions hold whole tensor lists), a layout and its options. */
-  private record PlacementKey(IdentityOf model, Parallelism parallelism, WeightPlacementOptions options) {}
+  private record PlacementKey(
+      IdentityOf model, Parallelism parallelism, WeightPlacementOptions options) {}
 
   private record IdentityOf(ModelDescription model) {
     @Override
@@ -315,8 +317,8 @@ public final class BudgetModel {
   /**
    * Builds the model.
    *
-   * @throws io.github.sglangpreflight.errors.InvalidInputException when the model cannot be laid out the
-   *     way the launch asks (SGLang would refuse too)
+   * @throws io.github.sglangpreflight.errors.InvalidInputException when the model cannot be laid
+   *     out the way the launch asks (SGLang would refuse too)
    */
   public static BudgetModel of(Request request) {
     return new BudgetModel(Objects.requireNonNull(request, "request"));
@@ -352,7 +354,10 @@ public final class BudgetModel {
     // without DP attention each of the dp replicas is its own group (its own T and pool)
     int replicaSize =
         par.dpAttention() ? par.gpusPerNode() : Math.max(1, par.gpusPerNode() / par.dpSize());
-    int ppPerNode = par.nnodes() <= par.ppSize() && par.ppSize() % par.nnodes() == 0 ? par.ppSize() / par.nnodes() : 1;
+    int ppPerNode =
+        par.nnodes() <= par.ppSize() && par.ppSize() % par.nnodes() == 0
+            ? par.ppSize() / par.nnodes()
+            : 1;
     int firstStage =
         par.nnodes() <= par.ppSize()
             ? (plan.nodeRank() * ppPerNode) % par.ppSize()
@@ -524,8 +529,7 @@ public final class BudgetModel {
       return List.of();
     }
     return captureLists.computeIfAbsent(
-        rows,
-        r -> SglangDefaults.filterByRequestRows(plan.facts(), plan.decodeCaptureList(), r));
+        rows, r -> SglangDefaults.filterByRequestRows(plan.facts(), plan.decodeCaptureList(), r));
   }
 
   /** KV tokens per group and stage at one fraction: what SGLang profiles and what it allocates. */
@@ -567,9 +571,9 @@ public final class BudgetModel {
 
   /**
    * What one GPU needs outside the pool: its terms in allocation order and their peak. The peak
-   * rule: the pool buffers come first; a warm-up that the version frees before what follows
-   * ({@code deepGemmWarmupFreesPerShape}) counts as the larger of itself and what follows, else
-   * everything adds up.
+   * rule: the pool buffers come first; a warm-up that the version frees before what follows ({@code
+   * deepGemmWarmupFreesPerShape}) counts as the larger of itself and what follows, else everything
+   * adds up.
    */
   private record Reserve(List<BudgetItem> items, long neededBytes) {}
 
@@ -627,9 +631,15 @@ public final class BudgetModel {
       case PLUS_ONE -> (int) (n.isPresent() ? n.getAsInt() : clamp) + 1;
       case EXACT -> (int) (n.isPresent() ? n.getAsInt() : clamp);
       case CAPPED ->
-          (int) (n.isPresent() ? Math.min(n.getAsInt() / attnDp, clamp) : Math.min(clamp, tokens / 2));
+          (int)
+              (n.isPresent()
+                  ? Math.min(n.getAsInt() / attnDp, clamp)
+                  : Math.min(clamp, tokens / 2));
       case MAIN ->
-          (int) (n.isPresent() ? Math.min(n.getAsInt() / attnDp, tokens / 2) : Math.min(clamp, tokens / 2));
+          (int)
+              (n.isPresent()
+                  ? Math.min(n.getAsInt() / attnDp, tokens / 2)
+                  : Math.min(clamp, tokens / 2));
     };
   }
 
@@ -638,7 +648,10 @@ public final class BudgetModel {
       return rows;
     }
     OptionalInt n = plan.maxRunningRequests();
-    long v = n.isPresent() ? n.getAsInt() / (plan.parallelism().dpAttention() ? plan.parallelism().dpSize() : 1) : tokens / 2;
+    long v =
+        n.isPresent()
+            ? n.getAsInt() / (plan.parallelism().dpAttention() ? plan.parallelism().dpSize() : 1)
+            : tokens / 2;
     return (int) Math.max(0, Math.min(v, rows));
   }
 
@@ -687,16 +700,16 @@ public final class BudgetModel {
    * SGLang's own floor: the smallest pool it starts with. It stops only when the pool holds no
    * token ("Not enough memory", model_runner.py L795-798 @v0.4.5.post3; the ValueError naming the
    * minimum fraction on main) and otherwise clamps the longest request to the pool; pools are cut
-   * to whole pages, so one page. The Decider should use this as the default minimum (issue 10):
-   * see {@link #fullContextNote(long)} for the warning between the floor and one full request.
+   * to whole pages, so one page. The Decider should use this as the default minimum (issue 10): see
+   * {@link #fullContextNote(long)} for the warning between the floor and one full request.
    */
   public long sglangFloorKvTokens() {
     return Math.max(1, plan.pageSize());
   }
 
   /**
-   * The warning for a pool that starts but cannot hold one request of the full context length:
-   * the tokens it holds and the remedies; empty when it holds one (or does not start).
+   * The warning for a pool that starts but cannot hold one request of the full context length: the
+   * tokens it holds and the remedies; empty when it holds one (or does not start).
    *
    * @param kvTokens the pool's tokens on the tightest GPU
    */
@@ -777,8 +790,7 @@ public final class BudgetModel {
       }
     }
     if (par.tpSize() * par.ppSize() > 1) {
-      long tMin =
-          withPeers(slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow(), 0)[0];
+      long tMin = withPeers(slots.stream().mapToLong(Slot::preLoadFree).min().orElseThrow(), 0)[0];
       for (Slot s : slots) {
         long local = s.preLoadFree();
         if (tMin < 0.9 * local) {

@@ -4,9 +4,9 @@ import io.github.sglangpreflight.term.TermId;
 import java.util.Optional;
 
 /**
- * One term of the memory budget: its formula, its version rules, its constants and its sources,
- * in one class. Pure: it reads only its context. {@link BudgetTerms} lists the terms per phase;
- * {@link BudgetModel} asks each for its item and sums them.
+ * One term of the memory budget: its formula, its version rules, its constants and its sources, in
+ * one class. Pure: it reads only its context. {@link BudgetTerms} lists the terms per phase; {@link
+ * BudgetModel} asks each for its item and sums them.
  *
  * @param <C> what the term reads: the context of the phase it is evaluated in
  */

@@ -109,8 +109,7 @@ final class BudgetTerms {
   }
 
   /** One term's item, checked to carry the term's id. */
-  static <C extends TermContext> Optional<BudgetItem> item(
-      BudgetTerm<? super C> term, C context) {
+  static <C extends TermContext> Optional<BudgetItem> item(BudgetTerm<? super C> term, C context) {
     Optional<BudgetItem> item = term.item(context);
     item.ifPresent(
         i -> {

@@ -15,9 +15,9 @@ import java.util.Optional;
 /**
  * The decode CUDA-graph capture, shape-based: the static inputs and backend buffers sized by the
  * largest batch, what each captured graph keeps (fp32 logits up to v0.4.10.post1, FA3 page-table
- * copies, flashinfer wrappers, graph executables), the largest working set paid once at the
- * largest batch, and an unattributed residual calibrated on public logs. The batch sizes are
- * {@link TermContext.Reserve#captureList()} (SGLang's list filtered by the request rows).
+ * copies, flashinfer wrappers, graph executables), the largest working set paid once at the largest
+ * batch, and an unattributed residual calibrated on public logs. The batch sizes are {@link
+ * TermContext.Reserve#captureList()} (SGLang's list filtered by the request rows).
  */
 final class CudaGraphDecodeTerm implements BudgetTerm<TermContext.Reserve> {
 

@@ -9,9 +9,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The DP-attention allowance for decode capture: SGLang's own 3 (+1.5 above batch 300) MiB ×
- * max_bs × dp, or the shape-based extra of the MoE and gathers over bs·dp tokens if that is
- * larger.
+ * The DP-attention allowance for decode capture: SGLang's own 3 (+1.5 above batch 300) MiB × max_bs
+ * × dp, or the shape-based extra of the MoE and gathers over bs·dp tokens if that is larger.
  */
 final class CudaGraphDpAttentionTerm implements BudgetTerm<TermContext.Reserve> {
 

@@ -7,8 +7,8 @@ import io.github.sglangpreflight.term.TermId;
 import java.util.Optional;
 
 /**
- * Main's prefill CUDA graphs, with SGLang's own estimate: 8 MiB per token size (1536 MiB for an
- * MLA model), plus 1024 MiB for the breakable graph under DeepEP where the version adds it.
+ * Main's prefill CUDA graphs, with SGLang's own estimate: 8 MiB per token size (1536 MiB for an MLA
+ * model), plus 1024 MiB for the breakable graph under DeepEP where the version adds it.
  */
 final class CudaGraphPrefillTerm implements BudgetTerm<TermContext.Reserve> {
 

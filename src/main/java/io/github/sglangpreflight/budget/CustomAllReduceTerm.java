@@ -11,9 +11,9 @@ import java.util.Set;
 /**
  * SGLang's custom all-reduce buffers under TP: allocated before T, and only where SGLang enables
  * the custom all-reduce (custom_all_reduce.py @263bc85d): the TP group stays on one node (L83-89),
- * its size is 2, 4, 6 or 8 (L45, L97-105), and more than two GPUs need full NVLink (L135-141:
- * "not supported on more than two PCIe-only GPUs"). A GPU whose interconnect was not read is
- * assumed to allow it (the buffers are then counted, the cautious side).
+ * its size is 2, 4, 6 or 8 (L45, L97-105), and more than two GPUs need full NVLink (L135-141: "not
+ * supported on more than two PCIe-only GPUs"). A GPU whose interconnect was not read is assumed to
+ * allow it (the buffers are then counted, the cautious side).
  */
 final class CustomAllReduceTerm implements BudgetTerm<TermContext.BeforeT> {
 
@@ -40,8 +40,10 @@ final class CustomAllReduceTerm implements BudgetTerm<TermContext.BeforeT> {
             id(),
             BYTES,
             "8 MiB IPC buffer + 8 MiB rank data",
-            "custom_all_reduce.py L145-158 @v0.4.5.post3 (allocated before T); on for TP " + tp
-                + " over " + c.gpu().interconnect().kind().label()
+            "custom_all_reduce.py L145-158 @v0.4.5.post3 (allocated before T); on for TP "
+                + tp
+                + " over "
+                + c.gpu().interconnect().kind().label()
                 + " (custom_all_reduce.py L83-141 @263bc85d)"));
   }
 

@@ -13,8 +13,8 @@ import java.util.Optional;
 /**
  * The JIT DeepGEMM warm-up on the first GPU of the node (v0.5.1.post3+): the benchmark tensors of
  * the largest block-fp8 GEMM at {@code max_m}. Always reported (0 bytes with the reason when it
- * takes nothing). From 0.5.2rc1 it is freed shape by shape before the capture, so the budget
- * counts the larger of it and what follows ({@link BudgetModel}'s peak rule).
+ * takes nothing). From 0.5.2rc1 it is freed shape by shape before the capture, so the budget counts
+ * the larger of it and what follows ({@link BudgetModel}'s peak rule).
  */
 final class DeepGemmWarmupTerm implements BudgetTerm<TermContext.Reserve> {
 

@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * The KV cache pool: whatever the static pool leaves, in whole tokens of one cell each (the draft's
- * layers included where SGLang counts them in the cell), rounded down to pages and capped by
- * {@code --max-total-tokens}. {@link BudgetModel} takes the minimum over the ranks of a group.
+ * layers included where SGLang counts them in the cell), rounded down to pages and capped by {@code
+ * --max-total-tokens}. {@link BudgetModel} takes the minimum over the ranks of a group.
  */
 final class KvPoolTerm implements BudgetTerm<TermContext.Pool> {
 

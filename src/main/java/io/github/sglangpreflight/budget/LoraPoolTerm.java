@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The LoRA adapter pool: allocated before the KV pool, so SGLang counts it against the static
- * pool. An estimate: the target modules are assumed to be every linear layer.
+ * The LoRA adapter pool: allocated before the KV pool, so SGLang counts it against the static pool.
+ * An estimate: the target modules are assumed to be every linear layer.
  */
 final class LoraPoolTerm implements BudgetTerm<TermContext.StaticPool> {
 

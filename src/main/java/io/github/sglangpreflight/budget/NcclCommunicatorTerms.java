@@ -93,8 +93,8 @@ final class NcclCommunicatorTerms {
   }
 
   /**
-   * The default group's communicator: up to v0.4.6.post3 the all-reduce that takes the minimum
-   * free memory creates it after T is read, inside the static pool.
+   * The default group's communicator: up to v0.4.6.post3 the all-reduce that takes the minimum free
+   * memory creates it after T is read, inside the static pool.
    */
   static final class DefaultGroup implements BudgetTerm<TermContext.StaticPool> {
     @Override

@@ -12,8 +12,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A calibration applied to the budget: a term that an earlier launch of the same key measured
- * takes the measured bytes instead of the prediction. Pure.
+ * A calibration applied to the budget: a term that an earlier launch of the same key measured takes
+ * the measured bytes instead of the prediction. Pure.
  *
  * <ul>
  *   <li>{@link TermId#WEIGHTS}: {@code mem usage} at {@code Load weight end};
@@ -89,8 +89,8 @@ final class ObservedItems {
   }
 
   /**
-   * The terms before T with the observed overhead: the first carries all of it, the others count
-   * 0; unchanged without an observed overhead.
+   * The terms before T with the observed overhead: the first carries all of it, the others count 0;
+   * unchanged without an observed overhead.
    */
   static List<BudgetItem> correctBeforeT(
       List<BudgetItem> items, Optional<Calibration.Correction> calibration) {
@@ -141,8 +141,8 @@ final class ObservedItems {
   }
 
   /**
-   * One note per term the budget took from observation, e.g. {@code model weights from
-   * observation: 14.96 GiB, observed on 2026-08-01 by sglang-preflight exec, 1 launch of ...}.
+   * One note per term the budget took from observation, e.g. {@code model weights from observation:
+   * 14.96 GiB, observed on 2026-08-01 by sglang-preflight exec, 1 launch of ...}.
    */
   static List<String> notes(Calibration.Correction c, boolean decodeGraphs) {
     List<String> notes = new ArrayList<>();

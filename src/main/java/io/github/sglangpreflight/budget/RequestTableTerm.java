@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * The request-to-token table (ReqToTokenPool): one int32 row of the context length (+ 4, + the
- * draft tokens where the version counts them) per request row. The rows follow the version's
- * rule ({@link SglangFacts#requestRowsRule()}); main allocates one row more than it reports.
+ * draft tokens where the version counts them) per request row. The rows follow the version's rule
+ * ({@link SglangFacts#requestRowsRule()}); main allocates one row more than it reports.
  */
 final class RequestTableTerm implements BudgetTerm<TermContext.Reserve> {
 

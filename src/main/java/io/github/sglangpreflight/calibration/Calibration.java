@@ -59,8 +59,8 @@ public final class Calibration {
     }
 
     /**
-     * One sentence per corrected term for the report's notes, e.g. {@code model weights: 14.96
-     * GiB observed 2026-08-01T10:00:00Z (1 launch of NVIDIA H100 80GB HBM3, ...)}.
+     * One sentence per corrected term for the report's notes, e.g. {@code model weights: 14.96 GiB
+     * observed 2026-08-01T10:00:00Z (1 launch of NVIDIA H100 80GB HBM3, ...)}.
      */
     public List<String> notes() {
       List<String> notes = new ArrayList<>();

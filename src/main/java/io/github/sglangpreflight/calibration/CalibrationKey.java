@@ -5,8 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a calibration is valid for: an observation applies to a later check only when all five
- * match exactly.
+ * What a calibration is valid for: an observation applies to a later check only when all five match
+ * exactly.
  *
  * @param gpuModel the GPU's name as NVML reports it, e.g. {@code NVIDIA H100 80GB HBM3}
  * @param driverVersion the driver, e.g. {@code 580.159.04}; {@code unknown} when not read
@@ -26,14 +26,14 @@ public record CalibrationKey(
   }
 
   /**
-   * The key of a launch, built the same way by the check that looks it up and by {@code exec}
-   * that records it.
+   * The key of a launch, built the same way by the check that looks it up and by {@code exec} that
+   * records it.
    *
    * @param gpuModel the NVML name of the launch's first GPU
    * @param driverVersion the driver, when read ({@code unknown} otherwise)
    * @param model the {@code --model-path} value
-   * @param settings the launch's settings that the measured terms depend on (context length,
-   *     graph sizes, quantization, ...), so that a record applies only to the same settings
+   * @param settings the launch's settings that the measured terms depend on (context length, graph
+   *     sizes, quantization, ...), so that a record applies only to the same settings
    */
   public static CalibrationKey of(
       String gpuModel,

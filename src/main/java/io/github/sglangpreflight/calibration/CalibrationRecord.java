@@ -18,10 +18,10 @@ import java.util.OptionalLong;
  * @param preLoadFreeBytes T: the free memory at {@code Load weight begin} (the smallest over ranks)
  * @param torchDistributedBytes what {@code Init torch distributed ends} reports the set-up took
  *     (NCCL communicators and CUDA context together; no single budget term)
- * @param preLoadOverheadBytes what the GPUs lost before SGLang read T: the smallest free memory
- *     the check read just before the launch, minus the T SGLang printed (its CUDA context, NCCL
- *     and anything else before {@code Load weight begin}); recorded only when the check read the
- *     GPUs live
+ * @param preLoadOverheadBytes what the GPUs lost before SGLang read T: the smallest free memory the
+ *     check read just before the launch, minus the T SGLang printed (its CUDA context, NCCL and
+ *     anything else before {@code Load weight begin}); recorded only when the check read the GPUs
+ *     live
  */
 public record CalibrationRecord(
     CalibrationKey key,
@@ -38,8 +38,7 @@ public record CalibrationRecord(
       Map<TermId, Long> termBytes,
       OptionalLong preLoadFreeBytes,
       OptionalLong torchDistributedBytes) {
-    this(
-        key, observedAt, termBytes, preLoadFreeBytes, torchDistributedBytes, OptionalLong.empty());
+    this(key, observedAt, termBytes, preLoadFreeBytes, torchDistributedBytes, OptionalLong.empty());
   }
 
   public CalibrationRecord {

@@ -25,16 +25,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The local calibration store: one file of JSON lines, {@value #FILE_NAME}, in a directory
- * ({@code $XDG_STATE_HOME/sglang-preflight/}, {@code ~/.local/state/sglang-preflight/} when that is
- * unset). Each line is one {@link CalibrationRecord} with the schema id {@value #SCHEMA}.
+ * The local calibration store: one file of JSON lines, {@value #FILE_NAME}, in a directory ({@code
+ * $XDG_STATE_HOME/sglang-preflight/}, {@code ~/.local/state/sglang-preflight/} when that is unset).
+ * Each line is one {@link CalibrationRecord} with the schema id {@value #SCHEMA}.
  *
- * <p>Safe for concurrent launches on one host: an append takes an exclusive {@link FileLock} on
- * the file (and, within one JVM, a monitor, since file locks are held per process) and writes its
- * whole line to a file opened for appending, so two lines never interleave; a read takes a shared
- * lock. A line that cannot be read (cut by a crash,
- * edited by hand, a newer schema) is skipped with a WARN naming {@code file:line}; the others
- * still count. Thread-safe.
+ * <p>Safe for concurrent launches on one host: an append takes an exclusive {@link FileLock} on the
+ * file (and, within one JVM, a monitor, since file locks are held per process) and writes its whole
+ * line to a file opened for appending, so two lines never interleave; a read takes a shared lock. A
+ * line that cannot be read (cut by a crash, edited by hand, a newer schema) is skipped with a WARN
+ * naming {@code file:line}; the others still count. Thread-safe.
  */
 public final class CalibrationStore {
   /** The schema id of every line. */

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The memory budget at one {@code --mem-fraction-static}, reduced to the numbers a decision
- * speaks of. All bytes are on the worst GPU (the one with the least headroom).
+ * The memory budget at one {@code --mem-fraction-static}, reduced to the numbers a decision speaks
+ * of. All bytes are on the worst GPU (the one with the least headroom).
  *
  * @param fraction the fraction the budget is evaluated at
  * @param reserveBytes T·(1 − fraction): what SGLang leaves outside its static pool

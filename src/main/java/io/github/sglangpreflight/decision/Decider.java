@@ -12,10 +12,10 @@ import java.util.OptionalDouble;
  * no sentences ({@code io.github.sglangpreflight.report.ReasonText} renders the verdict).
  *
  * <p>The rules, in order: a failing start-up check rejects; no fraction between the smallest that
- * holds the minimum KV cache and the largest that keeps the safety margin rejects; a fraction
- * above that window is lowered to its top, one below it raised to its bottom, one inside it
- * accepted. A refusal of the modelled SGLang version then turns any outcome into a rejection, and
- * the reject policy turns an adjustment into one.
+ * holds the minimum KV cache and the largest that keeps the safety margin rejects; a fraction above
+ * that window is lowered to its top, one below it raised to its bottom, one inside it accepted. A
+ * refusal of the modelled SGLang version then turns any outcome into a rejection, and the reject
+ * policy turns an adjustment into one.
  */
 public final class Decider {
   private static final double EPSILON = 1e-9;
@@ -173,7 +173,8 @@ public final class Decider {
     if (refusals.isEmpty()) {
       throw new IllegalArgumentException("refused needs at least one refusal");
     }
-    return new Verdict(Decision.REJECT, OptionalDouble.empty(), List.copyOf(refusals), false, false);
+    return new Verdict(
+        Decision.REJECT, OptionalDouble.empty(), List.copyOf(refusals), false, false);
   }
 
   /**
@@ -184,10 +185,6 @@ public final class Decider {
    */
   public static Verdict unchecked(String error, OptionalDouble flagFraction) {
     return new Verdict(
-        Decision.ACCEPT,
-        flagFraction,
-        List.of(new Reason.GpusUnreadable(error)),
-        false,
-        false);
+        Decision.ACCEPT, flagFraction, List.of(new Reason.GpusUnreadable(error)), false, false);
   }
 }

@@ -6,6 +6,8 @@ public enum Decision {
   ACCEPT,
   /** It does not, but a fraction in that window exists: the command is rewritten to use it. */
   ADJUST,
-  /** No fraction works, a start-up check SGLang makes would fail, or the policy forbids a change. */
+  /**
+   * No fraction works, a start-up check SGLang makes would fail, or the policy forbids a change.
+   */
   REJECT
 }

@@ -49,8 +49,8 @@ public sealed interface Reason {
   }
 
   /**
-   * The requested fraction leaves less outside the static pool than the launch needs there plus
-   * the margin; the largest safe fraction does not.
+   * The requested fraction leaves less outside the static pool than the launch needs there plus the
+   * margin; the largest safe fraction does not.
    *
    * @param requested the fraction and its source
    * @param at the budget at it

@@ -8,8 +8,8 @@ import java.util.OptionalDouble;
  * What the {@link Decider} decided for one launch: the decision, the fraction to run with and why.
  *
  * @param decision ACCEPT, ADJUST or REJECT
- * @param recommendedFraction the fraction to run with; empty on REJECT (and for an unchecked
- *     launch without the flag)
+ * @param recommendedFraction the fraction to run with; empty on REJECT (and for an unchecked launch
+ *     without the flag)
  * @param reasons why, most important first; the first one states the decision
  * @param rewritesCommand true when the command gets the recommended fraction (ADJUST under the
  *     adjust policy)

@@ -13,7 +13,8 @@ public record ComputeCapability(int major, int minor) implements Comparable<Comp
   public static ComputeCapability parse(String text) {
     String[] parts = text.trim().split("\\.", -1);
     if (parts.length != 2) {
-      throw new IllegalArgumentException("compute capability must look like 9.0, was '" + text + "'");
+      throw new IllegalArgumentException(
+          "compute capability must look like 9.0, was '" + text + "'");
     }
     try {
       return new ComputeCapability(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));

@@ -18,9 +18,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Maps {@code CUDA_VISIBLE_DEVICES} (and {@code CUDA_DEVICE_ORDER}) onto a {@link GpuInventory}
- * the way the CUDA driver does, by UUID and PCI bus id, never by assuming NVML index == CUDA
- * ordinal. Pure: no I/O, no environment access except through {@link #fromEnvironment}'s map.
+ * Maps {@code CUDA_VISIBLE_DEVICES} (and {@code CUDA_DEVICE_ORDER}) onto a {@link GpuInventory} the
+ * way the CUDA driver does, by UUID and PCI bus id, never by assuming NVML index == CUDA ordinal.
+ * Pure: no I/O, no environment access except through {@link #fromEnvironment}'s map.
  *
  * <p>The rules, from the CUDA Programming Guide ("CUDA Environment Variables") and measured with
  * the CUDA driver API on a 2×H200 host (driver 580.159.04, CUDA 13.0); see {@code
@@ -40,8 +40,8 @@ import java.util.regex.Pattern;
  *   <li>UUIDs match GPU or MIG UUIDs by hex digits (dashes and case ignored) as a prefix that must
  *       name exactly one device; {@code MIG-} and {@code GPU-} are interchangeable; trailing
  *       whitespace is ignored, leading whitespace is not.
- *   <li>The first entry that is invalid, out of range, unknown, ambiguous or of the other form
- *       ends the list: it and every later entry are ignored, earlier ones stay visible.
+ *   <li>The first entry that is invalid, out of range, unknown, ambiguous or of the other form ends
+ *       the list: it and every later entry are ignored, earlier ones stay visible.
  *   <li>A device listed twice (before that point) makes CUDA initialisation fail: no device.
  * </ul>
  *
@@ -87,7 +87,9 @@ public final class CudaVisibleDevices {
    * @param cudaDeviceOrder {@code CUDA_DEVICE_ORDER}'s value; empty when unset
    */
   public static VisibleDevices resolve(
-      GpuInventory inventory, Optional<String> cudaVisibleDevices, Optional<String> cudaDeviceOrder) {
+      GpuInventory inventory,
+      Optional<String> cudaVisibleDevices,
+      Optional<String> cudaDeviceOrder) {
     Objects.requireNonNull(inventory, "inventory");
     Objects.requireNonNull(cudaVisibleDevices, "cudaVisibleDevices");
     Objects.requireNonNull(cudaDeviceOrder, "cudaDeviceOrder");
@@ -95,8 +97,8 @@ public final class CudaVisibleDevices {
   }
 
   /**
-   * Every device CUDA enumerates when {@code CUDA_VISIBLE_DEVICES} is unset, in ordinal order:
-   * a readable {@link Gpu} or an {@link UnreadableGpu}. Unreadable GPUs keep their NVML position
+   * Every device CUDA enumerates when {@code CUDA_VISIBLE_DEVICES} is unset, in ordinal order: a
+   * readable {@link Gpu} or an {@link UnreadableGpu}. Unreadable GPUs keep their NVML position
    * (NVML numbers GPUs by PCI bus id), which is an assumption.
    */
   static List<Object> enumerationOrder(GpuInventory inventory, DeviceOrder order) {
@@ -576,7 +578,8 @@ public final class CudaVisibleDevices {
         }
       }
       StringBuilder b = new StringBuilder("matches no GPU on this host");
-      b.append(uuids.isEmpty() ? " (no readable GPU)" : " (UUIDs: " + String.join(", ", uuids) + ")");
+      b.append(
+          uuids.isEmpty() ? " (no readable GPU)" : " (UUIDs: " + String.join(", ", uuids) + ")");
       for (UnreadableGpu u : inventory.unreadable()) {
         b.append("; NVML could not read GPU ")
             .append(u.index())
@@ -637,7 +640,8 @@ public final class CudaVisibleDevices {
                     CUDA_VISIBLE_DEVICES,
                     a.entry(),
                     a.position());
-        OptionalInt position = a.position() == 0 ? OptionalInt.empty() : OptionalInt.of(a.position());
+        OptionalInt position =
+            a.position() == 0 ? OptionalInt.empty() : OptionalInt.of(a.position());
         Optional<String> entry = a.position() == 0 ? Optional.empty() : Optional.of(a.entry());
         switch (a.target()) {
           case WholeGpu w when w.gpu().migEnabled() -> {
@@ -653,7 +657,9 @@ public final class CudaVisibleDevices {
                         "%s is in MIG mode, so CUDA enumerates its MIG devices instead of the"
                             + " whole GPU; preflight assumes %s, which is approximate; name the"
                             + " MIG device SGLang should use by its MIG- UUID from 'nvidia-smi -L'",
-                        named.isEmpty() ? gpuName(gpu) : named + "names " + gpuName(gpu) + ", which",
+                        named.isEmpty()
+                            ? gpuName(gpu)
+                            : named + "names " + gpuName(gpu) + ", which",
                         count == 0
                             ? "none, since it has no MIG device"
                             : "all " + count + " of them are visible")));
@@ -729,8 +735,7 @@ public final class CudaVisibleDevices {
     }
 
     private String unreadableList() {
-      List<String> names =
-          inventory.unreadable().stream().map(u -> "GPU " + u.index()).toList();
+      List<String> names = inventory.unreadable().stream().map(u -> "GPU " + u.index()).toList();
       return String.join(", ", names);
     }
 

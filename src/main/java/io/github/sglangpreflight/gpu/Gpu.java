@@ -59,7 +59,15 @@ public record Gpu(
   /** The same GPU with {@code link} as its interconnect. */
   public Gpu withInterconnect(Interconnect link) {
     return new Gpu(
-        index, uuid, pciBusId, name, computeCapability, migMode, memory, processes, migDevices,
+        index,
+        uuid,
+        pciBusId,
+        name,
+        computeCapability,
+        migMode,
+        memory,
+        processes,
+        migDevices,
         link);
   }
 

@@ -9,8 +9,7 @@ import java.util.OptionalLong;
 /**
  * Every GPU of this host at one moment, immutable.
  *
- * @param source where it came from: {@code nvml}, {@code snapshot:<path>} or {@code
- *     preset:<name>}
+ * @param source where it came from: {@code nvml}, {@code snapshot:<path>} or {@code preset:<name>}
  * @param driverVersion e.g. {@code 580.159.04}
  * @param nvmlVersion e.g. {@code 13.580.159.04}
  * @param cudaDriverVersion e.g. 13000 for CUDA 13.0; empty where libcuda is absent
@@ -45,9 +44,9 @@ public record GpuInventory(
   }
 
   /**
-   * The smallest {@code memory.total} in MiB over every readable GPU of the host, ignoring
-   * {@code CUDA_VISIBLE_DEVICES}: the {@code gpu_mem} SGLang's default fraction is computed from.
-   * Empty when no GPU is readable.
+   * The smallest {@code memory.total} in MiB over every readable GPU of the host, ignoring {@code
+   * CUDA_VISIBLE_DEVICES}: the {@code gpu_mem} SGLang's default fraction is computed from. Empty
+   * when no GPU is readable.
    */
   public OptionalLong minTotalMib() {
     return gpus.stream().mapToLong(g -> g.memory().totalMib()).min();

@@ -18,7 +18,9 @@ public interface GpuInventorySource {
    */
   GpuInventory read();
 
-  /** A short description for messages: {@code NVML (/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1)}. */
+  /**
+   * A short description for messages: {@code NVML (/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1)}.
+   */
   String describe();
 
   /** A source that always returns {@code inventory}. */

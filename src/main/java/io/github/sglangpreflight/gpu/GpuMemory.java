@@ -6,11 +6,11 @@ import java.util.OptionalLong;
 /**
  * One GPU's memory as NVML reports it, in bytes.
  *
- * <p>With {@link Version#V2} ({@code nvmlDeviceGetMemoryInfo_v2}) the driver's reservation is
- * split out: {@code total = reserved + free + used}, and {@code used} is what processes allocated
- * (what {@code nvidia-smi} shows). With the {@link Version#V1} fallback the reservation is unknown
- * and {@code used} includes it (about 615 MiB on an idle H200). {@code free} is the same in both
- * and is what a launch can budget on.
+ * <p>With {@link Version#V2} ({@code nvmlDeviceGetMemoryInfo_v2}) the driver's reservation is split
+ * out: {@code total = reserved + free + used}, and {@code used} is what processes allocated (what
+ * {@code nvidia-smi} shows). With the {@link Version#V1} fallback the reservation is unknown and
+ * {@code used} includes it (about 615 MiB on an idle H200). {@code free} is the same in both and is
+ * what a launch can budget on.
  *
  * @param totalBytes the whole memory ({@code nvidia-smi memory.total} is this in MiB)
  * @param reservedBytes the driver/firmware reservation; empty with the v1 fallback
@@ -65,8 +65,8 @@ public record GpuMemory(
   }
 
   /**
-   * The total the CUDA runtime (and so torch and SGLang) reports: NVML total minus the
-   * reservation. Empty with the v1 fallback, where the reservation is unknown.
+   * The total the CUDA runtime (and so torch and SGLang) reports: NVML total minus the reservation.
+   * Empty with the v1 fallback, where the reservation is unknown.
    */
   public OptionalLong cudaTotalBytes() {
     return reservedBytes.isPresent()

@@ -46,6 +46,7 @@ public final class GpuPresets {
 
   private static final String RESOURCE = "gpu-presets.tsv";
   private static final String INPUT = "GPU preset";
+
   /** The longest preset spec read: the lazy name group below then backtracks over little. */
   static final int MAX_SPEC_CHARS = 128;
 
@@ -180,11 +181,11 @@ public final class GpuPresets {
   }
 
   /**
-   * The inventory of a preset spec: {@code H200} (one GPU) or {@code NxNAME} with 1 ≤ N ≤ 64,
-   * e.g. {@code 8xH200}, {@code 2X a100-80gb}.
+   * The inventory of a preset spec: {@code H200} (one GPU) or {@code NxNAME} with 1 ≤ N ≤ 64, e.g.
+   * {@code 8xH200}, {@code 2X a100-80gb}.
    *
-   * @throws InvalidInputException when the spec is malformed, the count is out of range or the
-   *     name is unknown; the message lists the known presets
+   * @throws InvalidInputException when the spec is malformed, the count is out of range or the name
+   *     is unknown; the message lists the known presets
    */
   public static GpuInventory inventory(String spec) {
     Objects.requireNonNull(spec, "spec");
@@ -333,7 +334,10 @@ public final class GpuPresets {
 
   private static String syntheticPciBusId(int index) {
     return String.format(
-        Locale.ROOT, "%08X:%02X:00.0", index / PCI_BUSES.length, PCI_BUSES[index % PCI_BUSES.length]);
+        Locale.ROOT,
+        "%08X:%02X:00.0",
+        index / PCI_BUSES.length,
+        PCI_BUSES[index % PCI_BUSES.length]);
   }
 
   static String normalize(String name) {
@@ -395,8 +399,7 @@ public final class GpuPresets {
             RESOURCE + " line " + lineNo + " has " + f.length + " columns, expected 16");
       }
       try {
-        List<String> aliases =
-            f[1].isBlank() ? List.of() : List.of(f[1].trim().split("\\s*,\\s*"));
+        List<String> aliases = f[1].isBlank() ? List.of() : List.of(f[1].trim().split("\\s*,\\s*"));
         boolean mig =
             switch (f[4]) {
               case "supported" -> true;

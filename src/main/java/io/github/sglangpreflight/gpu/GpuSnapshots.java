@@ -54,7 +54,8 @@ public final class GpuSnapshots {
   private static final JSON WRITER =
       JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT, JSON.Feature.WRITE_NULL_PROPERTIES);
   private static final JSON READER =
-      JSON.std.with(JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS, JSON.Feature.USE_BIG_DECIMAL_FOR_FLOATS);
+      JSON.std.with(
+          JSON.Feature.FAIL_ON_DUPLICATE_MAP_KEYS, JSON.Feature.USE_BIG_DECIMAL_FOR_FLOATS);
   private static final JsonFactory FACTORY = new JsonFactory();
 
   private static final List<String> TOP_KEYS =
@@ -103,7 +104,9 @@ public final class GpuSnapshots {
     root.put("nvmlVersion", inventory.nvmlVersion().orElse(null));
     root.put(
         "cudaDriverVersion",
-        inventory.cudaDriverVersion().isPresent() ? inventory.cudaDriverVersion().getAsInt() : null);
+        inventory.cudaDriverVersion().isPresent()
+            ? inventory.cudaDriverVersion().getAsInt()
+            : null);
     List<Object> gpus = new ArrayList<>();
     for (Gpu gpu : inventory.gpus()) {
       gpus.add(gpuJson(gpu));
@@ -166,7 +169,8 @@ public final class GpuSnapshots {
       String where =
           at == null
               ? ""
-              : String.format(Locale.ROOT, " at line %d, column %d", at.getLineNr(), at.getColumnNr());
+              : String.format(
+                  Locale.ROOT, " at line %d, column %d", at.getLineNr(), at.getColumnNr());
       throw new InvalidInputException(
           origin,
           String.format(
@@ -306,7 +310,8 @@ public final class GpuSnapshots {
     m.put("uuid", gpu.uuid());
     m.put("pciBusId", gpu.pciBusId());
     m.put("name", gpu.name());
-    m.put("computeCapability", gpu.computeCapability().map(ComputeCapability::toString).orElse(null));
+    m.put(
+        "computeCapability", gpu.computeCapability().map(ComputeCapability::toString).orElse(null));
     m.put(
         "migMode",
         gpu.migMode()
@@ -457,8 +462,7 @@ public final class GpuSnapshots {
     private void schema(Map<String, Object> root) {
       if (!root.containsKey("schema")) {
         throw field(
-            "schema",
-            "is missing; a GPU snapshot starts with \"schema\": " + quote(SCHEMA));
+            "schema", "is missing; a GPU snapshot starts with \"schema\": " + quote(SCHEMA));
       }
       Object schema = root.get("schema");
       if (schema instanceof String s && s.equals(SCHEMA)) {
@@ -525,8 +529,7 @@ public final class GpuSnapshots {
       if (g.get("interconnect") != null) {
         link = interconnect(g.get("interconnect"), path + ".interconnect");
       }
-      return new Gpu(
-          index, uuid, pciBusId, name, cc, migMode, memory, processes, migDevices, link);
+      return new Gpu(index, uuid, pciBusId, name, cc, migMode, memory, processes, migDevices, link);
     }
 
     // optional since the interconnect was added: a snapshot without it reads as unknown
@@ -660,7 +663,10 @@ public final class GpuSnapshots {
       if (!uuid.startsWith(prefix) || uuid.length() == prefix.length()) {
         throw field(
             path + "." + key,
-            "must be the UUID NVML reports, starting with " + quote(prefix) + ", was " + quote(uuid));
+            "must be the UUID NVML reports, starting with "
+                + quote(prefix)
+                + ", was "
+                + quote(uuid));
       }
       return uuid;
     }
@@ -777,18 +783,13 @@ public final class GpuSnapshots {
       }
     }
 
-    private void claim(
-        Map<Long, String> owners, Long key, String path, String shown, String what) {
+    private void claim(Map<Long, String> owners, Long key, String path, String shown, String what) {
       String owner = owners.putIfAbsent(key, path);
       if (owner != null) {
         throw field(
             path,
             String.format(
-                Locale.ROOT,
-                "%s repeats %s; every GPU needs its own %s",
-                shown,
-                owner,
-                what));
+                Locale.ROOT, "%s repeats %s; every GPU needs its own %s", shown, owner, what));
       }
     }
 
@@ -799,11 +800,7 @@ public final class GpuSnapshots {
         throw field(
             path,
             String.format(
-                Locale.ROOT,
-                "%s repeats %s; every device needs its own %s",
-                shown,
-                owner,
-                what));
+                Locale.ROOT, "%s repeats %s; every device needs its own %s", shown, owner, what));
       }
     }
 

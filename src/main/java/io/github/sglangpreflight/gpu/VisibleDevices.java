@@ -102,8 +102,8 @@ public record VisibleDevices(
   }
 
   /**
-   * How CUDA numbers devices ({@code CUDA_DEVICE_ORDER}). FASTEST_FIRST is approximated: see
-   * {@link CudaVisibleDevices}.
+   * How CUDA numbers devices ({@code CUDA_DEVICE_ORDER}). FASTEST_FIRST is approximated: see {@link
+   * CudaVisibleDevices}.
    */
   public enum DeviceOrder {
     /** The default: fastest device first (approximated). */
@@ -118,7 +118,10 @@ public record VisibleDevices(
     EMPTY_VALUE,
     /** {@code CUDA_DEVICE_ORDER} has a value CUDA rejects: CUDA fails to initialise. */
     INVALID_DEVICE_ORDER,
-    /** An entry CUDA cannot read (not a number, empty, bad prefix): it and later entries are ignored. */
+    /**
+     * An entry CUDA cannot read (not a number, empty, bad prefix): it and later entries are
+     * ignored.
+     */
     INVALID_ENTRY,
     /** An ordinal past the last device: it and later entries are ignored. */
     ORDINAL_OUT_OF_RANGE,
@@ -138,7 +141,9 @@ public record VisibleDevices(
     UNRESOLVED_MIG_DEVICE,
     /** A GPU in MIG mode named as a whole: CUDA enumerates its MIG devices instead. */
     MIG_MODE_GPU,
-    /** Mixed GPU models under FASTEST_FIRST, or unreadable GPUs: the CUDA ordinals are approximate. */
+    /**
+     * Mixed GPU models under FASTEST_FIRST, or unreadable GPUs: the CUDA ordinals are approximate.
+     */
     APPROXIMATE_ORDER
   }
 }

@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  *       handling is left alone.
  *   <li>{@link Builder#forwardOutput(Writer, Writer, LineConsumer)} (the CLI's {@code exec
  *       --retry-on-oom}): as {@link Builder#inheritIo()} (stdin shared, signals forwarded), but
- *       stdout and stderr pass through pipes: copied as they come to two writers and handed line
- *       by line to a consumer, so that the caller can read the start-up log.
+ *       stdout and stderr pass through pipes: copied as they come to two writers and handed line by
+ *       line to a consumer, so that the caller can read the start-up log.
  * </ul>
  *
  * <p>Exit codes follow the shell convention: 128 + the signal number when the child died of a
@@ -459,10 +459,10 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
-     * The child shares the JVM's stdin, and signals are forwarded as with {@link #inheritIo()};
-     * its stdout and stderr go through pipes, are copied as they come (decoded as UTF-8) to
-     * {@code stdout} and {@code stderr}, and each line is handed to {@code lines}. The child sees
-     * pipes rather than the terminal.
+     * The child shares the JVM's stdin, and signals are forwarded as with {@link #inheritIo()}; its
+     * stdout and stderr go through pipes, are copied as they come (decoded as UTF-8) to {@code
+     * stdout} and {@code stderr}, and each line is handed to {@code lines}. The child sees pipes
+     * rather than the terminal.
      */
     public Builder forwardOutput(Writer stdout, Writer stderr, LineConsumer lines) {
       this.forward =
@@ -489,10 +489,10 @@ public final class ChildProcess implements AutoCloseable {
 
     /**
      * Whether SIGINT/SIGTERM received by the JVM are forwarded to an {@link #inheritIo()} child
-     * (default true). While such a child runs these signals no longer start the JVM's own
-     * shutdown: the JVM ends when its caller does, typically after {@link #waitFor()} returned the
-     * child's exit code. Piped children are never forwarded to: a service keeps its own signal
-     * handling, and its shutdown hook stops them.
+     * (default true). While such a child runs these signals no longer start the JVM's own shutdown:
+     * the JVM ends when its caller does, typically after {@link #waitFor()} returned the child's
+     * exit code. Piped children are never forwarded to: a service keeps its own signal handling,
+     * and its shutdown hook stops them.
      */
     public Builder forwardSignals(boolean forward) {
       this.forwardSignals = Optional.of(forward);

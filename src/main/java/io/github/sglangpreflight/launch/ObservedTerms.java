@@ -17,8 +17,8 @@ import java.util.function.Function;
  * <ul>
  *   <li>{@link MemoryTerm#WEIGHTS} to {@link TermId#WEIGHTS};
  *   <li>{@link MemoryTerm#KV_POOL} to {@link TermId#KV_POOL};
- *   <li>{@link MemoryTerm#CUDA_GRAPH} (every capture summed) to {@link
- *       TermId#CUDA_GRAPH_DECODE}: the log does not split decode from prefill or draft graphs;
+ *   <li>{@link MemoryTerm#CUDA_GRAPH} (every capture summed) to {@link TermId#CUDA_GRAPH_DECODE}:
+ *       the log does not split decode from prefill or draft graphs;
  *   <li>{@link MemoryTerm#PRE_LOAD_FREE} to T, {@link MemoryTerm#TORCH_DISTRIBUTED} kept apart
  *       (NCCL and the CUDA context in one figure).
  * </ul>
@@ -27,15 +27,14 @@ public final class ObservedTerms {
   private ObservedTerms() {}
 
   /** The record of {@code observation} under {@code key}, observed at {@code at}. */
-  static CalibrationRecord record(
-      CalibrationKey key, StartupObservation observation, Instant at) {
+  static CalibrationRecord record(CalibrationKey key, StartupObservation observation, Instant at) {
     return record(key, observation, at, OptionalLong.empty());
   }
 
   /**
    * The record with what the GPUs lost before T: {@code minFreeAtCheckBytes} (the smallest free
-   * memory of the launch's GPUs, read live just before the launch) minus the T SGLang printed.
-   * Left out when it would be negative (the GPUs freed memory in between).
+   * memory of the launch's GPUs, read live just before the launch) minus the T SGLang printed. Left
+   * out when it would be negative (the GPUs freed memory in between).
    */
   public static CalibrationRecord record(
       CalibrationKey key,

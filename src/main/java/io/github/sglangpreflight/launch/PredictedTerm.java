@@ -45,12 +45,12 @@ public record PredictedTerm(MemoryTerm term, long value) {
     }
     PreflightReport.Estimate est = e.get();
     long prePoolOther =
-        est.prePool().stream().mapToLong(PreflightReport.Item::bytes).sum() - est.weightsBytesPerGpu();
+        est.prePool().stream().mapToLong(PreflightReport.Item::bytes).sum()
+            - est.weightsBytesPerGpu();
     long pool = sum(est, POOL_BUFFERS);
     long before = sum(est, BEFORE_GRAPHS);
     long graphs = sum(est, GRAPHS);
-    long afterGraphs =
-        est.availableAfterLoadBytes() - est.kvPoolBytes() - pool - before - graphs;
+    long afterGraphs = est.availableAfterLoadBytes() - est.kvPoolBytes() - pool - before - graphs;
     List<PredictedTerm> out = new ArrayList<>();
     out.add(new PredictedTerm(MemoryTerm.PRE_LOAD_FREE, est.preLoadFreeBytes() - prePoolOther));
     out.add(new PredictedTerm(MemoryTerm.WEIGHTS, est.weightsBytesPerGpu()));

@@ -19,22 +19,22 @@ import java.util.OptionalLong;
  * pool {@code T x d} more.
  *
  * <ul>
- *   <li>Out of memory after the memory pool (CUDA-graph capture, prefill graphs, warm-up): lower
- *       f by {@code (shortfall + margin) / T}, the shortfall being torch's {@code Tried to
- *       allocate} minus its {@code of which … is free} (the whole request when the free memory is
- *       not printed; {@link #UNMEASURED_STEP} when neither is). Never below the floor, the
- *       smallest fraction whose pool still holds the minimum KV cache.
+ *   <li>Out of memory after the memory pool (CUDA-graph capture, prefill graphs, warm-up): lower f
+ *       by {@code (shortfall + margin) / T}, the shortfall being torch's {@code Tried to allocate}
+ *       minus its {@code of which … is free} (the whole request when the free memory is not
+ *       printed; {@link #UNMEASURED_STEP} when neither is). Never below the floor, the smallest
+ *       fraction whose pool still holds the minimum KV cache.
  *   <li>{@code Not enough memory. Please try to increase --mem-fraction-static}, or main's {@code
- *       Loaded weights leave no GPU memory for the KV cache … Raise --mem-fraction-static above
- *       G}: raise f to {@code (weights + minimum KV pool) / T}, from the weights the log measured
- *       (or G plus the minimum pool, when printed). Never above the ceiling, the largest fraction
- *       the check found safe for what follows the pool.
+ *       Loaded weights leave no GPU memory for the KV cache … Raise --mem-fraction-static above G}:
+ *       raise f to {@code (weights + minimum KV pool) / T}, from the weights the log measured (or G
+ *       plus the minimum pool, when printed). Never above the ceiling, the largest fraction the
+ *       check found safe for what follows the pool.
  *   <li>Out of memory while loading the weights, unbalanced GPUs, or a failure that is not about
  *       memory: no fraction changes it, stop.
  * </ul>
  *
- * <p>Every failed attempt bounds the answer: a fraction that ran out of memory after the pool is
- * an upper bound, one that left no room for the KV cache a lower bound. A step that would cross a
+ * <p>Every failed attempt bounds the answer: a fraction that ran out of memory after the pool is an
+ * upper bound, one that left no room for the KV cache a lower bound. A step that would cross a
  * bound goes halfway to it instead; when the bounds are closer than {@link #MIN_STEP}, no fraction
  * can work.
  */
@@ -66,8 +66,8 @@ public final class RetryPlanner {
    *
    * @param floorFraction the smallest fraction whose pool holds the minimum KV cache (the check's
    *     {@code minFraction})
-   * @param ceilingFraction the largest fraction the check found safe ({@code maxSafeFraction}),
-   *     or the largest SGLang accepts when none is known
+   * @param ceilingFraction the largest fraction the check found safe ({@code maxSafeFraction}), or
+   *     the largest SGLang accepts when none is known
    * @param marginBytes memory kept free on top of a measured shortfall (the safety margin)
    * @param predictedPreLoadFreeBytes T as predicted, when the log did not print it
    * @param minKvPoolBytes the minimum KV pool in bytes, when known
@@ -130,8 +130,7 @@ public final class RetryPlanner {
       throw new IllegalArgumentException("at least one failed attempt is needed");
     }
     FailedAttempt last = attempts.getLast();
-    Optional<StartupObservation.ObservedFailure> observed =
-        last.observation().firstFatalFailure();
+    Optional<StartupObservation.ObservedFailure> observed = last.observation().firstFatalFailure();
     if (observed.isEmpty()) {
       return new Stop(
           "SGLang stopped without a start-up memory error in its log; a retry would not change"
@@ -152,7 +151,8 @@ public final class RetryPlanner {
               false);
       case NOT_ENOUGH_MEMORY, NO_MEMORY_FOR_KV_CACHE -> raise(attempts, limits, last, f, used);
       case CUDA_GRAPH_CAPTURE_FAILED, CUDA_OUT_OF_MEMORY -> {
-        if (!f.outOfMemory() && f.kind() == StartupFailureKind.CUDA_GRAPH_CAPTURE_FAILED
+        if (!f.outOfMemory()
+            && f.kind() == StartupFailureKind.CUDA_GRAPH_CAPTURE_FAILED
             && !f.line().contains("out of memory")) {
           yield new Stop(
               "the CUDA-graph capture failed for a reason other than memory ("
@@ -259,9 +259,7 @@ public final class RetryPlanner {
               + " --max-running-requests, or use more GPUs (--tp)",
           true);
     }
-    return new Relaunch(
-        next,
-        what + "; " + measured + ": lowering it to " + Units.fraction(next));
+    return new Relaunch(next, what + "; " + measured + ": lowering it to " + Units.fraction(next));
   }
 
   private static Plan raise(
@@ -305,7 +303,8 @@ public final class RetryPlanner {
     double upperBound = limits.ceilingFraction();
     boolean ceilingFromAttempt = false;
     for (FailedAttempt a : attempts) {
-      if (!tooLow(a) && a.observation().firstFatalFailure().isPresent()
+      if (!tooLow(a)
+          && a.observation().firstFatalFailure().isPresent()
           && a.memFractionStatic() < upperBound) {
         upperBound = a.memFractionStatic();
         ceilingFromAttempt = true;

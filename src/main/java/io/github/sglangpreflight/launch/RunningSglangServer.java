@@ -1,7 +1,7 @@
 package io.github.sglangpreflight.launch;
 
-import io.github.sglangpreflight.units.Units;
 import io.github.sglangpreflight.errors.InvalidInputException;
+import io.github.sglangpreflight.units.Units;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;

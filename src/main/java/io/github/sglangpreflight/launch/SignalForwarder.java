@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  * (the CLI's {@code exec}). Handlers are installed through {@code sun.misc.Signal} (module {@code
  * jdk.unsupported}, looked up reflectively so that a runtime without it, or a JVM started with
  * {@code -Xrs}, only loses forwarding: the shutdown hook of {@link ChildReaper} still stops the
- * children when the JVM exits). They replace the JVM's own handlers from just before a child
- * starts (a signal during the start is delivered once the child is registered) until the last one
- * ends, when the JVM's handlers are restored.
+ * children when the JVM exits). They replace the JVM's own handlers from just before a child starts
+ * (a signal during the start is delivered once the child is registered) until the last one ends,
+ * when the JVM's handlers are restored.
  *
  * <ul>
  *   <li>SIGINT: not forwarded when this JVM is in its terminal's foreground process group, since a

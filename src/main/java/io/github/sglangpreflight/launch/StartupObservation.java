@@ -88,8 +88,13 @@ public record StartupObservation(
 
     @Override
     public String toString() {
-      return "ObservedFailure[failure=" + failure + ", stage=" + stage
-          + ", afterMemoryPool=" + afterMemoryPool + "]";
+      return "ObservedFailure[failure="
+          + failure
+          + ", stage="
+          + stage
+          + ", afterMemoryPool="
+          + afterMemoryPool
+          + "]";
     }
   }
 

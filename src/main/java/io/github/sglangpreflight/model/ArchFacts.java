@@ -6,15 +6,14 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Architecture facts of the late-2025/2026 model families beyond the classic decoder: which
- * layers attend how, linear-attention (gated DeltaNet) state sizes, the DSA/NSA indexer, the
- * vision tower, and per-family switches the weight layouts need. Pure; parsed by {@link
- * ModelSpec#fromConfig}.
+ * Architecture facts of the late-2025/2026 model families beyond the classic decoder: which layers
+ * attend how, linear-attention (gated DeltaNet) state sizes, the DSA/NSA indexer, the vision tower,
+ * and per-family switches the weight layouts need. Pure; parsed by {@link ModelSpec#fromConfig}.
  *
  * @param layerKinds one entry per decoder layer of the main model, layer 0 first
  * @param slidingWindow the window SGLang reads for sliding layers ({@code sliding_window_size},
- *     {@code sliding_window} or {@code window_size} of the text config, model_config.py
- *     {@code _get_sliding_window_size}); empty when the model has no sliding layers
+ *     {@code sliding_window} or {@code window_size} of the text config, model_config.py {@code
+ *     _get_sliding_window_size}); empty when the model has no sliding layers
  * @param linear the gated-DeltaNet facts of {@link LayerKind#LINEAR} layers
  * @param indexer the DSA (NSA) lightning-indexer facts (DeepSeek-V3.2, GLM-5)
  * @param vision the vision tower, when the config describes one
@@ -93,8 +92,8 @@ public record ArchFacts(
    * @param inChannels {@code in_channels}, 3 when absent
    * @param outHidden {@code out_hidden_size} (the merger's output), else the text hidden size
    * @param spatialMerge {@code spatial_merge_size}, 1 when absent
-   * @param positions learned position embeddings ({@code num_position_embeddings}, or
-   *     {@code (image_size / patch_size)^2} for SigLIP)
+   * @param positions learned position embeddings ({@code num_position_embeddings}, or {@code
+   *     (image_size / patch_size)^2} for SigLIP)
    * @param deepstackMergers {@code deepstack_visual_indexes} count (Qwen3-VL)
    */
   public record VisionTower(

@@ -18,9 +18,9 @@ import java.util.OptionalInt;
  *   <li>{@code layers} are the layers of the GPU's pipeline stage ({@code num_effective_layers}
  *       from v0.4.9); {@code e} is the model dtype's size for {@code --kv-cache-dtype auto}, 1 for
  *       fp8. The page size does not change the bytes per token.
- *   <li>Gemma-2's sliding-window layers still get full-length slots at both revisions (gemma2
- *       is not a hybrid-SWA architecture; model_config.py L2027-2058 @main), so they count like
- *       the others.
+ *   <li>Gemma-2's sliding-window layers still get full-length slots at both revisions (gemma2 is
+ *       not a hybrid-SWA architecture; model_config.py L2027-2058 @main), so they count like the
+ *       others.
  * </ul>
  *
  * @param mla whether the cache is MLA (one latent vector per token per layer)
@@ -54,7 +54,11 @@ public record KvCacheLayout(
    * @param bytesPerToken the cell size: bytes one token occupies on one GPU of the stage
    */
   public record StageKv(
-      int ppRank, int layers, int fullAttentionLayers, int slidingWindowLayers, long bytesPerToken) {}
+      int ppRank,
+      int layers,
+      int fullAttentionLayers,
+      int slidingWindowLayers,
+      long bytesPerToken) {}
 
   public KvCacheLayout {
     Objects.requireNonNull(kvHeadsPerRank, "kvHeadsPerRank");
@@ -69,11 +73,10 @@ public record KvCacheLayout(
   /**
    * The KV layout of {@code spec} under {@code parallelism}.
    *
-   * @throws io.github.sglangpreflight.errors.InvalidInputException when {@code --kv-cache-dtype} is unknown
-   *     or {@code SGLANG_PP_LAYER_PARTITION} does not fit
+   * @throws io.github.sglangpreflight.errors.InvalidInputException when {@code --kv-cache-dtype} is
+   *     unknown or {@code SGLANG_PP_LAYER_PARTITION} does not fit
    */
-  public static KvCacheLayout of(
-      ModelSpec spec, Parallelism parallelism, KvCacheOptions options) {
+  public static KvCacheLayout of(ModelSpec spec, Parallelism parallelism, KvCacheOptions options) {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(parallelism, "parallelism");
     Objects.requireNonNull(options, "options");
@@ -200,8 +203,8 @@ public record KvCacheLayout(
   }
 
   /**
-   * SGLang's fp4_e2m1 cell: MHA {@code cell/2 + n·hd·L·2/16 + n·hd·2} (the last term is one
-   * shared fp8 dequant workspace), MLA {@code cell/2 + (dim/16)·L} (pool_configurator.py
+   * SGLang's fp4_e2m1 cell: MHA {@code cell/2 + n·hd·L·2/16 + n·hd·2} (the last term is one shared
+   * fp8 dequant workspace), MLA {@code cell/2 + (dim/16)·L} (pool_configurator.py
    * DefaultPoolConfigurator._compute_cell_size @003fca80).
    */
   private static long fp4Cell(ModelSpec spec, int perLayer, int layers, OptionalInt heads) {
@@ -246,7 +249,10 @@ public record KvCacheLayout(
     return (long) (worst.bytesPerToken() * (1 + (double) draftLayers / worst.layers()));
   }
 
-  /** The draft model's KV bytes per token under main's scaling: {@link #bytesPerTokenWithDraft} minus the target's. */
+  /**
+   * The draft model's KV bytes per token under main's scaling: {@link #bytesPerTokenWithDraft}
+   * minus the target's.
+   */
   public long draftBytesPerToken(int draftLayers) {
     return bytesPerTokenWithDraft(draftLayers) - bytesPerToken();
   }

@@ -32,6 +32,7 @@ public record KvCacheOptions(
   public enum CellFormula {
     /**
      * {@code kv_heads × head_dim × 2}: K and V of the same width (model_runner.py L706-713
+     *
      * @v0.4.5.post3, unchanged to v0.5.1).
      */
     TWO_HEAD_DIM,
@@ -93,8 +94,8 @@ public record KvCacheOptions(
 
   /**
    * The bytes of one cached value: the model dtype for {@code auto} (model_runner.py L726-740
-   * @v0.4.5.post3), 1 for the fp8 formats (stored as uint8).
    *
+   * @v0.4.5.post3), 1 for the fp8 formats (stored as uint8).
    * @throws InvalidInputException when {@link #kvCacheDtype} is not a value SGLang accepts
    */
   public int elementBytes(ModelSpec spec) {

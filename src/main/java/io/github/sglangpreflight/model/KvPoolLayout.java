@@ -6,14 +6,14 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * The KV pools SGLang builds for a model on one GPU of the first pipeline stage, one entry per
- * pool kind, each with its bytes per unit (token or request), formula and source. Pure. The
- * budget sizes them with {@link #tokenCoefficientBytes} and {@link #mambaRequests} (SGLang
- * 003fca80: model_executor/pool_configurator.py, mem_cache/kv_cache_configurator.py).
+ * The KV pools SGLang builds for a model on one GPU of the first pipeline stage, one entry per pool
+ * kind, each with its bytes per unit (token or request), formula and source. Pure. The budget sizes
+ * them with {@link #tokenCoefficientBytes} and {@link #mambaRequests} (SGLang 003fca80:
+ * model_executor/pool_configurator.py, mem_cache/kv_cache_configurator.py).
  *
  * @param pools the pools, token pools first
- * @param hybridSwa whether SGLang splits full and sliding-window layers into two pools
- *     ({@code is_hybrid_swa_model}: Llama-4, GPT-OSS, MiMo-V2, Step-3.5, Gemma-4)
+ * @param hybridSwa whether SGLang splits full and sliding-window layers into two pools ({@code
+ *     is_hybrid_swa_model}: Llama-4, GPT-OSS, MiMo-V2, Step-3.5, Gemma-4)
  * @param slidingWindow the window of the SWA pool's layers, 0 when none
  */
 public record KvPoolLayout(List<Pool> pools, boolean hybridSwa, int slidingWindow) {
@@ -37,13 +37,13 @@ public record KvPoolLayout(List<Pool> pools, boolean hybridSwa, int slidingWindo
    *
    * @param kind what it holds
    * @param layers the layers it serves on this GPU
-   * @param bytesPerUnitPerLayer bytes of one token (or request, for {@link Kind#LINEAR_STATE})
-   *     in one layer on this GPU
+   * @param bytesPerUnitPerLayer bytes of one token (or request, for {@link Kind#LINEAR_STATE}) in
+   *     one layer on this GPU
    * @param formula the computation with the numbers
    * @param source the SGLang code it follows
    */
-  public record Pool(Kind kind, int layers, long bytesPerUnitPerLayer, String formula,
-      String source) {
+  public record Pool(
+      Kind kind, int layers, long bytesPerUnitPerLayer, String formula, String source) {
     /** Bytes per unit over all its layers. */
     public long bytesPerUnit() {
       return bytesPerUnitPerLayer * layers;
@@ -64,8 +64,8 @@ public record KvPoolLayout(List<Pool> pools, boolean hybridSwa, int slidingWindo
   }
 
   /**
-   * The pools of {@code spec} on a GPU of the first stage ({@code options}' kv dtype, attention
-   * TP of {@code parallelism}).
+   * The pools of {@code spec} on a GPU of the first stage ({@code options}' kv dtype, attention TP
+   * of {@code parallelism}).
    */
   public static KvPoolLayout of(ModelSpec spec, Parallelism parallelism, KvCacheOptions options) {
     Objects.requireNonNull(spec, "spec");
@@ -81,8 +81,12 @@ public record KvPoolLayout(List<Pool> pools, boolean hybridSwa, int slidingWindo
               Kind.MLA_LATENT,
               layers,
               per,
-              String.format(Locale.ROOT, "%d values × %d B = %d B per token per layer",
-                  kv.valuesPerTokenPerLayer(), e, per),
+              String.format(
+                  Locale.ROOT,
+                  "%d values × %d B = %d B per token per layer",
+                  kv.valuesPerTokenPerLayer(),
+                  e,
+                  per),
               SRC_POOLS + "; calculate_mla_kv_cache_dim (kv_cache_configurator.py)"));
       a.indexer()
           .ifPresent(
@@ -94,17 +98,26 @@ public record KvPoolLayout(List<Pool> pools, boolean hybridSwa, int slidingWindo
                         Kind.DSA_INDEXER,
                         layers,
                         b,
-                        String.format(Locale.ROOT,
+                        String.format(
+                            Locale.ROOT,
                             "index_head_dim %d + %d/128 × 4 B scale = %d B per token per layer",
-                            d, d, b),
+                            d,
+                            d,
+                            b),
                         SRC_POOLS + " (DSATokenToKVPool.quant_block_size 128, uint8 buffer)"));
               });
     } else {
       long per = (long) kv.valuesPerTokenPerLayer() * e;
       int swa = kv.hybridSwa() ? kv.stages().get(0).slidingWindowLayers() : 0;
-      String f = String.format(Locale.ROOT, "%s KV heads per GPU × (head_dim + v_head_dim) = %d"
-          + " values × %d B = %d B per token per layer", kv.kvHeadsPerRank().orElse(0),
-          kv.valuesPerTokenPerLayer(), e, per);
+      String f =
+          String.format(
+              Locale.ROOT,
+              "%s KV heads per GPU × (head_dim + v_head_dim) = %d"
+                  + " values × %d B = %d B per token per layer",
+              kv.kvHeadsPerRank().orElse(0),
+              kv.valuesPerTokenPerLayer(),
+              e,
+              per);
       pools.add(new Pool(Kind.FULL_ATTENTION, layers - swa, per, f, SRC_POOLS));
       if (swa > 0) {
         pools.add(new Pool(Kind.SLIDING_WINDOW, swa, per, f, SRC_POOLS));
@@ -116,45 +129,61 @@ public record KvPoolLayout(List<Pool> pools, boolean hybridSwa, int slidingWindo
               int tp = parallelism.attnTpSize();
               long conv = la.convDim() / tp * (la.convKernel() - 1) * 2L;
               long ssm =
-                  (long) la.numValueHeads() / tp * la.keyHeadDim() * la.valueHeadDim()
+                  (long) la.numValueHeads()
+                      / tp
+                      * la.keyHeadDim()
+                      * la.valueHeadDim()
                       * la.ssmStateBytes();
-              int linLayers = a.count(ArchFacts.LayerKind.LINEAR, 0, firstStageEnd(spec, parallelism, options));
+              int linLayers =
+                  a.count(ArchFacts.LayerKind.LINEAR, 0, firstStageEnd(spec, parallelism, options));
               pools.add(
                   new Pool(
                       Kind.LINEAR_STATE,
                       linLayers,
                       conv + ssm,
-                      String.format(Locale.ROOT,
+                      String.format(
+                          Locale.ROOT,
                           "conv (%d/%d × (kernel %d − 1) × 2 B bf16 = %d B) + state (%d/%d heads ×"
                               + " %d × %d × %d B = %d B) per request per layer",
-                          la.convDim(), tp, la.convKernel(), conv, la.numValueHeads(), tp,
-                          la.keyHeadDim(), la.valueHeadDim(), la.ssmStateBytes(), ssm),
+                          la.convDim(),
+                          tp,
+                          la.convKernel(),
+                          conv,
+                          la.numValueHeads(),
+                          tp,
+                          la.keyHeadDim(),
+                          la.valueHeadDim(),
+                          la.ssmStateBytes(),
+                          ssm),
                       "configs/mamba_utils.py Mamba2CacheParams.mamba_cache_per_req and"
                           + " qwen3_next config hybrid_gdn_params (conv bf16, SSM"
                           + " SGLANG_MAMBA_SSM_DTYPE, float32 default)"));
             });
-    boolean hybrid = kv.hybridSwa() && pools.stream().anyMatch(p -> p.kind() == Kind.SLIDING_WINDOW);
+    boolean hybrid =
+        kv.hybridSwa() && pools.stream().anyMatch(p -> p.kind() == Kind.SLIDING_WINDOW);
     return new KvPoolLayout(pools, hybrid, hybrid ? a.slidingWindow().orElse(0) : 0);
   }
 
   private static int firstStageEnd(ModelSpec spec, Parallelism par, KvCacheOptions options) {
     return WeightPlacement.layerRanges(
-            spec.numHiddenLayers(), par.ppSize(), options.ppLayerSplit(),
+            spec.numHiddenLayers(),
+            par.ppSize(),
+            options.ppLayerSplit(),
             options.ppLayerPartition())
         .get(0)
         .endLayer();
   }
 
   /**
-   * SGLang's bytes per {@code max_total_num_tokens} token: every token pool's bytes per token;
-   * with hybrid SWA, {@code full × n_full + ratio × swa × n_swa} ({@code
-   * HybridSWAPoolConfigurator}); with no full layer at all, {@code swa × n_swa}.
+   * SGLang's bytes per {@code max_total_num_tokens} token: every token pool's bytes per token; with
+   * hybrid SWA, {@code full × n_full + ratio × swa × n_swa} ({@code HybridSWAPoolConfigurator});
+   * with no full layer at all, {@code swa × n_swa}.
    *
    * @param swaFullTokensRatio {@code --swa-full-tokens-ratio} (default 0.8)
    */
   public double tokenCoefficientBytes(double swaFullTokensRatio) {
-    boolean anyFull = pools.stream().anyMatch(p -> p.kind() == Kind.FULL_ATTENTION
-        && p.layers() > 0);
+    boolean anyFull =
+        pools.stream().anyMatch(p -> p.kind() == Kind.FULL_ATTENTION && p.layers() > 0);
     double sum = 0;
     for (Pool p : pools) {
       if (p.perRequest()) {

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything the memory model knows about one {@code --model-path}: the architecture facts and
- * the inventory of checkpoint tensors, with where they came from.
+ * Everything the memory model knows about one {@code --model-path}: the architecture facts and the
+ * inventory of checkpoint tensors, with where they came from.
  *
  * @param id the model as the user named it ({@code --model-path}, or a catalog id)
  * @param origin where the facts came from
@@ -45,7 +45,10 @@ public record ModelDescription(
       this.label = label;
     }
 
-    /** The label reports use: {@code local-dir}, {@code hf-cache}, {@code catalog}, {@code config-file}. */
+    /**
+     * The label reports use: {@code local-dir}, {@code hf-cache}, {@code catalog}, {@code
+     * config-file}.
+     */
     public String label() {
       return label;
     }

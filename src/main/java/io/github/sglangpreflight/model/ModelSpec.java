@@ -15,9 +15,9 @@ import java.util.Set;
  * {@code config.json}. Pure: built from an already parsed JSON map by {@link #fromConfig}.
  *
  * <p>Where a VLM or Llama-4 wraps the language model in {@code text_config}, the language facts
- * come from there (SGLang's {@code get_hf_text_config}, model_config.py L390-408 at
- * v0.4.5.post3) while {@code architectures}, {@code quantization_config} and a missing {@code
- * torch_dtype} fall back to the top level.
+ * come from there (SGLang's {@code get_hf_text_config}, model_config.py L390-408 at v0.4.5.post3)
+ * while {@code architectures}, {@code quantization_config} and a missing {@code torch_dtype} fall
+ * back to the top level.
  *
  * @param architectures {@code architectures}; SGLang picks its model class from the first
  * @param modelType {@code model_type} (of {@code text_config} when present), empty string if absent
@@ -33,14 +33,14 @@ import java.util.Set;
  * @param vHeadDim {@code v_head_dim}, else {@code headDim} (model_config.py L852-855 at main)
  * @param vocabSize {@code vocab_size}, before SGLang's padding
  * @param denseIntermediateSize the intermediate size of the dense (non-expert) MLP layers: {@code
- *     intermediate_size}, or Llama-4's {@code intermediate_size_mlp}; empty for Mixtral (all
- *     layers are MoE, {@code intermediate_size} is the expert size there)
+ *     intermediate_size}, or Llama-4's {@code intermediate_size_mlp}; empty for Mixtral (all layers
+ *     are MoE, {@code intermediate_size} is the expert size there)
  * @param tieWordEmbeddings {@code tie_word_embeddings}, else the default of the transformers config
  *     class (true for Gemma, false for the others this build knows)
  * @param torchDtype {@code torch_dtype} (or {@code dtype}); empty when the config has neither
  * @param maxPositionEmbeddings {@code max_position_embeddings}
- * @param contextLength the context length SGLang derives without {@code --context-length}
- *     ({@code get_context_length}, hf_transformers_utils.py L117-134 at v0.4.5.post3)
+ * @param contextLength the context length SGLang derives without {@code --context-length} ({@code
+ *     get_context_length}, hf_transformers_utils.py L117-134 at v0.4.5.post3)
  * @param moe the mixture-of-experts facts, empty for dense models
  * @param mla the multi-head latent attention facts, empty for MHA/GQA models
  * @param numNextnPredictLayers {@code num_nextn_predict_layers} (DeepSeek-V3 MTP), 0 when absent
@@ -144,8 +144,8 @@ public record ModelSpec(
    * @param numExperts routed experts per MoE layer ({@code n_routed_experts}, {@code num_experts}
    *     or {@code num_local_experts})
    * @param expertsPerToken {@code num_experts_per_tok}
-   * @param expertIntermediateSize one expert's intermediate size ({@code moe_intermediate_size},
-   *     or {@code intermediate_size} for Mixtral and Llama-4)
+   * @param expertIntermediateSize one expert's intermediate size ({@code moe_intermediate_size}, or
+   *     {@code intermediate_size} for Mixtral and Llama-4)
    * @param sharedExperts shared experts per MoE layer (DeepSeek {@code n_shared_experts}; 1 for
    *     Llama-4 and for Qwen2-MoE with a {@code shared_expert_intermediate_size})
    * @param sharedIntermediateSize the intermediate size of all shared experts together (DeepSeek:
@@ -187,7 +187,9 @@ public record ModelSpec(
       Objects.requireNonNull(qLoraRank, "qLoraRank");
     }
 
-    /** Values per token per layer in SGLang's MLA KV cache: {@code kv_lora_rank + qk_rope_head_dim}. */
+    /**
+     * Values per token per layer in SGLang's MLA KV cache: {@code kv_lora_rank + qk_rope_head_dim}.
+     */
     public int kvCacheDim() {
       return kvLoraRank + qkRopeHeadDim;
     }
@@ -254,8 +256,8 @@ public record ModelSpec(
    * torch_dtype} becomes float16, or bfloat16 for Gemma ({@code _get_and_verify_dtype},
    * model_config.py at v0.4.5.post3 and main).
    *
-   * @param dtypeOverride {@code --dtype} ({@code float16}, {@code bfloat16}, {@code float32}); empty
-   *     for {@code auto}
+   * @param dtypeOverride {@code --dtype} ({@code float16}, {@code bfloat16}, {@code float32});
+   *     empty for {@code auto}
    */
   public WeightDtype modelDtype(Optional<WeightDtype> dtypeOverride) {
     Objects.requireNonNull(dtypeOverride, "dtypeOverride");
@@ -304,7 +306,8 @@ public record ModelSpec(
     if (mlaArchitecture) {
       int kvLora = text.requireIntIn("kv_lora_rank", 1, MAX_DIM, "size the MLA KV cache");
       int rope = text.requireIntIn("qk_rope_head_dim", 0, MAX_DIM, "size the MLA KV cache");
-      int nope = text.requireIntIn("qk_nope_head_dim", 0, MAX_DIM, "size the MLA attention weights");
+      int nope =
+          text.requireIntIn("qk_nope_head_dim", 0, MAX_DIM, "size the MLA attention weights");
       int v = text.requireIntIn("v_head_dim", 1, MAX_DIM, "size the MLA attention weights");
       mla = Optional.of(new Mla(text.optIntIn("q_lora_rank", 1, MAX_DIM), kvLora, nope, rope, v));
     }
@@ -418,10 +421,13 @@ public record ModelSpec(
         bias,
         quantization,
         multimodal,
-        vision.flatMap(v -> v.optIntIn("num_hidden_layers", 1, MAX_LAYERS).stream().boxed().findFirst())
+        vision
+            .flatMap(
+                v -> v.optIntIn("num_hidden_layers", 1, MAX_LAYERS).stream().boxed().findFirst())
             .map(OptionalInt::of)
             .orElse(OptionalInt.empty()),
-        vision.flatMap(v -> v.optIntIn("hidden_size", 1, MAX_DIM).stream().boxed().findFirst())
+        vision
+            .flatMap(v -> v.optIntIn("hidden_size", 1, MAX_DIM).stream().boxed().findFirst())
             .map(OptionalInt::of)
             .orElse(OptionalInt.empty()),
         parseArch(text, vision, family, architectures.get(0), layers, hidden));
@@ -449,10 +455,14 @@ public record ModelSpec(
             });
       }
     } else {
-      int linearEvery = family == Family.QWEN3_NEXT
-          ? f.optIntIn("full_attention_interval", 1, MAX_LAYERS).orElse(4) : 0;
-      int slidingPattern = family == Family.GEMMA3
-          ? f.optIntIn("sliding_window_pattern", 1, MAX_LAYERS).orElse(6) : 0;
+      int linearEvery =
+          family == Family.QWEN3_NEXT
+              ? f.optIntIn("full_attention_interval", 1, MAX_LAYERS).orElse(4)
+              : 0;
+      int slidingPattern =
+          family == Family.GEMMA3
+              ? f.optIntIn("sliding_window_pattern", 1, MAX_LAYERS).orElse(6)
+              : 0;
       boolean chunked = family == Family.LLAMA4 && f.has("attention_chunk_size");
       for (int i = 0; i < layers; i++) {
         ArchFacts.LayerKind k = ArchFacts.LayerKind.FULL;
@@ -515,7 +525,8 @@ public record ModelSpec(
                     v.requireInt("intermediate_size", why),
                     v.requireInt("patch_size", why),
                     v.optIntIn("temporal_patch_size", 1, MAX_DIM).orElse(1),
-                    v.optIntIn("in_channels", 1, MAX_DIM).orElse(v.optIntIn("in_chans", 1, MAX_DIM).orElse(3)),
+                    v.optIntIn("in_channels", 1, MAX_DIM)
+                        .orElse(v.optIntIn("in_chans", 1, MAX_DIM).orElse(3)),
                     v.optIntIn("out_hidden_size", 1, MAX_DIM).orElse(hidden),
                     v.optIntIn("spatial_merge_size", 1, MAX_DIM).orElse(1),
                     v.optIntIn("num_position_embeddings", 0, Integer.MAX_VALUE).orElse(0),
@@ -668,7 +679,8 @@ public record ModelSpec(
                     && layer % f.optIntIn("moe_layer_freq", 1, MAX_LAYERS).orElse(1) == 0;
             case QWEN2_MOE, QWEN3_MOE, QWEN3_NEXT, QWEN_VL ->
                 !f.optIntList("mlp_only_layers").orElse(List.of()).contains(layer)
-                    && (layer + 1) % f.optIntIn("decoder_sparse_step", 1, MAX_LAYERS).orElse(1) == 0;
+                    && (layer + 1) % f.optIntIn("decoder_sparse_step", 1, MAX_LAYERS).orElse(1)
+                        == 0;
             case LLAMA4 ->
                 (layer + 1) % f.optIntIn("interleave_moe_layer_step", 1, MAX_LAYERS).orElse(1) == 0;
             default -> true;
@@ -709,7 +721,9 @@ public record ModelSpec(
         && blockList.get().size() == 2
         && (blockList.get().get(0) < 1 || blockList.get().get(1) < 1)) {
       throw q.invalid(
-          "weight_block_size", "is " + blockList.get() + ", not two sizes of at least 1", "fix the file");
+          "weight_block_size",
+          "is " + blockList.get() + ", not two sizes of at least 1",
+          "fix the file");
     }
     if (blockList.isPresent() && blockList.get().size() == 2) {
       block = Optional.of(new Quantization.Block(blockList.get().get(0), blockList.get().get(1)));
@@ -820,7 +834,11 @@ public record ModelSpec(
         throw invalid(
             key,
             String.format(
-                Locale.ROOT, "is %d, outside the accepted range %,d to %,d", v.getAsInt(), min, max),
+                Locale.ROOT,
+                "is %d, outside the accepted range %,d to %,d",
+                v.getAsInt(),
+                min,
+                max),
             "fix the file or pass --model-config with a corrected config.json");
       }
       return v;

@@ -26,7 +26,10 @@ public record Parallelism(
     requirePositive("nnodes", nnodes);
     if (dpAttention && tpSize % dpSize != 0) {
       throw new IllegalArgumentException(
-          "with DP attention tpSize must be a multiple of dpSize, was tp " + tpSize + " dp " + dpSize);
+          "with DP attention tpSize must be a multiple of dpSize, was tp "
+              + tpSize
+              + " dp "
+              + dpSize);
     }
     if (tpSize % epSize != 0) {
       throw new IllegalArgumentException(
@@ -34,7 +37,11 @@ public record Parallelism(
     }
     if (worldGpus() % nnodes != 0) {
       throw new IllegalArgumentException(
-          "the " + worldGpus() + " GPUs of the launch do not split evenly over " + nnodes + " nodes");
+          "the "
+              + worldGpus()
+              + " GPUs of the launch do not split evenly over "
+              + nnodes
+              + " nodes");
     }
   }
 

@@ -76,8 +76,8 @@ public record Quantization(
 
   /**
    * Whether a module (a tensor name without its {@code .weight}/{@code .bias} suffix) is kept
-   * unquantized by {@link #modulesNotConverted()}: an exact name, or a listed name that is a
-   * dotted prefix or suffix of it ({@code lm_head} matches {@code lm_head}, {@code
+   * unquantized by {@link #modulesNotConverted()}: an exact name, or a listed name that is a dotted
+   * prefix or suffix of it ({@code lm_head} matches {@code lm_head}, {@code
    * model.layers.0.mlp.gate} matches itself).
    */
   public boolean keepsUnquantized(String module) {

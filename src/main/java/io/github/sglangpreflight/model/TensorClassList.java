@@ -18,6 +18,7 @@ import java.util.RandomAccess;
  */
 final class TensorClassList extends AbstractList<TensorInfo> implements RandomAccess {
   private final List<TensorClass> classes;
+
   /** {@code starts[i]}: the list index of class {@code i}'s first member; last: the size. */
   private final int[] starts;
 

@@ -14,18 +14,17 @@ import java.util.Optional;
  * <p>Naming follows the checkpoints SGLang's model files load: {@code
  * model.layers.N.self_attn.q_proj.weight} (Llama, Qwen, Mixtral, Gemma-2), {@code
  * language_model.model.layers.N...} with fused {@code feed_forward.experts.gate_up_proj} (Llama-4),
- * {@code q_a_proj}/{@code kv_a_proj_with_mqa}/{@code kv_b_proj} and {@code
- * mlp.experts.E.gate_proj} (DeepSeek). A block-fp8 checkpoint ({@code quant_method fp8}, {@code
- * weight_block_size [bn, bk]}) stores every linear weight of the decoder layers as {@code F8_E4M3}
- * with a float32 {@code weight_scale_inv} of shape {@code [ceil(out/bn), ceil(in/bk)]}; embeddings,
- * norms, routers and {@code modules_to_not_convert} stay in {@code torch_dtype}. DeepSeek's MTP
- * layers ({@code num_nextn_predict_layers}) follow the main layers as {@code model.layers.L...}
- * with their own {@code embed_tokens}, {@code enorm}, {@code hnorm}, bf16 {@code eh_proj} and
- * {@code shared_head}.
+ * {@code q_a_proj}/{@code kv_a_proj_with_mqa}/{@code kv_b_proj} and {@code mlp.experts.E.gate_proj}
+ * (DeepSeek). A block-fp8 checkpoint ({@code quant_method fp8}, {@code weight_block_size [bn, bk]})
+ * stores every linear weight of the decoder layers as {@code F8_E4M3} with a float32 {@code
+ * weight_scale_inv} of shape {@code [ceil(out/bn), ceil(in/bk)]}; embeddings, norms, routers and
+ * {@code modules_to_not_convert} stay in {@code torch_dtype}. DeepSeek's MTP layers ({@code
+ * num_nextn_predict_layers}) follow the main layers as {@code model.layers.L...} with their own
+ * {@code embed_tokens}, {@code enorm}, {@code hnorm}, bf16 {@code eh_proj} and {@code shared_head}.
  *
- * <p>The routed experts of a layer come as one {@link TensorClass} per projection (the expert
- * count as its multiplicity), so the list holds every tensor but is built from, and placed by, a
- * few thousand classes; it lists a layer's experts projection by projection.
+ * <p>The routed experts of a layer come as one {@link TensorClass} per projection (the expert count
+ * as its multiplicity), so the list holds every tensor but is built from, and placed by, a few
+ * thousand classes; it lists a layer's experts projection by projection.
  *
  * <p>Checked against the index totals: every dense and MoE model of the catalog whose total is
  * known reproduces it to the byte, and DeepSeek-V3's 688,586,727,753 file bytes within the
@@ -39,8 +38,8 @@ public final class TensorInventory {
    *
    * @param spec the architecture facts
    * @param where how messages name the source of {@code spec}
-   * @throws InvalidInputException when the family or quantization has no synthesizable layout, or
-   *     a field the layout needs (e.g. {@code intermediate_size}) is missing
+   * @throws InvalidInputException when the family or quantization has no synthesizable layout, or a
+   *     field the layout needs (e.g. {@code intermediate_size}) is missing
    */
   public static List<TensorInfo> synthesize(ModelSpec spec, String where) {
     Objects.requireNonNull(spec, "spec");
@@ -75,8 +74,10 @@ public final class TensorInventory {
     private final WeightDtype floatDtype;
     private final Optional<Quantization> quant;
     private final List<TensorClass> out = new ArrayList<>();
+
     /** The multiplicity of what {@link #add} adds: the expert count inside an expert block. */
     private int count = 1;
+
     private final String modelPrefix;
     private final String lmHeadName;
 
@@ -144,8 +145,7 @@ public final class TensorInventory {
         floatTensor(p + "pre_feedforward_layernorm.weight", h);
         floatTensor(p + "post_feedforward_layernorm.weight", h);
       }
-      boolean sparse =
-          s.moe().isPresent() && (nextn || s.moe().get().isMoeLayer(layer));
+      boolean sparse = s.moe().isPresent() && (nextn || s.moe().get().isMoeLayer(layer));
       if (sparse) {
         moe(p, s.moe().get());
       } else {
@@ -183,8 +183,7 @@ public final class TensorInventory {
       }
       linear(p + "self_attn.kv_a_proj_with_mqa", m.kvLoraRank() + m.qkRopeHeadDim(), h);
       floatTensor(p + "self_attn.kv_a_layernorm.weight", m.kvLoraRank());
-      linear(
-          p + "self_attn.kv_b_proj", heads * (m.qkNopeHeadDim() + m.vHeadDim()), m.kvLoraRank());
+      linear(p + "self_attn.kv_b_proj", heads * (m.qkNopeHeadDim() + m.vHeadDim()), m.kvLoraRank());
       linear(p + "self_attn.o_proj", h, heads * m.vHeadDim());
     }
 

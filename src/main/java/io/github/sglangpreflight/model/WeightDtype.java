@@ -8,8 +8,8 @@ import java.util.Optional;
  * The element type of a checkpoint tensor or of a tensor SGLang keeps on the GPU, with its size.
  *
  * <p>The safetensors names ({@code BF16}, {@code F8_E4M3}, ...) are the {@code dtype} strings of a
- * safetensors header; the torch names ({@code bfloat16}, ...) are what {@code config.json}'s
- * {@code torch_dtype} and SGLang's {@code --dtype} use.
+ * safetensors header; the torch names ({@code bfloat16}, ...) are what {@code config.json}'s {@code
+ * torch_dtype} and SGLang's {@code --dtype} use.
  */
 public enum WeightDtype {
   F64("F64", "float64", 8, true),

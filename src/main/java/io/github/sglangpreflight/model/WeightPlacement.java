@@ -21,34 +21,36 @@ import java.util.regex.Pattern;
  * 8761b971):
  *
  * <ul>
- *   <li>Column-parallel linears (q/k/v, gate/up, q_b/kv_b) split their output rows,
- *       row-parallel ones (o_proj, down_proj) their input columns; a row-parallel bias stays whole
+ *   <li>Column-parallel linears (q/k/v, gate/up, q_b/kv_b) split their output rows, row-parallel
+ *       ones (o_proj, down_proj) their input columns; a row-parallel bias stays whole
  *       (layers/linear.py L352, L1184 @v0.4.5.post3). Attention splits over the attention-TP group
  *       ({@code tp / dp} under DP attention), the MLP over the TP group.
- *   <li>K/V heads: each rank holds {@code max(1, kv_heads / attn_tp)} heads, so K/V projections
- *       are duplicated when the TP group is larger than the KV heads (linear.py L803-809
- *       @v0.4.5.post3).
- *   <li>MLA: q_a_proj and kv_a_proj_with_mqa are replicated, q_b/kv_b/o split over attention TP
- *       (deepseek_v2.py L438-492 @v0.4.5.post3); after loading SGLang adds {@code w_kc}/{@code w_vc},
- *       copies of kv_b_proj ({@link WeightPlacementOptions.MlaAbsorbedCopies}).
- *   <li>Embedding and lm_head: the vocabulary is padded to a multiple of 64 and split evenly over
- *       their group (vocab_parallel_embedding.py L24, L65-67, L289-291 @v0.4.5.post3); tied
- *       weights are held once unless PP gives the last stage its own lm_head.
- *   <li>Experts: each EP rank holds {@code experts / ep} experts, each split over {@code moe_tp =
- *       tp / ep} (fused_moe_triton/layer.py L298-305 and ep_moe/layer.py L146-155 @v0.4.5.post3;
- *       fused_moe_triton/layer.py L286-309 @main); routers and norms are replicated.
- *   <li>fp8 block checkpoints keep 1-byte weights and a float32 scale per 128×128 block of each
- *       rank's shard (fp8.py L269-284, L553-572 @v0.4.5.post3); other floats are held in the model
- *       dtype ({@code --dtype}, else {@code torch_dtype}).
- *   <li>PP: layers per stage by {@link #layerRanges}; the embedding sits on the first stage, the
- *       final norm and lm_head on the last (qwen3_moe.py creates its lm_head on every stage at
- *       both revisions: L710-716 @v0.4.9, L959-965 @main).
- * </ul>
+ *   <li>K/V heads: each rank holds {@code max(1, kv_heads / attn_tp)} heads, so K/V projections are
+ *       duplicated when the TP group is larger than the KV heads (linear.py L803-809
+ *
+ * @v0.4.5.post3).
+ *     <li>MLA: q_a_proj and kv_a_proj_with_mqa are replicated, q_b/kv_b/o split over attention TP
+ *         (deepseek_v2.py L438-492 @v0.4.5.post3); after loading SGLang adds {@code w_kc}/{@code
+ *         w_vc}, copies of kv_b_proj ({@link WeightPlacementOptions.MlaAbsorbedCopies}).
+ *     <li>Embedding and lm_head: the vocabulary is padded to a multiple of 64 and split evenly over
+ *         their group (vocab_parallel_embedding.py L24, L65-67, L289-291 @v0.4.5.post3); tied
+ *         weights are held once unless PP gives the last stage its own lm_head.
+ *     <li>Experts: each EP rank holds {@code experts / ep} experts, each split over {@code moe_tp =
+ *         tp / ep} (fused_moe_triton/layer.py L298-305 and ep_moe/layer.py L146-155 @v0.4.5.post3;
+ *         fused_moe_triton/layer.py L286-309 @main); routers and norms are replicated.
+ *     <li>fp8 block checkpoints keep 1-byte weights and a float32 scale per 128×128 block of each
+ *         rank's shard (fp8.py L269-284, L553-572 @v0.4.5.post3); other floats are held in the
+ *         model dtype ({@code --dtype}, else {@code torch_dtype}).
+ *     <li>PP: layers per stage by {@link #layerRanges}; the embedding sits on the first stage, the
+ *         final norm and lm_head on the last (qwen3_moe.py creates its lm_head on every stage at
+ *         both revisions: L710-716 @v0.4.9, L959-965 @main).
+ *     </ul>
  */
 public final class WeightPlacement {
   private static final Pattern EXPERT =
       Pattern.compile("experts\\.(\\d+)\\.(gate_proj|up_proj|down_proj|w1|w2|w3|gate_up_proj)\\.");
   private static final int VOCAB_PADDING = 64;
+
   /** GPT-OSS fused experts: {@code experts.gate_up_proj_blocks}, {@code _scales}, {@code _bias}. */
   private static final Pattern FUSED_EXPERT =
       Pattern.compile("experts\\.(gate_up_proj|down_proj)(_blocks|_scales|_bias)?$");
@@ -293,7 +295,9 @@ public final class WeightPlacement {
      */
     private void checkFp8Blocks() {
       Optional<Quantization.Block> block =
-          spec.quantization().filter(Quantization::isBlockFp8).flatMap(Quantization::weightBlockSize);
+          spec.quantization()
+              .filter(Quantization::isBlockFp8)
+              .flatMap(Quantization::weightBlockSize);
       if (block.isEmpty()) {
         return;
       }
@@ -486,9 +490,10 @@ public final class WeightPlacement {
     /** Scales of online fp8, and the bf16 experts Qwen3-MoE keeps referenced (v0.4.6.post5+). */
     private void onlineFp8Extras(Map<String, Part> parts, Placed p, Share share, long times) {
       if (p.role().expert()) {
-        long experts = p.role() == Role.EXPERT_FUSED_COLUMN || p.role() == Role.EXPERT_FUSED_ROW
-            ? localExperts()
-            : 1;
+        long experts =
+            p.role() == Role.EXPERT_FUSED_COLUMN || p.role() == Role.EXPERT_FUSED_ROW
+                ? localExperts()
+                : 1;
         part(parts, "online fp8 scales", Src.ONLINE_FP8_MOE)
             .add(p.suffix() + " scale", "[" + experts + "]", WeightDtype.F32, experts, times);
         if (opt.qwen3MoeOnlineFp8KeepsExperts()
@@ -522,7 +527,11 @@ public final class WeightPlacement {
       }
       part(parts, "MLA w_kc/w_vc copies", Src.MLA_COPIES)
           .add(
-              "w_kc + w_vc (copy of " + p.suffix() + ")", share.shape(), copy, share.numel(), times);
+              "w_kc + w_vc (copy of " + p.suffix() + ")",
+              share.shape(),
+              copy,
+              share.numel(),
+              times);
     }
 
     private long localExperts() {
@@ -557,8 +566,9 @@ public final class WeightPlacement {
     private final Map<ShareKey, Share> shares = new HashMap<>();
 
     private Share share(TensorInfo t, Placed p, boolean scale) {
-      boolean held = !(p.role() == Role.EXPERT_COLUMN || p.role() == Role.EXPERT_ROW)
-          || p.expert() < localExperts();
+      boolean held =
+          !(p.role() == Role.EXPERT_COLUMN || p.role() == Role.EXPERT_ROW)
+              || p.expert() < localExperts();
       ShareKey key = new ShareKey(p.role(), p.suffix(), t.shape(), held);
       Share s = shares.get(key);
       if (s == null) {
@@ -646,8 +656,10 @@ public final class WeightPlacement {
       // Llama-4: gate_up_proj [E, H, 2I], down_proj [E, I, H]. GPT-OSS MXFP4 blocks/scales/bias
       // ([E, 2I, ...], [E, H, ...]): local experts, the intermediate dim over moe_tp; a row
       // bias [E, H] whole per local expert.
-      boolean gptOss = t.name().endsWith("_blocks") || t.name().endsWith("_scales")
-          || t.name().endsWith("_bias");
+      boolean gptOss =
+          t.name().endsWith("_blocks")
+              || t.name().endsWith("_scales")
+              || t.name().endsWith("_bias");
       if (gptOss) {
         long experts = t.dim(0);
         long local = experts / ep;
@@ -728,7 +740,10 @@ public final class WeightPlacement {
 
     private Share whole(TensorInfo t) {
       return new Share(
-          t.numel(), t.shape().toString(), t.shape().stream().mapToLong(Long::longValue).toArray(), 1);
+          t.numel(),
+          t.shape().toString(),
+          t.shape().stream().mapToLong(Long::longValue).toArray(),
+          1);
     }
 
     private Share split(TensorInfo t, int dim, long num, long den, long copies) {
@@ -834,7 +849,9 @@ public final class WeightPlacement {
       }
       Matcher fused = FUSED_EXPERT.matcher(rest);
       if (fused.find() && fused.group(2) != null) {
-        return fused.group(1).equals("down_proj") ? Role.EXPERT_FUSED_ROW : Role.EXPERT_FUSED_COLUMN;
+        return fused.group(1).equals("down_proj")
+            ? Role.EXPERT_FUSED_ROW
+            : Role.EXPERT_FUSED_COLUMN;
       }
       if (mod.startsWith("linear_attn.")) {
         // Gated DeltaNet (qwen3_next.py): in_proj_* and conv1d split by heads (column), out_proj
@@ -950,7 +967,8 @@ public final class WeightPlacement {
         "replicated: deepseek_v2.py L1349-1353 @v0.4.5.post3; over attention TP:"
             + " vocab_parallel_embedding.py L166-185 @main";
     static final String LM_HEAD =
-        SRC_VOCAB + " (ParallelLMHead over the TP group; over attention TP with"
+        SRC_VOCAB
+            + " (ParallelLMHead over the TP group; over attention TP with"
             + " --enable-dp-lm-head, deepseek_v2.py L2970-2978 @main)";
     static final String TIED_PP =
         "tied embeddings with PP: the last stage builds its own ParallelLMHead"

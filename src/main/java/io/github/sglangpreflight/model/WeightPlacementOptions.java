@@ -61,16 +61,15 @@ public record WeightPlacementOptions(
     /** A separate MLP split over the TP group like any dense MLP. */
     NONE,
     /**
-     * v0.4.5.post3 on SM90+ without DeepEP: {@code n_share_experts_fusion = tp_size} replicas of the
-     * shared expert are appended to the routed experts (deepseek_v2.py L1432-1445, cloned in
+     * v0.4.5.post3 on SM90+ without DeepEP: {@code n_share_experts_fusion = tp_size} replicas of
+     * the shared expert are appended to the routed experts (deepseek_v2.py L1432-1445, cloned in
      * load_weights L1612-1636), each split like an expert; every GPU so holds the whole shared
      * expert.
      */
     REPLICA_PER_TP_RANK,
     /**
-     * v0.4.7 to main: one fused shared expert is a local expert of every EP rank, split over
-     * {@code moe_tp = tp / ep} (deepseek_v2.py L575-603, fused_moe_triton/layer.py L286-309 at
-     * main).
+     * v0.4.7 to main: one fused shared expert is a local expert of every EP rank, split over {@code
+     * moe_tp = tp / ep} (deepseek_v2.py L575-603, fused_moe_triton/layer.py L286-309 at main).
      */
     LOCAL_EXPERT
   }
@@ -83,8 +82,8 @@ public record WeightPlacementOptions(
      */
     LAST_TAKES_REMAINDER,
     /**
-     * The last {@code layers % pp} stages take one layer more (distributed/utils.py L95-131 at main,
-     * PR #13977 of 2025-11-26).
+     * The last {@code layers % pp} stages take one layer more (distributed/utils.py L95-131 at
+     * main, PR #13977 of 2025-11-26).
      */
     LAST_STAGES_TAKE_ONE_MORE
   }
@@ -98,8 +97,8 @@ public record WeightPlacementOptions(
     FP8,
     /**
      * Dequantized to bf16, 2 bytes per element, when the block is 128×128 on CUDA ({@code
-     * block_quant_dequant}, deepseek_v2.py L2177 at v0.4.9, deepseek_common/deepseek_weight_loader.py
-     * L575-592 at main).
+     * block_quant_dequant}, deepseek_v2.py L2177 at v0.4.9,
+     * deepseek_common/deepseek_weight_loader.py L575-592 at main).
      */
     BF16
   }
@@ -243,7 +242,10 @@ public record WeightPlacementOptions(
         qwen3MoeOnlineFp8KeepsExperts);
   }
 
-  /** With another shared-expert layout (e.g. {@link SharedExpertFusion#NONE} below SM90 or with DeepEP). */
+  /**
+   * With another shared-expert layout (e.g. {@link SharedExpertFusion#NONE} below SM90 or with
+   * DeepEP).
+   */
   public WeightPlacementOptions withSharedExpertFusion(SharedExpertFusion fusion) {
     return new WeightPlacementOptions(
         dtypeOverride,

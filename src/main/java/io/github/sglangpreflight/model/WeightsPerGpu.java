@@ -18,7 +18,10 @@ import java.util.Optional;
  *     none
  */
 public record WeightsPerGpu(
-    long worstRankBytes, int worstPpRank, List<RankWeights> stages, Optional<RankWeights> nextnDraft) {
+    long worstRankBytes,
+    int worstPpRank,
+    List<RankWeights> stages,
+    Optional<RankWeights> nextnDraft) {
 
   public WeightsPerGpu {
     stages = List.copyOf(stages);

@@ -1,5 +1,6 @@
 package io.github.sglangpreflight.plan;
 
+import io.github.sglangpreflight.gpu.ComputeCapability;
 import io.github.sglangpreflight.model.ModelSpec;
 import io.github.sglangpreflight.model.Parallelism;
 import io.github.sglangpreflight.model.Quantization;
@@ -9,7 +10,6 @@ import io.github.sglangpreflight.sglang.args.ServerArgs;
 import io.github.sglangpreflight.sglang.args.SglangFlags;
 import io.github.sglangpreflight.sglang.version.SglangFacts;
 import io.github.sglangpreflight.sglang.version.SglangProfile;
-import io.github.sglangpreflight.gpu.ComputeCapability;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -153,9 +153,8 @@ public record LaunchPlan(
   }
 
   /**
-   * What SGLang multiplies a user-given fraction by: 0.9 for a multimodal model up to
-   * v0.4.8.post1 (model_runner.py L302-311 @v0.4.5.post3, L414-419 @v0.4.8 apply it to any
-   * value), else 1.
+   * What SGLang multiplies a user-given fraction by: 0.9 for a multimodal model up to v0.4.8.post1
+   * (model_runner.py L302-311 @v0.4.5.post3, L414-419 @v0.4.8 apply it to any value), else 1.
    */
   public double userFractionFactor() {
     return multimodal && facts.multimodalFactorAppliesToUserFraction() ? 0.9 : 1.0;
@@ -214,8 +213,7 @@ public record LaunchPlan(
       chunk = (int) SglangDefaults.defaultChunkedPrefill(facts, gpuMemMib, pd).value();
     }
     int maxPrefill = a.maxPrefillTokens().orElse(dfl.maxPrefillTokens());
-    int chunkPerRank =
-        chunk > 0 ? (p.dpAttention() ? chunk / p.dpSize() : chunk) : maxPrefill;
+    int chunkPerRank = chunk > 0 ? (p.dpAttention() ? chunk / p.dpSize() : chunk) : maxPrefill;
 
     // speculative decoding
     Optional<Speculative> spec2 = Optional.empty();
@@ -223,10 +221,12 @@ public record LaunchPlan(
     if (a.speculative()) {
       String algo = a.speculativeAlgorithm().get().toUpperCase(Locale.ROOT);
       int steps = a.speculativeNumSteps().orElse(dfl.speculativeNumSteps());
-      int topk = a.speculativeEagleTopk()
+      int topk =
+          a.speculativeEagleTopk()
               .orElse(page > 1 ? dfl.speculativePagedEagleTopk() : dfl.speculativeEagleTopk());
       int draftTokens = a.speculativeNumDraftTokens().orElse(dfl.speculativeNumDraftTokens());
-      if (a.speculativeNumSteps().isEmpty() || a.speculativeEagleTopk().isEmpty()
+      if (a.speculativeNumSteps().isEmpty()
+          || a.speculativeEagleTopk().isEmpty()
           || a.speculativeNumDraftTokens().isEmpty()) {
         notes.add(
             String.format(
@@ -237,7 +237,9 @@ public record LaunchPlan(
                 topk,
                 draftTokens));
       }
-      spec2 = Optional.of(new Speculative(algo, steps, topk, draftTokens, a.speculativeDraftModelPath()));
+      spec2 =
+          Optional.of(
+              new Speculative(algo, steps, topk, draftTokens, a.speculativeDraftModelPath()));
       if (maxRunning.isEmpty()) {
         maxRunning = OptionalInt.of(dfl.speculativeMaxRunningRequests());
       }
@@ -263,7 +265,8 @@ public record LaunchPlan(
         && a.cudaGraphBs().filter(l -> !l.isEmpty()).isPresent()) {
       // v0.5.3rc2+: a given --cuda-graph-bs list decides max_bs, whatever --cuda-graph-max-bs says
       maxBs =
-          OptionalInt.of(a.cudaGraphBs().get().stream().mapToInt(Integer::intValue).max().getAsInt());
+          OptionalInt.of(
+              a.cudaGraphBs().get().stream().mapToInt(Integer::intValue).max().getAsInt());
     }
     List<Integer> capture =
         decodeGraphs
@@ -309,8 +312,7 @@ public record LaunchPlan(
     String backend;
     boolean backendDefaulted = a.attentionBackend().isEmpty();
     if (backendDefaulted) {
-      boolean noSpecOrTopkOne =
-          spec2.map(x -> x.topk() == 1 && page == 1).orElse(true);
+      boolean noSpecOrTopkOne = spec2.map(x -> x.topk() == 1 && page == 1).orElse(true);
       backend =
           facts.defaultAttentionBackend(mla, sm.orElse(0), spec.architecture(), noSpecOrTopkOne);
       notes.add(
@@ -334,7 +336,10 @@ public record LaunchPlan(
     LaunchEnvironment.Switch jitSwitch = env.jitDeepGemm(snap);
     boolean wanted = jitSwitch.orElse(facts.jitDeepGemmDefaultOn());
     boolean blockFp8 = spec.quantization().map(Quantization::isBlockFp8).orElse(false);
-    String envName = snap == SglangFlags.Snapshot.MAIN ? "SGLANG_ENABLE_JIT_DEEPGEMM" : "SGL_ENABLE_JIT_DEEPGEMM";
+    String envName =
+        snap == SglangFlags.Snapshot.MAIN
+            ? "SGLANG_ENABLE_JIT_DEEPGEMM"
+            : "SGL_ENABLE_JIT_DEEPGEMM";
     if (!wanted) {
       jit = false;
       jitReason =
@@ -343,11 +348,14 @@ public record LaunchPlan(
               : envName + " turns JIT DeepGEMM off";
     } else if (sm.isPresent() && !facts.jitDeepGemmSupports(sm.getAsInt())) {
       jit = false;
-      jitReason = "JIT DeepGEMM does not run on sm" + sm.getAsInt() + " in SGLang " + facts.version();
+      jitReason =
+          "JIT DeepGEMM does not run on sm" + sm.getAsInt() + " in SGLang " + facts.version();
     } else {
       jit = true;
       jitReason =
-          (jitSwitch == LaunchEnvironment.Switch.TRUE ? envName + "=1 turns JIT DeepGEMM on" : "JIT DeepGEMM is on by default in SGLang " + facts.version())
+          (jitSwitch == LaunchEnvironment.Switch.TRUE
+                  ? envName + "=1 turns JIT DeepGEMM on"
+                  : "JIT DeepGEMM is on by default in SGLang " + facts.version())
               + (blockFp8 ? "" : "; the checkpoint has no block-fp8 weights, so no GEMM uses it");
     }
     boolean fastWarmup =
@@ -375,7 +383,8 @@ public record LaunchPlan(
             ? SglangFlags.Snapshot.MAIN
             : snap == SglangFlags.Snapshot.MAIN ? SglangFlags.Snapshot.V0_5_1 : snap;
     boolean imbalance = env.tpMemoryImbalanceCheckEnabled(imbalanceSnap);
-    if (facts.imbalanceSwitchIsNew() && env.get("SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK").isPresent()) {
+    if (facts.imbalanceSwitchIsNew()
+        && env.get("SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK").isPresent()) {
       notes.add(
           "SGL_DISABLE_TP_MEMORY_INBALANCE_CHECK is set: SGLang "
               + facts.version()

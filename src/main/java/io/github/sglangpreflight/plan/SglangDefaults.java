@@ -432,8 +432,7 @@ public final class SglangDefaults {
             .filter(v -> v.matches("\\d{1,7}"))
             .map(Integer::parseInt);
     if (facts.multimodalFeatureTransportAuto()) {
-      String transport =
-          transportFlag.orElse(nnodes == 1 && !disaggregated ? "cuda_ipc" : "cpu");
+      String transport = transportFlag.orElse(nnodes == 1 && !disaggregated ? "cuda_ipc" : "cpu");
       return transport.equals("cpu") ? 0 : mb.orElse(MM_FEATURE_CACHE_MIB);
     }
     boolean ipc =
@@ -457,9 +456,10 @@ public final class SglangDefaults {
     String src;
     switch (facts.chunkRule()) {
       case P1 -> {
-        v = disaggregationMode.isPresent() && facts.atLeast(SwitchPoint.CHUNK_PD_16K)
-            ? 16384
-            : g < 25000 ? 2048 : 8192;
+        v =
+            disaggregationMode.isPresent() && facts.atLeast(SwitchPoint.CHUNK_PD_16K)
+                ? 16384
+                : g < 25000 ? 2048 : 8192;
         src = "server_args.py L240-245 @v0.4.5.post3";
       }
       case V047 -> {
@@ -473,11 +473,14 @@ public final class SglangDefaults {
       case MAIN -> {
         boolean raised = facts.tier20To35GibRaised();
         int tier20 = raised ? 4096 : 2048;
-        v = g < 20 * 1024 ? 2048 : g < 35 * 1024 ? tier20 : g < 60 * 1024 ? 4096
-            : g < 160 * 1024 ? 8192 : 16384;
-        src = raised
-            ? "memory_hook.py L66-156 @a82da8da (20-35 GiB tier 4096 from PR #37898)"
-            : "server_args.py L4737-4797 @main";
+        v =
+            g < 20 * 1024
+                ? 2048
+                : g < 35 * 1024 ? tier20 : g < 60 * 1024 ? 4096 : g < 160 * 1024 ? 8192 : 16384;
+        src =
+            raised
+                ? "memory_hook.py L66-156 @a82da8da (20-35 GiB tier 4096 from PR #37898)"
+                : "server_args.py L4737-4797 @main";
       }
       default -> throw new AssertionError(facts.chunkRule());
     }

@@ -4,8 +4,8 @@ import io.github.sglangpreflight.model.ModelSpec;
 import io.github.sglangpreflight.model.ModelSpec.Family;
 import io.github.sglangpreflight.model.Parallelism;
 import io.github.sglangpreflight.sglang.args.LaunchCommand;
-import io.github.sglangpreflight.sglang.args.SglangFlags.Snapshot;
 import io.github.sglangpreflight.sglang.args.ServerArgs;
+import io.github.sglangpreflight.sglang.args.SglangFlags.Snapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,8 +31,8 @@ import java.util.Optional;
  *   <li>{@code experts-vs-ep}: the MoE layer splits the routed experts (plus the redundant ones)
  *       evenly over the expert-parallel group.
  *   <li>{@code pp-vs-layers}: SGLang's layer split ({@code get_pp_indices}) gives a stage no layer
- *       when there are more stages than layers; SGLang asserts nothing there, the stage then
- *       holds no KV cache and the launch cannot work, so preflight refuses it.
+ *       when there are more stages than layers; SGLang asserts nothing there, the stage then holds
+ *       no KV cache and the launch cannot work, so preflight refuses it.
  *   <li>{@code context-length-above-model}: {@code --context-length} above the length SGLang
  *       derives from {@code config.json} is refused unless {@code
  *       SGLANG_ALLOW_OVERWRITE_LONGER_CONTEXT_LEN} allows it; releases before v0.5.1 allowed it by
@@ -164,9 +164,12 @@ public final class SglangModelChecks {
             ALLOW_LONGER_CONTEXT),
         source,
         Map.of(
-            "context_length", Integer.toString(requested),
-            "derived_context_length", Integer.toString(derived),
-            ALLOW_LONGER_CONTEXT, value.orElse("(unset)")));
+            "context_length",
+            Integer.toString(requested),
+            "derived_context_length",
+            Integer.toString(derived),
+            ALLOW_LONGER_CONTEXT,
+            value.orElse("(unset)")));
   }
 
   // ---- speculative decoding -------------------------------------------------------------------
@@ -244,8 +247,8 @@ public final class SglangModelChecks {
                 groupSize,
                 par.tpSize(),
                 par.dpSize())
-            : String.format(Locale.ROOT, "the %d GPU%s of the TP group", groupSize,
-                groupSize == 1 ? "" : "s");
+            : String.format(
+                Locale.ROOT, "the %d GPU%s of the TP group", groupSize, groupSize == 1 ? "" : "s");
     String tpFlag = shown("tp_size", "--tp-size");
     String source = file.get() + " " + lines(file.get()) + " (the attention layer's __init__)";
     int heads = spec.numAttentionHeads();
@@ -449,8 +452,7 @@ public final class SglangModelChecks {
             total,
             divisors((int) Math.min(Integer.MAX_VALUE, total))),
         source,
-        Map.of(
-            "num_experts", Long.toString(total), "ep_size", Integer.toString(ep)));
+        Map.of("num_experts", Long.toString(total), "ep_size", Integer.toString(ep)));
   }
 
   // ---- helpers --------------------------------------------------------------------------------
@@ -465,7 +467,9 @@ public final class SglangModelChecks {
     for (int i = launch.options().size() - 1; i >= 0; i--) {
       LaunchCommand.Option o = launch.options().get(i);
       if (o.dests().contains(dest)) {
-        return o.values().isEmpty() ? o.written() : o.written() + " " + String.join(" ", o.values());
+        return o.values().isEmpty()
+            ? o.written()
+            : o.written() + " " + String.join(" ", o.values());
       }
     }
     return "the default " + flag + " 1";

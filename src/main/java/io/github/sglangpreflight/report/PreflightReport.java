@@ -3,10 +3,10 @@ package io.github.sglangpreflight.report;
 import io.github.sglangpreflight.calibration.CalibrationKey;
 import io.github.sglangpreflight.decision.Decision;
 import io.github.sglangpreflight.decision.Policy;
-import io.github.sglangpreflight.term.TermId;
 import io.github.sglangpreflight.decision.Reason;
 import io.github.sglangpreflight.decision.RemedyId;
 import io.github.sglangpreflight.decision.Verdict;
+import io.github.sglangpreflight.term.TermId;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -212,8 +212,8 @@ public record PreflightReport(
   }
 
   /**
-   * This report with the secrets in both commands masked ({@code --api-key} values and the like,
-   * as {@link io.github.sglangpreflight.sglang.args.LaunchCommand#maskedForLog()} does). {@link
+   * This report with the secrets in both commands masked ({@code --api-key} values and the like, as
+   * {@link io.github.sglangpreflight.sglang.args.LaunchCommand#maskedForLog()} does). {@link
    * ReportFormat} renders only masked commands; {@link #command()} itself stays runnable.
    */
   public PreflightReport masked() {

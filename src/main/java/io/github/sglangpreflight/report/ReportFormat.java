@@ -1,6 +1,5 @@
 package io.github.sglangpreflight.report;
 
-import io.github.sglangpreflight.units.Units;
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.github.sglangpreflight.decision.BudgetPoint;
 import io.github.sglangpreflight.decision.KvMinimum;
@@ -8,6 +7,7 @@ import io.github.sglangpreflight.decision.Reason;
 import io.github.sglangpreflight.decision.RemedyId;
 import io.github.sglangpreflight.decision.RequestedFraction;
 import io.github.sglangpreflight.decision.TermBytes;
+import io.github.sglangpreflight.units.Units;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -50,7 +50,11 @@ public final class ReportFormat {
     m.put("decision", r.decision().name());
     m.put("policy", r.policy().name().toLowerCase(Locale.ROOT));
     m.put("checked", r.checked());
-    m.put("requestedFraction", r.checked() || r.requestedFractionSource() == PreflightReport.FractionSource.FLAG ? r.requestedFraction() : null);
+    m.put(
+        "requestedFraction",
+        r.checked() || r.requestedFractionSource() == PreflightReport.FractionSource.FLAG
+            ? r.requestedFraction()
+            : null);
     m.put("requestedFractionSource", r.requestedFractionSource().label());
     m.put("recommendedFraction", num(r.recommendedFraction()));
     m.put("maxSafeFraction", num(r.maxSafeFraction()));
@@ -315,13 +319,17 @@ public final class ReportFormat {
       boolean fromFlag = r.requestedFractionSource() == PreflightReport.FractionSource.FLAG;
       out.append(" (").append(fromFlag ? "flag" : "SGLang " + r.sglang().version() + " default");
       if (!fromFlag && r.requestedFraction() <= 0) {
-        // SGLang's default formula leaves nothing for the static pool (e.g. tp x pp in the hundreds)
+        // SGLang's default formula leaves nothing for the static pool (e.g. tp x pp in the
+        // hundreds)
         out.append(", not a usable fraction: SGLang would have no static pool");
       }
       out.append(')');
       if (r.recommendedFraction().isPresent()
           && Math.abs(r.recommendedFraction().getAsDouble() - r.requestedFraction()) > 1e-9) {
-        out.append(' ').append(arrow).append(' ').append(Units.fraction(r.recommendedFraction().getAsDouble()));
+        out.append(' ')
+            .append(arrow)
+            .append(' ')
+            .append(Units.fraction(r.recommendedFraction().getAsDouble()));
       }
     }
     out.append('\n');
@@ -333,7 +341,17 @@ public final class ReportFormat {
     // GPUs
     if (!r.gpus().isEmpty()) {
       out.append("GPUs (").append(r.gpuSource()).append(")\n");
-      out.append(String.format(Locale.ROOT, "  %-4s %-24s %11s %10s %11s %11s %11s%n", "GPU", "name", "total", "reserved", "used", "free", "T"));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "  %-4s %-24s %11s %10s %11s %11s %11s%n",
+              "GPU",
+              "name",
+              "total",
+              "reserved",
+              "used",
+              "free",
+              "T"));
       for (PreflightReport.GpuReport g : r.gpus()) {
         out.append(
             String.format(
@@ -347,7 +365,8 @@ public final class ReportFormat {
                 gib(g.freeBytes()),
                 g.preLoadFreeBytes() > 0 ? gib(g.preLoadFreeBytes()) : "-"));
       }
-      out.append("  used = memory other processes hold; T = free minus CUDA context and NCCL: what SGLang measures before weights\n\n");
+      out.append(
+          "  used = memory other processes hold; T = free minus CUDA context and NCCL: what SGLang measures before weights\n\n");
     }
     r.model()
         .ifPresent(
@@ -358,7 +377,10 @@ public final class ReportFormat {
                     .append(m.architecture())
                     .append(", ")
                     .append(m.origin())
-                    .append(m.tensorsMeasured() ? ", weights measured from safetensors headers" : ", weights from the config")
+                    .append(
+                        m.tensorsMeasured()
+                            ? ", weights measured from safetensors headers"
+                            : ", weights from the config")
                     .append(")\n"));
     out.append("SGLang: ")
         .append(r.sglang().version())
@@ -370,9 +392,11 @@ public final class ReportFormat {
         .append(r.sglang().defaultFractionFormula())
         .append("\n\n");
 
-    r.estimate().ifPresent(e -> budget(out, e, style, "at the requested " + Units.fraction(e.fraction())));
+    r.estimate()
+        .ifPresent(e -> budget(out, e, style, "at the requested " + Units.fraction(e.fraction())));
     r.adjustedEstimate()
-        .ifPresent(e -> budget(out, e, style, "at the recommended " + Units.fraction(e.fraction())));
+        .ifPresent(
+            e -> budget(out, e, style, "at the recommended " + Units.fraction(e.fraction())));
     Optional<PreflightReport.Estimate> barsFrom = r.adjustedEstimate().or(r::estimate);
     if (barsFrom.isPresent() && !r.gpus().isEmpty()) {
       bars(out, r, barsFrom.get(), style);
@@ -402,38 +426,66 @@ public final class ReportFormat {
       }
       out.append('\n');
     }
-    out.append("Command").append(r.command().equals(r.originalCommand()) ? "" : " (rewritten)").append('\n');
+    out.append("Command")
+        .append(r.command().equals(r.originalCommand()) ? "" : " (rewritten)")
+        .append('\n');
     wrap(out, String.join(" ", r.command()), style.width(), "  ", "    ");
     return out.toString();
   }
 
-  private static void budget(StringBuilder out, PreflightReport.Estimate e, TextStyle style, String title) {
-    out.append("Budget ").append(title).append(" (GPU ").append(e.worstGpu()).append(", the tightest)\n");
-    row(out, "T: free before weights", e.preLoadFreeBytes(), sum(e.overheads()) > 0 ? "after " + names(e.overheads()) : "");
-    row(out, "weights and pre-pool", e.preLoadFreeBytes() - e.availableAfterLoadBytes(), names(e.prePool()));
-    row(out, "KV pool", e.kvPoolBytes(), String.format(Locale.ROOT, "%,d tokens x %,d B", e.kvTokens(), e.kvBytesPerToken()));
+  private static void budget(
+      StringBuilder out, PreflightReport.Estimate e, TextStyle style, String title) {
+    out.append("Budget ")
+        .append(title)
+        .append(" (GPU ")
+        .append(e.worstGpu())
+        .append(", the tightest)\n");
+    row(
+        out,
+        "T: free before weights",
+        e.preLoadFreeBytes(),
+        sum(e.overheads()) > 0 ? "after " + names(e.overheads()) : "");
+    row(
+        out,
+        "weights and pre-pool",
+        e.preLoadFreeBytes() - e.availableAfterLoadBytes(),
+        names(e.prePool()));
+    row(
+        out,
+        "KV pool",
+        e.kvPoolBytes(),
+        String.format(Locale.ROOT, "%,d tokens x %,d B", e.kvTokens(), e.kvBytesPerToken()));
     row(out, "outside the pool: T x (1 - f)", e.reserveBytes(), "");
     row(out, "needed there", e.reserveNeededBytes(), "");
     for (PreflightReport.Item i : e.items()) {
       if (i.bytes() == 0 && !i.name().startsWith("JIT")) {
         continue;
       }
-      out.append(String.format(Locale.ROOT, "    %-40s %11s%n", clip(i.name(), 40), gib(i.bytes())));
+      out.append(
+          String.format(Locale.ROOT, "    %-40s %11s%n", clip(i.name(), 40), gib(i.bytes())));
       if (style.formulas()) {
         wrap(out, i.formula() + " [" + i.source() + "]", style.width(), "        ", "        ");
       }
     }
     row(out, "safety margin", e.safetyMarginBytes(), "");
-    row(out, "headroom left", e.headroomBytes(), e.headroomBytes() >= e.safetyMarginBytes() ? "ok" : "SHORT by " + gib(e.safetyMarginBytes() - e.headroomBytes()));
+    row(
+        out,
+        "headroom left",
+        e.headroomBytes(),
+        e.headroomBytes() >= e.safetyMarginBytes()
+            ? "ok"
+            : "SHORT by " + gib(e.safetyMarginBytes() - e.headroomBytes()));
     out.append('\n');
   }
 
   private static void row(StringBuilder out, String name, long bytes, String note) {
-    out.append(String.format(Locale.ROOT, "  %-42s %11s  %s", name, gib(bytes), note).stripTrailing())
+    out.append(
+            String.format(Locale.ROOT, "  %-42s %11s  %s", name, gib(bytes), note).stripTrailing())
         .append('\n');
   }
 
-  private static void bars(StringBuilder out, PreflightReport r, PreflightReport.Estimate e, TextStyle style) {
+  private static void bars(
+      StringBuilder out, PreflightReport r, PreflightReport.Estimate e, TextStyle style) {
     char ctx = style.unicode() ? '·' : '.';
     char w = style.unicode() ? '█' : '#';
     char kv = style.unicode() ? '▓' : '=';
@@ -442,7 +494,16 @@ public final class ReportFormat {
     char other = style.unicode() ? '×' : 'x';
     out.append("Per GPU at ")
         .append(Units.fraction(e.fraction()))
-        .append(String.format(Locale.ROOT, " (%c other processes+reserved %c context/NCCL %c weights %c KV pool %c reserve %c headroom)%n", other, ctx, w, kv, res, free));
+        .append(
+            String.format(
+                Locale.ROOT,
+                " (%c other processes+reserved %c context/NCCL %c weights %c KV pool %c reserve %c headroom)%n",
+                other,
+                ctx,
+                w,
+                kv,
+                res,
+                free));
     int barWidth = Math.max(20, style.width() - 24);
     for (PreflightReport.GpuReport g : r.gpus()) {
       Optional<PreflightReport.GpuShare> share =
@@ -455,7 +516,9 @@ public final class ReportFormat {
       long otherBytes = total - g.freeBytes();
       long ctxBytes = g.freeBytes() - s.preLoadFreeBytes();
       long head = Math.max(0, s.headroomBytes());
-      long[] parts = {otherBytes, ctxBytes, s.prePoolBytes(), s.kvPoolBytes(), s.reserveNeededBytes(), head};
+      long[] parts = {
+        otherBytes, ctxBytes, s.prePoolBytes(), s.kvPoolBytes(), s.reserveNeededBytes(), head
+      };
       char[] chars = {other, ctx, w, kv, res, free};
       StringBuilder bar = new StringBuilder();
       double scale = barWidth / (double) total;
@@ -472,7 +535,8 @@ public final class ReportFormat {
         bar.append(' ');
       }
       String over = s.headroomBytes() < 0 ? " OVER by " + gib(-s.headroomBytes()) : "";
-      out.append(String.format(Locale.ROOT, "  GPU %-3d |%s| %s%s%n", g.index(), bar, gib(total), over));
+      out.append(
+          String.format(Locale.ROOT, "  GPU %-3d |%s| %s%s%n", g.index(), bar, gib(total), over));
     }
     out.append('\n');
   }

@@ -6,7 +6,9 @@ package io.github.sglangpreflight.term;
  * the KV pool, and leaves {@code T × (1 − mem_fraction_static)} for everything after.
  */
 public enum Phase {
-  /** Allocated before SGLang reads T: it lowers T itself (CUDA context, the first communicators). */
+  /**
+   * Allocated before SGLang reads T: it lowers T itself (CUDA context, the first communicators).
+   */
   BEFORE_T,
   /** Allocated between T and the KV pool: it shares the static pool with the pool (weights …). */
   STATIC_POOL,

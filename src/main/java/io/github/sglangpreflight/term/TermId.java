@@ -43,7 +43,8 @@ public enum TermId {
   MM_FEATURE_POOL("mm-feature-pool", "multimodal feature transport pool", Phase.STATIC_POOL);
 
   private static final Map<String, TermId> BY_ID =
-      Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(TermId::id, Function.identity()));
+      Arrays.stream(values())
+          .collect(Collectors.toUnmodifiableMap(TermId::id, Function.identity()));
 
   private final String id;
   private final String label;

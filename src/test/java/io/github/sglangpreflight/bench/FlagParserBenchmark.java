@@ -33,17 +33,46 @@ public class FlagParserBenchmark {
   public enum Command {
     SHORT(
         List.of(
-            "python3", "-m", "sglang.launch_server", "--model-path",
+            "python3",
+            "-m",
+            "sglang.launch_server",
+            "--model-path",
             "meta-llama/Llama-3.1-8B-Instruct")),
     LONG(
         List.of(
-            "env", "CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7", "SGL_ENABLE_JIT_DEEPGEMM=1",
-            "python3", "-m", "sglang.launch_server", "--model-path", "deepseek-ai/DeepSeek-V3",
-            "--tp", "8", "--enable-dp-attention", "--dp-size", "8", "--trust-remote-code",
-            "--mem-fraction-static=0.85", "--context-length", "32768", "--chunked-prefill-size",
-            "8192", "--max-running-requests", "256", "--cuda-graph-max-bs", "128",
-            "--kv-cache-dtype", "fp8_e5m2", "--host", "0.0.0.0", "--port", "30000",
-            "--api-key", "secret", "--log-level", "info"));
+            "env",
+            "CUDA_VISIBLE_DEVICES=0,1,2,3,4,5,6,7",
+            "SGL_ENABLE_JIT_DEEPGEMM=1",
+            "python3",
+            "-m",
+            "sglang.launch_server",
+            "--model-path",
+            "deepseek-ai/DeepSeek-V3",
+            "--tp",
+            "8",
+            "--enable-dp-attention",
+            "--dp-size",
+            "8",
+            "--trust-remote-code",
+            "--mem-fraction-static=0.85",
+            "--context-length",
+            "32768",
+            "--chunked-prefill-size",
+            "8192",
+            "--max-running-requests",
+            "256",
+            "--cuda-graph-max-bs",
+            "128",
+            "--kv-cache-dtype",
+            "fp8_e5m2",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "30000",
+            "--api-key",
+            "secret",
+            "--log-level",
+            "info"));
 
     final List<String> argv;
 

@@ -22,8 +22,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A whole {@link Preflight#check} of three launches against a simulated inventory that is read
- * once (a service checking many candidate launches holds its inventory; NVML reads have their own
+ * A whole {@link Preflight#check} of three launches against a simulated inventory that is read once
+ * (a service checking many candidate launches holds its inventory; NVML reads have their own
  * benchmark, {@link NvmlInventoryBenchmark}). Sample mode: the table gives p50 and p99. Targets
  * (issue 11): every case at most 1 ms p50 and 2 ms p99.
  *
@@ -43,22 +43,39 @@ public class PreflightCheckBenchmark {
         "1xH200",
         "0.5.1",
         List.of(
-            "python3", "-m", "sglang.launch_server", "--model-path",
+            "python3",
+            "-m",
+            "sglang.launch_server",
+            "--model-path",
             "meta-llama/Llama-3.1-8B-Instruct"),
         Map.of()),
     QWEN3_235B_TP8(
         "8xH200",
         "0.5.1",
         List.of(
-            "python3", "-m", "sglang.launch_server", "--model-path", "Qwen/Qwen3-235B-A22B",
-            "--tp", "8"),
+            "python3",
+            "-m",
+            "sglang.launch_server",
+            "--model-path",
+            "Qwen/Qwen3-235B-A22B",
+            "--tp",
+            "8"),
         Map.of()),
     DEEPSEEK_V3_DP8(
         "8xH200",
         "0.4.5.post3",
         List.of(
-            "python3", "-m", "sglang.launch_server", "--model-path", "deepseek-ai/DeepSeek-V3",
-            "--tp", "8", "--enable-dp-attention", "--dp-size", "8", "--trust-remote-code"),
+            "python3",
+            "-m",
+            "sglang.launch_server",
+            "--model-path",
+            "deepseek-ai/DeepSeek-V3",
+            "--tp",
+            "8",
+            "--enable-dp-attention",
+            "--dp-size",
+            "8",
+            "--trust-remote-code"),
         Map.of("SGL_ENABLE_JIT_DEEPGEMM", "1"));
 
     final String preset;

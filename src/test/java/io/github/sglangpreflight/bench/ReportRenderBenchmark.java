@@ -43,9 +43,17 @@ public class ReportRenderBenchmark {
             .build()
             .check(
                 List.of(
-                    "python3", "-m", "sglang.launch_server", "--model-path",
-                    "deepseek-ai/DeepSeek-V3", "--tp", "8", "--enable-dp-attention", "--dp-size",
-                    "8", "--trust-remote-code"),
+                    "python3",
+                    "-m",
+                    "sglang.launch_server",
+                    "--model-path",
+                    "deepseek-ai/DeepSeek-V3",
+                    "--tp",
+                    "8",
+                    "--enable-dp-attention",
+                    "--dp-size",
+                    "8",
+                    "--trust-remote-code"),
                 Map.of("SGL_ENABLE_JIT_DEEPGEMM", "1"));
   }
 

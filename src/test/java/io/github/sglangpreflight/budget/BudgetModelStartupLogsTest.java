@@ -1,7 +1,5 @@
 package io.github.sglangpreflight.budget;
 
-import io.github.sglangpreflight.sglang.args.LaunchCommand;
-import io.github.sglangpreflight.sglang.version.SglangVersion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -10,6 +8,8 @@ import io.github.sglangpreflight.gpu.ComputeCapability;
 import io.github.sglangpreflight.gpu.GpuMemory;
 import io.github.sglangpreflight.gpu.GpuPresets;
 import io.github.sglangpreflight.model.source.ModelCatalog;
+import io.github.sglangpreflight.sglang.args.LaunchCommand;
+import io.github.sglangpreflight.sglang.version.SglangVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

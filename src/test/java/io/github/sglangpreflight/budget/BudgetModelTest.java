@@ -1,11 +1,5 @@
 package io.github.sglangpreflight.budget;
 
-import io.github.sglangpreflight.model.Parallelism;
-import io.github.sglangpreflight.model.WeightPlacement;
-import io.github.sglangpreflight.sglang.args.LaunchCommand;
-import io.github.sglangpreflight.sglang.version.SglangFacts;
-import io.github.sglangpreflight.sglang.version.SglangVersion;
-import io.github.sglangpreflight.term.TermId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +8,13 @@ import io.github.sglangpreflight.gpu.Gpu;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuMemory;
 import io.github.sglangpreflight.gpu.GpuPresets;
+import io.github.sglangpreflight.model.Parallelism;
+import io.github.sglangpreflight.model.WeightPlacement;
 import io.github.sglangpreflight.model.source.ModelCatalog;
+import io.github.sglangpreflight.sglang.args.LaunchCommand;
+import io.github.sglangpreflight.sglang.version.SglangFacts;
+import io.github.sglangpreflight.sglang.version.SglangVersion;
+import io.github.sglangpreflight.term.TermId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -7,6 +7,7 @@ import static io.github.sglangpreflight.budget.BudgetModelTest.item;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+
 /** {@link CublasWorkspaceTerm}: the measured 64 MiB at the first GEMM. */
 class CublasWorkspaceTermTest {
 

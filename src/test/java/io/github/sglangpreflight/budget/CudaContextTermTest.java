@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
+
 /** {@link CudaContextTerm}: the CUDA context per GPU model, before T. */
 class CudaContextTermTest {
 

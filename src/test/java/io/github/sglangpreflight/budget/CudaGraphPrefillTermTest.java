@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sglangpreflight.term.TermId;
 import org.junit.jupiter.api.Test;
+
 /** {@link CudaGraphPrefillTerm}: main's prefill graphs, SGLang's own estimate. */
 class CudaGraphPrefillTermTest {
 

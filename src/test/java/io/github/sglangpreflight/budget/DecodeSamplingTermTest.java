@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sglangpreflight.term.TermId;
 import org.junit.jupiter.api.Test;
+
 /** {@link DecodeSamplingTerm}: eager decode's logits and sampling. */
 class DecodeSamplingTermTest {
 

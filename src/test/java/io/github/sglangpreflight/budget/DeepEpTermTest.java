@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.github.sglangpreflight.term.TermId;
 import org.junit.jupiter.api.Test;
+
 /** {@link DeepEpTerm}: 2 GiB per rank with DeepEP. */
 class DeepEpTermTest {
 

@@ -4,7 +4,6 @@ import static io.github.sglangpreflight.budget.BudgetModelTest.DSV3;
 import static io.github.sglangpreflight.budget.BudgetModelTest.GIB;
 import static io.github.sglangpreflight.budget.BudgetModelTest.LLAMA8;
 import static io.github.sglangpreflight.budget.BudgetModelTest.h200;
-import static io.github.sglangpreflight.budget.BudgetModelTest.has;
 import static io.github.sglangpreflight.budget.BudgetModelTest.item;
 import static io.github.sglangpreflight.budget.BudgetModelTest.seed;
 import static org.junit.jupiter.api.Assertions.assertEquals;

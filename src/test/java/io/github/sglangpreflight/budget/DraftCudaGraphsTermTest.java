@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.github.sglangpreflight.term.TermId;
 import org.junit.jupiter.api.Test;
+
 /** {@link DraftCudaGraphsTerm}: 0.25 GiB of draft graphs where SGLang leaves them unbudgeted. */
 class DraftCudaGraphsTermTest {
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sglangpreflight.term.TermId;
 import org.junit.jupiter.api.Test;
+
 /** {@link DraftKvCacheTerm}: the draft's pool reuses the target's token count (unbudgeted). */
 class DraftKvCacheTermTest {
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sglangpreflight.term.TermId;
 import org.junit.jupiter.api.Test;
+
 /** {@link DraftWeightsTerm}: the draft's weights, outside the pool before main 2026-06-21. */
 class DraftWeightsTermTest {
 

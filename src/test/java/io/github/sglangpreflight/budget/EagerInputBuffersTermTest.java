@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.github.sglangpreflight.term.TermId;
 import org.junit.jupiter.api.Test;
+
 /** {@link EagerInputBuffersTerm}: main's eager runner buffers, 48 B per token. */
 class EagerInputBuffersTermTest {
 

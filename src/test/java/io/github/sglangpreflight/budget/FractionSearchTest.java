@@ -30,7 +30,10 @@ class FractionSearchTest {
             4,
             List.of("--tp", "2", "--dp-size", "2", "--cuda-graph-max-bs", "512")),
         Arguments.of(
-            "main", "meta-llama/Llama-3.1-70B-Instruct", 8, List.of("--tp", "4", "--pp-size", "2")));
+            "main",
+            "meta-llama/Llama-3.1-70B-Instruct",
+            8,
+            List.of("--tp", "4", "--pp-size", "2")));
   }
 
   @ParameterizedTest

@@ -6,6 +6,7 @@ import static io.github.sglangpreflight.budget.BudgetModelTest.item;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+
 /** {@link KvFreeListTerm}: one int64 per token, or per page. */
 class KvFreeListTermTest {
 

@@ -2,10 +2,10 @@ package io.github.sglangpreflight.budget;
 
 import static io.github.sglangpreflight.budget.BudgetModelTest.LLAMA8;
 import static io.github.sglangpreflight.budget.BudgetModelTest.h200;
-import static io.github.sglangpreflight.budget.BudgetModelTest.item;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+
 /** {@link KvPoolTerm}: the pool's bytes are its tokens times the cell. */
 class KvPoolTermTest {
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sglangpreflight.term.TermId;
 import org.junit.jupiter.api.Test;
+
 /** {@link LoraPoolTerm}: the adapter pool inside the static pool. */
 class LoraPoolTermTest {
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.github.sglangpreflight.term.TermId;
 import org.junit.jupiter.api.Test;
+
 /** {@link MultimodalCacheTerm}: main's 100 MiB for a multimodal model. */
 class MultimodalCacheTermTest {
 

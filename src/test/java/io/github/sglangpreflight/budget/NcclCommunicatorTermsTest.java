@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import io.github.sglangpreflight.term.TermId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+
 /** {@link NcclCommunicatorTerms}: the communicators per process group, from the measured costs. */
 class NcclCommunicatorTermsTest {
 

@@ -59,5 +59,4 @@ class RequestTableTermTest {
             .bytes();
     assertEquals(48L * (131072 + 4 + 4) * 4, spec);
   }
-
 }

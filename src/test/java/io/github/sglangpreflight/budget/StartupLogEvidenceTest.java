@@ -1,5 +1,9 @@
 package io.github.sglangpreflight.budget;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import io.github.sglangpreflight.model.KvCacheLayout;
 import io.github.sglangpreflight.model.KvCacheOptions;
 import io.github.sglangpreflight.model.ModelDescription;
@@ -7,10 +11,6 @@ import io.github.sglangpreflight.model.Parallelism;
 import io.github.sglangpreflight.model.WeightPlacement;
 import io.github.sglangpreflight.model.WeightPlacementOptions;
 import io.github.sglangpreflight.model.WeightsPerGpu;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-
 import io.github.sglangpreflight.model.source.ModelCatalog;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,8 +37,8 @@ import org.junit.jupiter.api.TestFactory;
  * <ul>
  *   <li>weights per GPU within ±5 % of the logged {@code mem usage} at "Load weight end" (or of
  *       avail-before minus avail-after where the log has only those);
- *   <li>KV bytes per token exact: the predicted integer cell, times the logged token count plus
- *       the page, reproduces the logged K/V size to its two-decimal rounding;
+ *   <li>KV bytes per token exact: the predicted integer cell, times the logged token count plus the
+ *       page, reproduces the logged K/V size to its two-decimal rounding;
  *   <li>KV tokens within ±3 % of the logged count, from the logged free memory and fraction.
  * </ul>
  *
@@ -371,7 +371,8 @@ class StartupLogEvidenceTest {
   void issue2763_deepSeekV25DpAttention_weightsExceedTheStaticPool() {
     // H100 80GB HBM3: 81559 MiB. Whatever the free memory before loading (at most the card), the
     // static pool at --mem-fraction-static 0.9 is at most 0.9 x 81559 MiB.
-    ModelDescription model = ModelCatalog.builtIn().describe("deepseek-ai/DeepSeek-V2.5").orElseThrow();
+    ModelDescription model =
+        ModelCatalog.builtIn().describe("deepseek-ai/DeepSeek-V2.5").orElseThrow();
     double poolCeilingGib = 0.9 * 81559 / 1024.0;
 
     long withDp =

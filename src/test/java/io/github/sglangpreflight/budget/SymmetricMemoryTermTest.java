@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.github.sglangpreflight.term.TermId;
 import org.junit.jupiter.api.Test;
+
 /** {@link SymmetricMemoryTerm}: main's 4 GiB with {@code --enable-symm-mem}. */
 class SymmetricMemoryTermTest {
 

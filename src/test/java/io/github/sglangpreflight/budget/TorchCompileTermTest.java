@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.github.sglangpreflight.term.TermId;
 import org.junit.jupiter.api.Test;
+
 /** {@link TorchCompileTerm}: 0.5 GiB with {@code --enable-torch-compile}. */
 class TorchCompileTermTest {
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sglangpreflight.term.TermId;
 import org.junit.jupiter.api.Test;
+
 /** {@link WeightsTerm}: the stage's weights, with their parts as items of the same term. */
 class WeightsTermTest {
 

@@ -89,8 +89,7 @@ class CalibrationStoreTest {
     List<CalibrationRecord> read = store.read();
     assertEquals(200, read.size());
     assertEquals(200, readLines(store).size(), "one whole line per append");
-    assertEquals(
-        200, read.stream().map(r -> r.termBytes().get(TermId.WEIGHTS)).distinct().count());
+    assertEquals(200, read.stream().map(r -> r.termBytes().get(TermId.WEIGHTS)).distinct().count());
   }
 
   @Test
@@ -143,8 +142,7 @@ class CalibrationStoreTest {
                 + " H100 80GB HBM3, driver 580.159.04, SGLang 0.5.1,"
                 + " meta-llama/Llama-3.1-8B-Instruct, tp1-pp1-dp1-ep1-nnodes1)"),
         c.notes());
-    assertTrue(
-        Calibration.lookup(records, new CalibrationKey("x", "y", "z", "m", "p")).isEmpty());
+    assertTrue(Calibration.lookup(records, new CalibrationKey("x", "y", "z", "m", "p")).isEmpty());
   }
 
   @Test

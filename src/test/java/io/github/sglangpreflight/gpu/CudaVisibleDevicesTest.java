@@ -83,7 +83,9 @@ class CudaVisibleDevicesTest {
     VisibleDevices v = resolve(shuffled(), null);
 
     assertEquals(List.of(1, 5, 3, 7, 4, 6, 0, 2), nvmlIndices(v));
-    assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7), v.devices().stream().map(VisibleDevice::cudaOrdinal).toList());
+    assertEquals(
+        List.of(0, 1, 2, 3, 4, 5, 6, 7),
+        v.devices().stream().map(VisibleDevice::cudaOrdinal).toList());
     assertEquals(8, v.cudaDeviceCount());
     assertTrue(v.isClean());
   }
@@ -128,7 +130,10 @@ class CudaVisibleDevicesTest {
 
   @Test
   void resolve_unknownUuidAtPosition3_keepsEarlierEntriesAndListsUuids() {
-    GpuInventory two = inventory(List.of(h200(0, uuid(0), "00000000:18:00.0"), h200(1, uuid(1), "00000000:2A:00.0")), List.of());
+    GpuInventory two =
+        inventory(
+            List.of(h200(0, uuid(0), "00000000:18:00.0"), h200(1, uuid(1), "00000000:2A:00.0")),
+            List.of());
 
     VisibleDevices v = resolve(two, uuid(1) + "," + uuid(0) + ",GPU-deadbeef," + uuid(0));
 
@@ -255,7 +260,8 @@ class CudaVisibleDevicesTest {
 
   @Test
   void resolve_uuidPrefixWithoutDashesAndUppercase_matches() {
-    VisibleDevices v = resolve(shuffled(), "GPU-400000001111,MIG-50000000-1111-2222-3333-444444444444 ");
+    VisibleDevices v =
+        resolve(shuffled(), "GPU-400000001111,MIG-50000000-1111-2222-3333-444444444444 ");
 
     assertEquals(List.of(3, 4), nvmlIndices(v));
     assertTrue(v.isClean());
@@ -403,7 +409,10 @@ class CudaVisibleDevicesTest {
 
   @Test
   void resolve_uuidWithoutPrefixStartingWithLetter_stopsWithHint() {
-    GpuInventory one = inventory(List.of(h200(0, "GPU-e21e2fac-e4df-5175-08a3-6914844c6d02", "00000000:06:00.0")), List.of());
+    GpuInventory one =
+        inventory(
+            List.of(h200(0, "GPU-e21e2fac-e4df-5175-08a3-6914844c6d02", "00000000:06:00.0")),
+            List.of());
 
     VisibleDevices v = resolve(one, "e21e2fac-e4df-5175-08a3-6914844c6d02");
 
@@ -447,18 +456,58 @@ class CudaVisibleDevicesTest {
 
   /** 2×L40S on low PCI buses and 2×H100 on high ones. */
   private static GpuInventory mixed() {
-    Gpu l40s0 = gpu(0, "GPU-c0000000-0000-0000-0000-000000000000", "00000000:18:00.0", "NVIDIA L40S", 8, 9, 46068);
-    Gpu l40s1 = gpu(1, "GPU-c1000000-0000-0000-0000-000000000000", "00000000:2A:00.0", "NVIDIA L40S", 8, 9, 46068);
-    Gpu h100a = gpu(2, "GPU-d0000000-0000-0000-0000-000000000000", "00000000:9A:00.0", "NVIDIA H100 80GB HBM3", 9, 0, 81559);
-    Gpu h100b = gpu(3, "GPU-d1000000-0000-0000-0000-000000000000", "00000000:AB:00.0", "NVIDIA H100 80GB HBM3", 9, 0, 81559);
+    Gpu l40s0 =
+        gpu(
+            0,
+            "GPU-c0000000-0000-0000-0000-000000000000",
+            "00000000:18:00.0",
+            "NVIDIA L40S",
+            8,
+            9,
+            46068);
+    Gpu l40s1 =
+        gpu(
+            1,
+            "GPU-c1000000-0000-0000-0000-000000000000",
+            "00000000:2A:00.0",
+            "NVIDIA L40S",
+            8,
+            9,
+            46068);
+    Gpu h100a =
+        gpu(
+            2,
+            "GPU-d0000000-0000-0000-0000-000000000000",
+            "00000000:9A:00.0",
+            "NVIDIA H100 80GB HBM3",
+            9,
+            0,
+            81559);
+    Gpu h100b =
+        gpu(
+            3,
+            "GPU-d1000000-0000-0000-0000-000000000000",
+            "00000000:AB:00.0",
+            "NVIDIA H100 80GB HBM3",
+            9,
+            0,
+            81559);
     return inventory(List.of(l40s0, l40s1, h100a, h100b), List.of());
   }
 
-  private static Gpu gpu(int index, String uuid, String pci, String name, int major, int minor, long mib) {
+  private static Gpu gpu(
+      int index, String uuid, String pci, String name, int major, int minor, long mib) {
     long total = mib << 20;
     return new Gpu(
-        index, uuid, pci, name, Optional.of(new ComputeCapability(major, minor)), Optional.empty(),
-        GpuMemory.v2(total, 500L << 20, total - (500L << 20), 0), List.of(), List.of());
+        index,
+        uuid,
+        pci,
+        name,
+        Optional.of(new ComputeCapability(major, minor)),
+        Optional.empty(),
+        GpuMemory.v2(total, 500L << 20, total - (500L << 20), 0),
+        List.of(),
+        List.of());
   }
 
   @Test
@@ -507,8 +556,16 @@ class CudaVisibleDevicesTest {
             GpuMemory.v2(85899345920L, 799277056L, 85100068864L, 0),
             List.of(),
             List.of(
-                new MigDevice(0, "MIG-f0000000-0000-0000-0000-000000000000", "NVIDIA A100-SXM4-80GB MIG 3g.40gb", slice),
-                new MigDevice(1, "MIG-f1000000-0000-0000-0000-000000000000", "NVIDIA A100-SXM4-80GB MIG 3g.40gb", slice)));
+                new MigDevice(
+                    0,
+                    "MIG-f0000000-0000-0000-0000-000000000000",
+                    "NVIDIA A100-SXM4-80GB MIG 3g.40gb",
+                    slice),
+                new MigDevice(
+                    1,
+                    "MIG-f1000000-0000-0000-0000-000000000000",
+                    "NVIDIA A100-SXM4-80GB MIG 3g.40gb",
+                    slice)));
     Gpu plain =
         new Gpu(
             1,
@@ -592,7 +649,16 @@ class CudaVisibleDevicesTest {
     GpuInventory base = mig();
     Gpu g = base.gpus().get(0);
     Gpu oneSlice =
-        new Gpu(g.index(), g.uuid(), g.pciBusId(), g.name(), g.computeCapability(), g.migMode(), g.memory(), g.processes(), List.of(g.migDevices().get(0)));
+        new Gpu(
+            g.index(),
+            g.uuid(),
+            g.pciBusId(),
+            g.name(),
+            g.computeCapability(),
+            g.migMode(),
+            g.memory(),
+            g.processes(),
+            List.of(g.migDevices().get(0)));
     GpuInventory inv = inventory(List.of(oneSlice, base.gpus().get(1)), List.of());
 
     VisibleDevices v = resolve(inv, "MIG-GPU-a1000000-0000-0000-0000-000000000000/1/0");
@@ -608,7 +674,9 @@ class CudaVisibleDevicesTest {
             h200(0, uuid(0), "00000000:18:00.0"),
             h200(1, uuid(1), "00000000:2A:00.0"),
             h200(3, uuid(3), "00000000:5D:00.0")),
-        List.of(new UnreadableGpu(2, "nvmlDeviceGetHandleByIndex_v2 returned NVML_ERROR_NO_PERMISSION")));
+        List.of(
+            new UnreadableGpu(
+                2, "nvmlDeviceGetHandleByIndex_v2 returned NVML_ERROR_NO_PERMISSION")));
   }
 
   @Test
@@ -666,7 +734,8 @@ class CudaVisibleDevicesTest {
   void fromEnvironment_readsBothVariables() {
     VisibleDevices v =
         CudaVisibleDevices.fromEnvironment(
-            mixed(), Map.of("CUDA_VISIBLE_DEVICES", "0", "CUDA_DEVICE_ORDER", "PCI_BUS_ID", "PATH", "/bin"));
+            mixed(),
+            Map.of("CUDA_VISIBLE_DEVICES", "0", "CUDA_DEVICE_ORDER", "PCI_BUS_ID", "PATH", "/bin"));
 
     assertEquals(List.of(0), nvmlIndices(v));
     assertEquals(DeviceOrder.PCI_BUS_ID, v.order());
@@ -748,12 +817,15 @@ class CudaVisibleDevicesTest {
         CudaVisibleDevices.resolve(inventory, Optional.ofNullable(cvd), Optional.ofNullable(order));
 
     List<Integer> expected =
-        visible.equals("none") ? List.of() : Arrays.stream(visible.split(",")).map(Integer::valueOf).toList();
+        visible.equals("none")
+            ? List.of()
+            : Arrays.stream(visible.split(",")).map(Integer::valueOf).toList();
     assertEquals(expected, nvmlIndices(v));
     assertEquals(expected.size(), v.cudaDeviceCount());
     boolean initFails =
         v.problems().stream()
-            .anyMatch(p -> p.kind() == Kind.DUPLICATE_DEVICE || p.kind() == Kind.INVALID_DEVICE_ORDER);
+            .anyMatch(
+                p -> p.kind() == Kind.DUPLICATE_DEVICE || p.kind() == Kind.INVALID_DEVICE_ORDER);
     assertEquals(cuInit == 101, initFails);
   }
 }

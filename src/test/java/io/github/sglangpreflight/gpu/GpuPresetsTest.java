@@ -125,7 +125,8 @@ class GpuPresetsTest {
     List<String> notes = GpuPresets.inventory(preset.key()).notes();
 
     boolean noted =
-        notes.stream().anyMatch(n -> n.startsWith("Preset " + preset.key() + ": the driver reservation"));
+        notes.stream()
+            .anyMatch(n -> n.startsWith("Preset " + preset.key() + ": the driver reservation"));
     assertEquals(preset.reservedStatus().isEstimate(), noted, preset.key());
   }
 
@@ -148,8 +149,7 @@ class GpuPresetsTest {
     "NVIDIA H20, 97871, 9.0, true",
     "NVIDIA B200, 183359, 10.0, true",
   })
-  void all_publicTotals_asNvidiaSmiPrintsThem(
-      String name, long totalMib, String cc, boolean mig) {
+  void all_publicTotals_asNvidiaSmiPrintsThem(String name, long totalMib, String cc, boolean mig) {
     GpuPresets.Preset preset =
         GpuPresets.all().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
 

@@ -68,7 +68,8 @@ class GpuSnapshotInterconnectTest {
         assertThrows(InvalidInputException.class, () -> GpuSnapshots.parse(json, "bad"));
     assertTrue(
         e.getMessage().contains("gpus[0].interconnect.kind")
-            && e.getMessage().contains("must be nvlink, nvlink-pairs, pcie or unknown, was \"usb\""),
+            && e.getMessage()
+                .contains("must be nvlink, nvlink-pairs, pcie or unknown, was \"usb\""),
         e.getMessage());
   }
 }

@@ -9,7 +9,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tag;
-import net.jqwik.api.constraints.Size;
 
 /**
  * GpuSnapshots.parse on real snapshots (the presets written by toJson) with memory sizes, counts,
@@ -43,8 +42,7 @@ class GpuSnapshotsFuzzTest {
 
   @Property
   void parse_returnsOrRefusesNamingTheSnapshot(
-      @ForAll("snapshots") Object snapshot,
-      @ForAll("mutation") List<Fuzz.Mutation> mutations)
+      @ForAll("snapshots") Object snapshot, @ForAll("mutation") List<Fuzz.Mutation> mutations)
       throws Exception {
     String json = JSON.std.asString(Fuzz.mutate(snapshot, mutations));
     Fuzz.onlyInvalidInput(() -> GpuSnapshots.parse(json, "snapshot /fuzz/gpus.json"));

@@ -178,7 +178,8 @@ class GpuSnapshotsTest {
     GpuInventory inventory = GpuSnapshots.parse(json, "docs/gpu-snapshot.md");
 
     assertEquals(2, inventory.gpus().size());
-    assertEquals(GpuPresets.inventory("H200").gpus().get(0).memory(), inventory.gpus().get(0).memory());
+    assertEquals(
+        GpuPresets.inventory("H200").gpus().get(0).memory(), inventory.gpus().get(0).memory());
     assertEquals(json.strip(), GpuSnapshots.toJson(inventory));
   }
 
@@ -259,8 +260,7 @@ class GpuSnapshotsTest {
   void parse_notJson_namesLineAndColumn() {
     InvalidInputException e =
         assertThrows(
-            InvalidInputException.class,
-            () -> GpuSnapshots.parse("{\n  \"schema\": ]\n}", ORIGIN));
+            InvalidInputException.class, () -> GpuSnapshots.parse("{\n  \"schema\": ]\n}", ORIGIN));
 
     assertEquals(ORIGIN, e.input());
     assertEquals(
@@ -275,8 +275,7 @@ class GpuSnapshotsTest {
   @Test
   void parse_contentAfterTheObject_rejected() {
     InvalidInputException e =
-        assertThrows(
-            InvalidInputException.class, () -> GpuSnapshots.parse("{}\n[1]", ORIGIN));
+        assertThrows(InvalidInputException.class, () -> GpuSnapshots.parse("{}\n[1]", ORIGIN));
 
     assertEquals(
         ORIGIN
@@ -354,8 +353,7 @@ class GpuSnapshotsTest {
 
   @Test
   void parse_missingOptionalKey_stillRequired() {
-    assertMessage(
-        json -> json.remove("nvmlVersion"), "nvmlVersion", "nvmlVersion is missing");
+    assertMessage(json -> json.remove("nvmlVersion"), "nvmlVersion", "nvmlVersion is missing");
   }
 
   @Test
@@ -529,7 +527,8 @@ class GpuSnapshotsTest {
     assertMessage(
         json -> {
           @SuppressWarnings("unchecked")
-          Map<String, Object> p = (Map<String, Object>) ((List<?>) gpu(json, 0).get("processes")).get(0);
+          Map<String, Object> p =
+              (Map<String, Object>) ((List<?>) gpu(json, 0).get("processes")).get(0);
           p.put("pid", 0);
         },
         "gpus[0].processes[0].pid",

@@ -3,14 +3,14 @@ package io.github.sglangpreflight.launch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.sglangpreflight.decision.Policy;
 import io.github.sglangpreflight.Preflight;
-import io.github.sglangpreflight.report.PreflightReport;
+import io.github.sglangpreflight.decision.Policy;
 import io.github.sglangpreflight.gpu.ComputeCapability;
 import io.github.sglangpreflight.gpu.Gpu;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuInventorySource;
 import io.github.sglangpreflight.gpu.GpuMemory;
+import io.github.sglangpreflight.report.PreflightReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Predicted vs actual, end to end: the guard's prediction for the launch of a public log
- * (xorbitsai/inference#3481, Qwen3-14B on one 48 GB-class GPU at --mem-fraction-static 0.88,
- * SGLang main of 2025-05-19) against what that log shows.
+ * (xorbitsai/inference#3481, Qwen3-14B on one 48 GB-class GPU at --mem-fraction-static 0.88, SGLang
+ * main of 2025-05-19) against what that log shows.
  */
 class PredictedTermTest {
   private static final long GIB = 1L << 30;
@@ -51,7 +51,13 @@ class PredictedTermTest {
             List.of());
     GpuInventory inventory =
         new GpuInventory(
-            "test", Optional.empty(), Optional.empty(), OptionalInt.empty(), List.of(gpu), List.of(), List.of());
+            "test",
+            Optional.empty(),
+            Optional.empty(),
+            OptionalInt.empty(),
+            List.of(gpu),
+            List.of(),
+            List.of());
     PreflightReport report =
         Preflight.newBuilder()
             .gpuSource(GpuInventorySource.fixed(inventory))
@@ -60,15 +66,21 @@ class PredictedTermTest {
             .build()
             .check(
                 List.of(
-                    "python3", "-m", "sglang.launch_server", "--model-path", "Qwen/Qwen3-14B",
-                    "--mem-fraction-static", "0.88"),
+                    "python3",
+                    "-m",
+                    "sglang.launch_server",
+                    "--model-path",
+                    "Qwen/Qwen3-14B",
+                    "--mem-fraction-static",
+                    "0.88"),
                 Map.of());
 
     Map<MemoryTerm, Long> predicted = new EnumMap<>(MemoryTerm.class);
     for (PredictedTerm t : PredictedTerm.fromReport(report)) {
       predicted.put(t.term(), t.value());
     }
-    StartupObservation observed = StartupObservation.of(events("xinference3481-qwen3-14b-2025-05.log"));
+    StartupObservation observed =
+        StartupObservation.of(events("xinference3481-qwen3-14b-2025-05.log"));
     MemoryComparison table = observed.compare(PredictedTerm.fromReport(report));
     Map<MemoryTerm, Long> actual = new EnumMap<>(MemoryTerm.class);
     for (MemoryComparison.Row row : table.rows()) {
@@ -101,11 +113,18 @@ class PredictedTermTest {
   }
 
   private static void assertWithin(Long predicted, Long actual, double tolerance) {
-    assertTrue(predicted != null && actual != null, "predicted " + predicted + ", actual " + actual);
+    assertTrue(
+        predicted != null && actual != null, "predicted " + predicted + ", actual " + actual);
     double error = Math.abs(predicted - actual) / (double) actual;
     assertTrue(
         error <= tolerance,
-        "predicted " + predicted + " vs actual " + actual + ": off by " + Math.round(error * 1000) / 10.0 + "%");
+        "predicted "
+            + predicted
+            + " vs actual "
+            + actual
+            + ": off by "
+            + Math.round(error * 1000) / 10.0
+            + "%");
   }
 
   private static List<StartupEvent> events(String resource) throws IOException {

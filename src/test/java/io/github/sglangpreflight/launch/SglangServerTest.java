@@ -1,13 +1,12 @@
 package io.github.sglangpreflight.launch;
 
-import io.github.sglangpreflight.testing.RecordingLogger;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sglangpreflight.errors.InvalidInputException;
+import io.github.sglangpreflight.testing.RecordingLogger;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -43,9 +43,13 @@ class StartupLogParserFuzzTest {
     Arbitrary<String> prefix =
         Arbitraries.oneOf(
             Arbitraries.of(
-                "", "[2025-01-01 10:00:00] ", "[2025-01-01 10:00:00 TP0] ",
-                "[2025-01-01 10:00:00.123 DP1 TP3 EP3] ", "\u001B[32m[2025-01-01 10:00:00]\u001B[0m "),
-            Arbitraries.integers().between(1, 4000)
+                "",
+                "[2025-01-01 10:00:00] ",
+                "[2025-01-01 10:00:00 TP0] ",
+                "[2025-01-01 10:00:00.123 DP1 TP3 EP3] ",
+                "\u001B[32m[2025-01-01 10:00:00]\u001B[0m "),
+            Arbitraries.integers()
+                .between(1, 4000)
                 .map(n -> "[2025-01-01 10:00:00" + " TP1".repeat(n) + "] "),
             Arbitraries.integers().between(1, 4000).map(n -> "\u001B[" + ";".repeat(n) + "m"));
     Arbitrary<String> body =

@@ -1,6 +1,5 @@
 package io.github.sglangpreflight.launch;
 
-import io.github.sglangpreflight.units.Units;
 import static io.github.sglangpreflight.launch.StartupLogParserTest.gib;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import io.github.sglangpreflight.units.Units;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +22,8 @@ class StartupObservationTest {
     RankObservation tp0 =
         observe("docs-llama-3.1-8b-2025-01.log").rank(Rank.parse("TP0")).orElseThrow();
     // docs/sglang-startup-logs.md: weights 78.81 - 63.72 = 15.09 by difference (no mem usage
-    // printed in that version), request table 63.72 - 54.26 - 8.34 = 1.12 GB, #tokens from the scheduler line
+    // printed in that version), request table 63.72 - 54.26 - 8.34 = 1.12 GB, #tokens from the
+    // scheduler line
     assertEquals("15.09 GiB", Units.gib(tp0.actual(MemoryTerm.WEIGHTS).orElseThrow()));
     assertEquals(
         "1.12 GiB", Units.gib(tp0.actual(MemoryTerm.REQ_TO_TOKEN_AND_OTHER).orElseThrow()));

@@ -70,7 +70,8 @@ class KvCacheLayoutTest {
         KvCacheLayout.of(llama, tp(1), V045.withDtype(Optional.of(WeightDtype.F32)))
             .bytesPerToken());
     assertEquals(
-        bf16 / 2, KvCacheLayout.of(llama, tp(1), V045.withKvCacheDtype("fp8_e5m2")).bytesPerToken());
+        bf16 / 2,
+        KvCacheLayout.of(llama, tp(1), V045.withKvCacheDtype("fp8_e5m2")).bytesPerToken());
   }
 
   @Test
@@ -146,9 +147,7 @@ class KvCacheLayoutTest {
     InvalidInputException e =
         assertThrows(
             InvalidInputException.class,
-            () ->
-                KvCacheLayout.of(
-                    spec("Qwen/Qwen3-8B"), tp(1), V045.withKvCacheDtype("int4")));
+            () -> KvCacheLayout.of(spec("Qwen/Qwen3-8B"), tp(1), V045.withKvCacheDtype("int4")));
 
     assertEquals("--kv-cache-dtype", e.input());
     assertEquals(

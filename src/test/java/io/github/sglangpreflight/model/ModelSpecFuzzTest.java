@@ -11,7 +11,6 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tag;
 import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
 
 /**
  * ModelSpec.fromConfig on the catalog's real config.json files with fields set to zero, negative,
@@ -43,7 +42,8 @@ class ModelSpecFuzzTest {
         () -> {
           ModelSpec spec = ModelSpec.fromConfig(mutated, where);
           if (pp <= spec.numHiddenLayers()) {
-            KvCacheLayout.of(spec, new Parallelism(tp, pp, 1, 1, false, 1), KvCacheOptions.newestMain());
+            KvCacheLayout.of(
+                spec, new Parallelism(tp, pp, 1, 1, false, 1), KvCacheOptions.newestMain());
           }
           return spec;
         });

@@ -55,13 +55,10 @@ class TensorClassTest {
     ModelDescription d = ModelCatalog.builtIn().describe("deepseek-ai/DeepSeek-V3").orElseThrow();
 
     // 58 MoE layers + the MTP layer, 3 projections, weight and block scale: 256 experts each
-    long expertClasses =
-        d.tensorClasses().stream().filter(c -> c.count() == 256).count();
+    long expertClasses = d.tensorClasses().stream().filter(c -> c.count() == 256).count();
     assertEquals(59L * 3 * 2, expertClasses);
-    assertEquals(
-        d.tensors().size(), d.tensorClasses().stream().mapToInt(TensorClass::count).sum());
-    assertEquals(
-        d.tensors().stream().mapToLong(TensorInfo::bytes).sum(), d.tensorBytes());
+    assertEquals(d.tensors().size(), d.tensorClasses().stream().mapToInt(TensorClass::count).sum());
+    assertEquals(d.tensors().stream().mapToLong(TensorInfo::bytes).sum(), d.tensorBytes());
   }
 
   @Test
@@ -130,10 +127,8 @@ class TensorClassTest {
         List.of(27, 28),
         toList(WeightPlacement.expertIndexSpan("model.layers.3.mlp.experts.7.w1.weight")));
     assertEquals(null, WeightPlacement.expertIndexSpan("experts.7.w1.weight"));
-    assertEquals(
-        null, WeightPlacement.expertIndexSpan("model.layers.3.mlp.experts.gate_up_proj"));
-    assertEquals(
-        null, WeightPlacement.expertIndexSpan("visual.layers.3.mlp.experts.7.w1.weight"));
+    assertEquals(null, WeightPlacement.expertIndexSpan("model.layers.3.mlp.experts.gate_up_proj"));
+    assertEquals(null, WeightPlacement.expertIndexSpan("visual.layers.3.mlp.experts.7.w1.weight"));
   }
 
   private static List<Integer> toList(int[] span) {

@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TensorInventoryTest {
 
   /**
-   * Catalog entries whose _source gives an index total that the data README says equals
-   * parameters × 2 B (BF16): the synthesized tensors must reproduce it to the byte.
+   * Catalog entries whose _source gives an index total that the data README says equals parameters
+   * × 2 B (BF16): the synthesized tensors must reproduce it to the byte.
    */
   static Stream<Arguments> exactTotals() {
     return Stream.of(
@@ -47,9 +47,9 @@ class TensorInventoryTest {
   }
 
   /**
-   * Where the data gives the sum of the shard FILES, the files also hold the safetensors headers
-   * (a few hundred bytes to a few MB per shard): the synthesized bytes must be below the file
-   * total by at most 0.005 % (DeepSeek-V3: 163 shards, about 73 KB of header each).
+   * Where the data gives the sum of the shard FILES, the files also hold the safetensors headers (a
+   * few hundred bytes to a few MB per shard): the synthesized bytes must be below the file total by
+   * at most 0.005 % (DeepSeek-V3: 163 shards, about 73 KB of header each).
    */
   static Stream<Arguments> fileTotals() {
     return Stream.of(
@@ -78,7 +78,8 @@ class TensorInventoryTest {
 
   @Test
   void synthesize_llama4Scout_isBelowTheMultimodalFilesByTheVisionTower() {
-    long files = sourceLong("meta-llama/Llama-4-Scout-17B-16E-Instruct", "weight_files_total_bytes");
+    long files =
+        sourceLong("meta-llama/Llama-4-Scout-17B-16E-Instruct", "weight_files_total_bytes");
     long text =
         ModelCatalog.builtIn()
             .describe("meta-llama/Llama-4-Scout-17B-16E-Instruct")

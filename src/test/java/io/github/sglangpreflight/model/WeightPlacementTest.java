@@ -115,8 +115,7 @@ class WeightPlacementTest {
     long splitAttentionPerRank =
         61 * (fp8(128 * 192 / 8, 1536) + fp8(128 * 256 / 8, 512) + fp8(7168, 128 * 128 / 8));
     assertEquals(
-        splitAttention - splitAttentionPerRank,
-        part(dp, "attention") - part(plain, "attention"));
+        splitAttention - splitAttentionPerRank, part(dp, "attention") - part(plain, "attention"));
   }
 
   @Test
@@ -172,8 +171,9 @@ class WeightPlacementTest {
     assertEquals(Optional.empty(), one.worstRank().part("lm_head"));
     assertEquals(embedding, part(two.stages().get(0), "embedding"));
     assertEquals(embedding, part(two.stages().get(1), "lm_head"));
-    assertEquals(one.worstRankBytes() + embedding, two.stages().get(0).bytes()
-        + two.stages().get(1).bytes());
+    assertEquals(
+        one.worstRankBytes() + embedding,
+        two.stages().get(0).bytes() + two.stages().get(1).bytes());
   }
 
   @Test
@@ -253,7 +253,9 @@ class WeightPlacementTest {
     long separate =
         part(
             WeightPlacement.perGpu(
-                    m, tp(8), V045.withSharedExpertFusion(WeightPlacementOptions.SharedExpertFusion.NONE))
+                    m,
+                    tp(8),
+                    V045.withSharedExpertFusion(WeightPlacementOptions.SharedExpertFusion.NONE))
                 .worstRank(),
             "shared experts");
 
@@ -266,7 +268,8 @@ class WeightPlacementTest {
     ModelDescription m = catalog("deepseek-ai/DeepSeek-V3");
     long dense =
         part(
-            WeightPlacement.perGpu(m, tp(8), V045.withMoeDenseTpSize(OptionalInt.of(1))).worstRank(),
+            WeightPlacement.perGpu(m, tp(8), V045.withMoeDenseTpSize(OptionalInt.of(1)))
+                .worstRank(),
             "dense MLP");
 
     assertEquals(3 * (2 * fp8(18432, 7168) + fp8(7168, 18432)), dense);

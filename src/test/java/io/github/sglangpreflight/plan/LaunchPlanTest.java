@@ -1,14 +1,14 @@
 package io.github.sglangpreflight.plan;
 
-import io.github.sglangpreflight.sglang.args.LaunchCommand;
-import io.github.sglangpreflight.sglang.version.SglangFacts;
-import io.github.sglangpreflight.sglang.version.SglangVersion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sglangpreflight.gpu.ComputeCapability;
 import io.github.sglangpreflight.model.source.ModelCatalog;
+import io.github.sglangpreflight.sglang.args.LaunchCommand;
+import io.github.sglangpreflight.sglang.version.SglangFacts;
+import io.github.sglangpreflight.sglang.version.SglangVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -329,11 +329,23 @@ class LaunchPlanTest {
     // model_runner.py L302-311 @v0.4.5.post3: mem_fraction_static *= 0.90 for multimodal models,
     // whatever set it; from 0.4.8 only the default is adjusted
     LaunchPlan old =
-        plan("0.4.5.post3", 90, "meta-llama/Llama-4-Scout-17B-16E-Instruct", "--tp", "8",
-            "--mem-fraction-static", "0.8");
+        plan(
+            "0.4.5.post3",
+            90,
+            "meta-llama/Llama-4-Scout-17B-16E-Instruct",
+            "--tp",
+            "8",
+            "--mem-fraction-static",
+            "0.8");
     LaunchPlan newer =
-        plan("0.4.9", 90, "meta-llama/Llama-4-Scout-17B-16E-Instruct", "--tp", "8",
-            "--mem-fraction-static", "0.8");
+        plan(
+            "0.4.9",
+            90,
+            "meta-llama/Llama-4-Scout-17B-16E-Instruct",
+            "--tp",
+            "8",
+            "--mem-fraction-static",
+            "0.8");
 
     assertEquals(0.72, old.requestedFraction(), 1e-9);
     assertEquals(0.8, old.flagValueFor(0.72), 1e-9);

@@ -1,13 +1,13 @@
 package io.github.sglangpreflight.plan;
 
-import io.github.sglangpreflight.sglang.args.LaunchCommand;
-import io.github.sglangpreflight.sglang.version.SglangFacts;
-import io.github.sglangpreflight.sglang.version.SglangVersion;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sglangpreflight.gpu.ComputeCapability;
 import io.github.sglangpreflight.model.source.ModelCatalog;
+import io.github.sglangpreflight.sglang.args.LaunchCommand;
+import io.github.sglangpreflight.sglang.version.SglangFacts;
+import io.github.sglangpreflight.sglang.version.SglangVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * SGLang's defaults. The default-fraction cells are those of docs/memory-model.md §2.2 (computed there
- * from server_args.py at each tag, H200 G = 143771 MiB, H100 G = 81559 MiB); they are resolved here
- * through {@link LaunchPlan#of} so that the inputs (chunk, max_bs, prefill-graph sizes) are
- * SGLang's defaults too.
+ * SGLang's defaults. The default-fraction cells are those of docs/memory-model.md §2.2 (computed
+ * there from server_args.py at each tag, H200 G = 143771 MiB, H100 G = 81559 MiB); they are
+ * resolved here through {@link LaunchPlan#of} so that the inputs (chunk, max_bs, prefill-graph
+ * sizes) are SGLang's defaults too.
  */
 class SglangDefaultsTest {
   static final long H200 = 143771;

@@ -61,8 +61,8 @@ class SglangModelChecksTest {
   @Test
   void contextLength_atTheModelsMaximum_isNotRefused() {
     assertEquals(
-        List.of(), ids(Snapshot.MAIN, launch(Map.of(), LLAMA_8B, "--context-length", "131072"),
-            LLAMA_8B));
+        List.of(),
+        ids(Snapshot.MAIN, launch(Map.of(), LLAMA_8B, "--context-length", "131072"), LLAMA_8B));
   }
 
   @Test
@@ -82,7 +82,10 @@ class SglangModelChecksTest {
   void kvHeadsFewerThanGpus_mustDivideTheGpus() {
     // Qwen3-235B: 64 heads, 4 KV heads; tp 8 replicates each KV head on 2 GPUs
     assertEquals(
-        List.of(), ids(Snapshot.V0_5_1, launch(Map.of(), "Qwen/Qwen3-235B-A22B", "--tp", "8"),
+        List.of(),
+        ids(
+            Snapshot.V0_5_1,
+            launch(Map.of(), "Qwen/Qwen3-235B-A22B", "--tp", "8"),
             "Qwen/Qwen3-235B-A22B"));
   }
 
@@ -92,8 +95,10 @@ class SglangModelChecksTest {
     // 128 heads over tp 8 / dp 8 = 1 GPU per attention group: fine
     assertEquals(
         List.of(),
-        ids(Snapshot.V0_5_1,
-            launch(Map.of(), ds, "--tp", "8", "--enable-dp-attention", "--dp-size", "8"), ds));
+        ids(
+            Snapshot.V0_5_1,
+            launch(Map.of(), ds, "--tp", "8", "--enable-dp-attention", "--dp-size", "8"),
+            ds));
     assertEquals(
         List.of("attention-heads-vs-tp"),
         ids(Snapshot.V0_5_1, launch(Map.of(), ds, "--tp", "3"), ds));
@@ -103,14 +108,17 @@ class SglangModelChecksTest {
   void experts_mustSplitEvenlyOverTheEpGroup() {
     // Qwen3-30B-A3B: 128 experts, 32 heads, 4 KV heads
     String q = "Qwen/Qwen3-30B-A3B";
-    assertEquals(List.of(), ids(Snapshot.V0_5_1, launch(Map.of(), q, "--tp", "4", "--ep-size", "4"), q));
+    assertEquals(
+        List.of(), ids(Snapshot.V0_5_1, launch(Map.of(), q, "--tp", "4", "--ep-size", "4"), q));
     List<SglangRefusal> r =
         SglangModelChecks.check(
             Snapshot.V0_5_1,
             launch(Map.of(), q, "--tp", "4", "--ep-size", "4", "--ep-num-redundant-experts", "2"),
             spec(q));
     assertEquals(List.of("experts-vs-ep"), r.stream().map(SglangRefusal::ruleId).toList());
-    assertTrue(r.get(0).message().contains("128 routed experts plus 2 redundant ones"), r.get(0).message());
+    assertTrue(
+        r.get(0).message().contains("128 routed experts plus 2 redundant ones"),
+        r.get(0).message());
     assertEquals("layers/moe/fused_moe_triton/layer.py L176 @v0.5.1", r.get(0).source());
   }
 
@@ -128,8 +136,14 @@ class SglangModelChecksTest {
   void deepseekMtpWithPagesOnFlashinfer_isRefusedByV051Only() {
     String ds = "deepseek-ai/DeepSeek-V3";
     String[] flags = {
-      "--tp", "8", "--speculative-algorithm", "EAGLE", "--page-size", "64",
-      "--attention-backend", "flashinfer"
+      "--tp",
+      "8",
+      "--speculative-algorithm",
+      "EAGLE",
+      "--page-size",
+      "64",
+      "--attention-backend",
+      "flashinfer"
     };
     assertEquals(
         List.of("mtp-page-size-flashinfer"), ids(Snapshot.V0_5_1, launch(Map.of(), ds, flags), ds));

@@ -87,9 +87,7 @@ class SglangRules2026Test {
 
   @Test
   void pdDecode_activationFromRunningRequests_from0520() {
-    String[] args = {
-      "--disaggregation-mode", "decode", "--max-running-requests", "8192"
-    };
+    String[] args = {"--disaggregation-mode", "decode", "--max-running-requests", "8192"};
     // 0.5.19: max(decode max_bs 256, 2048) = 2048 tokens: R = 512 + 3072 + 128 + 512 = 4224,
     // raised to the 10 GiB floor: (143771 - 10240) / 143771 = 0.929
     assertEquals(0.929, plan("0.5.19", H200, LLAMA8, args).sglangDefaultFraction().value(), 0);
@@ -129,7 +127,8 @@ class SglangRules2026Test {
     // R = 1536 + 1024 x 8 / 8 = 2560: 0.982, then - 8192 / 143771 (adjust_mem_fraction_for_vlm)
     LaunchPlan p = plan("0.5.20", H200, SCOUT, on, "--tp", "8");
     assertEquals(0.982 - 8192.0 / H200, p.sglangDefaultFraction().value(), 1e-12);
-    assertTrue(p.sglangDefaultFraction().formula().endsWith("; - 8192 / 143771 for the image encoder"));
+    assertTrue(
+        p.sglangDefaultFraction().formula().endsWith("; - 8192 / 143771 for the image encoder"));
   }
 
   // ------------------------------------------------------------------ fallback fraction
@@ -139,16 +138,35 @@ class SglangRules2026Test {
     assertEquals(0.88, unknownGpu("0.5.19").value(), 0);
     assertEquals(0.95, unknownGpu("0.5.20").value(), 0);
     assertEquals("GPU capacity unknown: 0.95", unknownGpu("main").formula());
-    assertEquals("memory_hook.py L283-287 @a82da8da (gpu_mem is None)", unknownGpu("main").source());
+    assertEquals(
+        "memory_hook.py L283-287 @a82da8da (gpu_mem is None)", unknownGpu("main").source());
   }
 
   private static Explained unknownGpu(String version) {
     return SglangDefaults.defaultFraction(
         SglangFacts.of(SglangVersion.parse(version)),
         new SglangDefaults.FractionInputs(
-            OptionalLong.empty(), 1, 1, 1, false, Optional.empty(), false, OptionalInt.empty(),
-            OptionalInt.empty(), false, 4096, 16384, 160, true, true, 50, false,
-            Optional.empty(), OptionalInt.empty(), 1, false));
+            OptionalLong.empty(),
+            1,
+            1,
+            1,
+            false,
+            Optional.empty(),
+            false,
+            OptionalInt.empty(),
+            OptionalInt.empty(),
+            false,
+            4096,
+            16384,
+            160,
+            true,
+            true,
+            50,
+            false,
+            Optional.empty(),
+            OptionalInt.empty(),
+            1,
+            false));
   }
 
   // ------------------------------------------------------------------ multimodal feature pool
@@ -168,8 +186,18 @@ class SglangRules2026Test {
     // two nodes: cpu transport
     assertEquals(
         0,
-        plan("main", H200, SCOUT, "--tp", "16", "--nnodes", "2", "--node-rank", "0",
-                "--dist-init-addr", "10.0.0.1:5000")
+        plan(
+                "main",
+                H200,
+                SCOUT,
+                "--tp",
+                "16",
+                "--nnodes",
+                "2",
+                "--node-rank",
+                "0",
+                "--dist-init-addr",
+                "10.0.0.1:5000")
             .mmFeatureCacheMib());
     // a text model reserves nothing
     assertEquals(0, plan("main", H200, LLAMA8).mmFeatureCacheMib());
@@ -225,8 +253,8 @@ class SglangRules2026Test {
     assertEquals(OptionalInt.of(maxBs), p.cudaGraphMaxBs());
     assertEquals(fraction, p.sglangDefaultFraction().value(), 0);
     assertEquals(prefill, p.prefillGraphBackend());
-    assertTrue(p.sglangDefaultFraction().source().startsWith(source), p.sglangDefaultFraction()
-        .source());
+    assertTrue(
+        p.sglangDefaultFraction().source().startsWith(source), p.sglangDefaultFraction().source());
     assertEquals(SglangVersion.parse(version), p.facts().modelledAs());
   }
 

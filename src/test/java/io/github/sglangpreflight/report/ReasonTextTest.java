@@ -127,13 +127,11 @@ class ReasonTextTest {
     assertEquals(
         List.of(body + "; the largest safe fraction is 0.800"),
         render(
-            Decision.REJECT,
-            new Reason.NoWindow(AT, 163_840, OptionalDouble.of(0.8), List.of())));
+            Decision.REJECT, new Reason.NoWindow(AT, 163_840, OptionalDouble.of(0.8), List.of())));
     assertEquals(
         List.of(body),
         render(
-            Decision.REJECT,
-            new Reason.NoWindow(AT, 163_840, OptionalDouble.empty(), List.of())));
+            Decision.REJECT, new Reason.NoWindow(AT, 163_840, OptionalDouble.empty(), List.of())));
   }
 
   @Test
@@ -188,7 +186,15 @@ class ReasonTextTest {
         render(
             Decision.REJECT,
             new Reason.GpusMissing(
-                2, 1, 1, 2, false, 1, 2, List.of(3), 1,
+                2,
+                1,
+                1,
+                2,
+                false,
+                1,
+                2,
+                List.of(3),
+                1,
                 Optional.of("CUDA_VISIBLE_DEVICES is odd"))));
     assertEquals(
         List.of(

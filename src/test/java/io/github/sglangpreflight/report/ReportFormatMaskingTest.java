@@ -1,10 +1,10 @@
 package io.github.sglangpreflight.report;
 
-import io.github.sglangpreflight.Preflight;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sglangpreflight.Preflight;
 import io.github.sglangpreflight.gpu.GpuSnapshots;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +19,13 @@ class ReportFormatMaskingTest {
         .build()
         .check(
             List.of(
-                "python3", "-m", "sglang.launch_server", "--model-path",
-                "meta-llama/Llama-3.1-8B-Instruct", "--api-key", "sk-secret-123",
+                "python3",
+                "-m",
+                "sglang.launch_server",
+                "--model-path",
+                "meta-llama/Llama-3.1-8B-Instruct",
+                "--api-key",
+                "sk-secret-123",
                 "--admin-api-key=adm-456"),
             Map.of());
   }

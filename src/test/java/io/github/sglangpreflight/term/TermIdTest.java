@@ -55,8 +55,7 @@ class TermIdTest {
       assertEquals(true, t.id().matches("[a-z0-9]+(-[a-z0-9]+)*"), t.id());
     }
     assertEquals(
-        TermId.values().length,
-        Arrays.stream(TermId.values()).map(TermId::id).distinct().count());
+        TermId.values().length, Arrays.stream(TermId.values()).map(TermId::id).distinct().count());
     assertEquals(Optional.empty(), TermId.byId("CUDA-graph capture"));
   }
 
@@ -66,6 +65,7 @@ class TermIdTest {
     assertEquals("JIT DeepGEMM warm-up", TermId.DEEPGEMM_WARMUP.label());
     assertEquals("model weights", TermId.WEIGHTS.label());
     assertEquals(
-        TermId.values().length, Arrays.stream(TermId.values()).map(TermId::label).distinct().count());
+        TermId.values().length,
+        Arrays.stream(TermId.values()).map(TermId::label).distinct().count());
   }
 }

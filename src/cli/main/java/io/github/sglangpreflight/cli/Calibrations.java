@@ -28,9 +28,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The calibration store on the command line: which store {@code check} and {@code exec} use
- * ({@code --calibration-dir}, {@code --no-calibration}), what {@code exec} records after a launch,
- * and the {@code calibration list|clear} command.
+ * The calibration store on the command line: which store {@code check} and {@code exec} use ({@code
+ * --calibration-dir}, {@code --no-calibration}), what {@code exec} records after a launch, and the
+ * {@code calibration list|clear} command.
  */
 final class Calibrations {
   private Calibrations() {}
@@ -62,11 +62,7 @@ final class Calibrations {
     @Parameters(index = "0", paramLabel = "list|clear", description = "What to do.")
     String action;
 
-    @Option(
-        names = "--calibration-dir",
-        order = 27,
-        paramLabel = "DIR",
-        description = DIR_HELP)
+    @Option(names = "--calibration-dir", order = 27, paramLabel = "DIR", description = DIR_HELP)
     String calibrationDir;
   }
 
@@ -133,8 +129,8 @@ final class Calibrations {
   }
 
   /**
-   * A line consumer that reads SGLang's start-up log as it passes: what {@code exec} records
-   * after the launch.
+   * A line consumer that reads SGLang's start-up log as it passes: what {@code exec} records after
+   * the launch.
    */
   static final class Watch implements ChildProcess.LineConsumer {
     private final AtomicReference<StartupObservation> seen =
@@ -154,8 +150,8 @@ final class Calibrations {
    * Appends what one launch measured under the check's key. Never fails the launch: a store that
    * cannot be written is a WARN, the child's exit code stands.
    *
-   * @param liveReadings whether the check read the GPUs live (NVML, not a preset or snapshot):
-   *     only then is the free memory it read compared with SGLang's T
+   * @param liveReadings whether the check read the GPUs live (NVML, not a preset or snapshot): only
+   *     then is the free memory it read compared with SGLang's T
    */
   static void record(
       CalibrationStore store,
@@ -212,7 +208,9 @@ final class Calibrations {
     String action = o.action.strip().toLowerCase(Locale.ROOT);
     if (!action.equals("list") && !action.equals("clear")) {
       throw new UsageException(
-          "unknown action '" + o.action + "': give list or clear, e.g. sglang-preflight calibration"
+          "unknown action '"
+              + o.action
+              + "': give list or clear, e.g. sglang-preflight calibration"
               + " list");
     }
     CalibrationStore store =
@@ -238,10 +236,7 @@ final class Calibrations {
       return ExitCodes.ACCEPT;
     }
     out.println(
-        store.file()
-            + ": "
-            + records.size()
-            + (records.size() == 1 ? " record" : " records"));
+        store.file() + ": " + records.size() + (records.size() == 1 ? " record" : " records"));
     Map<CalibrationKey, Boolean> keys = new LinkedHashMap<>();
     records.forEach(r -> keys.put(r.key(), true));
     for (CalibrationKey key : keys.keySet()) {

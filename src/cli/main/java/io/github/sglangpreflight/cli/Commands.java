@@ -176,7 +176,11 @@ final class Commands {
                 + " container's termination-message file.")
     String reportFile;
 
-    @Option(names = "--calibration-dir", order = 27, paramLabel = "DIR", description = {
+    @Option(
+        names = "--calibration-dir",
+        order = 27,
+        paramLabel = "DIR",
+        description = {
           Calibrations.DIR_HELP,
           "exec records each launch's measured terms there; a check of the same launch (GPU"
               + " model, driver, SGLang, model, layout) uses them."

@@ -1,22 +1,22 @@
 package io.github.sglangpreflight.cli;
 
-import io.github.sglangpreflight.calibration.CalibrationStore;
 import io.github.sglangpreflight.LaunchCommands;
+import io.github.sglangpreflight.MultiNodeCheck;
+import io.github.sglangpreflight.OnUnreadableGpus;
+import io.github.sglangpreflight.Preflight;
+import io.github.sglangpreflight.calibration.CalibrationStore;
 import io.github.sglangpreflight.decision.Decision;
+import io.github.sglangpreflight.decision.Policy;
 import io.github.sglangpreflight.errors.GpuQueryException;
 import io.github.sglangpreflight.errors.InternalFailureException;
 import io.github.sglangpreflight.errors.InvalidInputException;
-import io.github.sglangpreflight.OnUnreadableGpus;
-import io.github.sglangpreflight.decision.Policy;
-import io.github.sglangpreflight.MultiNodeCheck;
-import io.github.sglangpreflight.Preflight;
-import io.github.sglangpreflight.report.PreflightReport;
-import io.github.sglangpreflight.report.ReportFormat;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuInventorySource;
 import io.github.sglangpreflight.gpu.GpuSnapshots;
 import io.github.sglangpreflight.gpu.nvml.NvmlGpuInventorySource;
 import io.github.sglangpreflight.launch.ChildProcess;
+import io.github.sglangpreflight.report.PreflightReport;
+import io.github.sglangpreflight.report.ReportFormat;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -391,8 +391,7 @@ public final class Main {
     out.print(
         c.json
             ? json + "\n"
-            : MultiNodeText.text(
-                r, files, new ReportFormat.TextStyle(width, !c.ascii, true)));
+            : MultiNodeText.text(r, files, new ReportFormat.TextStyle(width, !c.ascii, true)));
     return switch (r.decision()) {
       case ACCEPT -> ExitCodes.ACCEPT;
       case ADJUST -> ExitCodes.ADJUST;

@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * {@code check} over several nodes: the snapshots {@code --gpus} names (repeated, or a directory
- * of them), and the result of {@link MultiNodeCheck} as text and JSON.
+ * {@code check} over several nodes: the snapshots {@code --gpus} names (repeated, or a directory of
+ * them), and the result of {@link MultiNodeCheck} as text and JSON.
  */
 final class MultiNodeText {
   /** The schema id of the multi-node JSON. */

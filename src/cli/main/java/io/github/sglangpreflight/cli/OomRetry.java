@@ -33,9 +33,9 @@ import org.slf4j.Logger;
  *
  * <p>Each attempt's stdout and stderr are copied through as they come (the child sees pipes, not
  * the terminal, and gets {@code PYTHONUNBUFFERED=1} unless the variable is set), its stdin is this
- * process's, SIGINT/SIGTERM are forwarded, and the exit code is the last attempt's. An attempt
- * that printed a fatal start-up failure and does not exit within {@link #EXIT_AFTER_FAILURE} is
- * stopped (SIGTERM, then SIGKILL); no attempt outlives this process.
+ * process's, SIGINT/SIGTERM are forwarded, and the exit code is the last attempt's. An attempt that
+ * printed a fatal start-up failure and does not exit within {@link #EXIT_AFTER_FAILURE} is stopped
+ * (SIGTERM, then SIGKILL); no attempt outlives this process.
  */
 final class OomRetry {
   /** How long SGLang gets to exit by itself after printing a fatal start-up failure. */
@@ -75,7 +75,9 @@ final class OomRetry {
     this(out, err, environment, log, seen -> {});
   }
 
-  /** @param observed receives each attempt's start-up observation when the attempt has ended */
+  /**
+   * @param observed receives each attempt's start-up observation when the attempt has ended
+   */
   OomRetry(
       PrintWriter out,
       PrintWriter err,
@@ -265,8 +267,7 @@ final class OomRetry {
 
   /** SGLang's factor on the flag (0.9 for multimodal models on some versions), else 1. */
   private static double factor(PreflightReport report, Map<String, String> environment) {
-    OptionalDouble given =
-        LaunchCommands.memFractionStatic(report.originalCommand(), environment);
+    OptionalDouble given = LaunchCommands.memFractionStatic(report.originalCommand(), environment);
     if (report.checked() && given.isPresent() && given.getAsDouble() > 0) {
       double f = report.requestedFraction() / given.getAsDouble();
       return f > 0.5 && f <= 1.0 ? f : 1.0;
@@ -278,10 +279,10 @@ final class OomRetry {
     double floor = Math.max(LOWEST_FLOOR, report.minFraction().orElse(LOWEST_FLOOR));
     double ceiling = Math.min(HIGHEST_CEILING, report.maxSafeFraction().orElse(HIGHEST_CEILING));
     Optional<PreflightReport.Estimate> e = report.estimate();
-    long margin = e.map(PreflightReport.Estimate::safetyMarginBytes)
-        .orElse(Preflight.DEFAULT_SAFETY_MARGIN_BYTES);
-    OptionalLong t =
-        e.map(x -> OptionalLong.of(x.preLoadFreeBytes())).orElse(OptionalLong.empty());
+    long margin =
+        e.map(PreflightReport.Estimate::safetyMarginBytes)
+            .orElse(Preflight.DEFAULT_SAFETY_MARGIN_BYTES);
+    OptionalLong t = e.map(x -> OptionalLong.of(x.preLoadFreeBytes())).orElse(OptionalLong.empty());
     OptionalLong minKv = OptionalLong.empty();
     if (e.isPresent() && report.minFraction().isPresent()) {
       long kv =

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The calibration end to end: {@code exec} records what the fake {@code sglang} package's log
- * measured (src/test/resources/launch/fake-sglang-pkg: weights 15.11 GB, capture 6.19 GB), a
- * later {@code check} of the same launch uses it, and {@code calibration list|clear} show and
- * empty the store. On the 1 x H100 preset for SGLang 0.5.1, Llama-3.1-8B at 0.88.
+ * measured (src/test/resources/launch/fake-sglang-pkg: weights 15.11 GB, capture 6.19 GB), a later
+ * {@code check} of the same launch uses it, and {@code calibration list|clear} show and empty the
+ * store. On the 1 x H100 preset for SGLang 0.5.1, Llama-3.1-8B at 0.88.
  */
 class MainCalibrationTest {
   @TempDir Path tmp;
@@ -162,8 +162,7 @@ class MainCalibrationTest {
   @Test
   void badCalibrationOptions_exit2WithTheFix() throws Exception {
     Path aFile = Files.writeString(tmp.resolve("x.txt"), "x");
-    CliRun file =
-        run(env(), args("check", guard("--calibration-dir", aFile.toString()), LAUNCH));
+    CliRun file = run(env(), args("check", guard("--calibration-dir", aFile.toString()), LAUNCH));
     assertEquals(2, file.exitCode());
     assertTrue(
         file.err()

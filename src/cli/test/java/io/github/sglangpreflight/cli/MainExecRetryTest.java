@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code exec --retry-on-oom} against the fake {@code sglang} package of {@code
  * src/test/resources/launch/fake-sglang-pkg} (on PYTHONPATH, started as {@code python3 -m
  * sglang.launch_server}), which fails above or below a fraction the way SGLang does and prints
- * SGLang's lines. The check runs on the 1 x H100 preset for SGLang 0.5.1, where it accepts 0.88
- * for Llama-3.1-8B (safe window 0.394-0.943).
+ * SGLang's lines. The check runs on the 1 x H100 preset for SGLang 0.5.1, where it accepts 0.88 for
+ * Llama-3.1-8B (safe window 0.394-0.943).
  */
 class MainExecRetryTest {
   @TempDir Path tmp;
@@ -123,8 +123,7 @@ class MainExecRetryTest {
 
   @Test
   void notEnoughMemory_raisesTheFraction() throws Exception {
-    CliRun r =
-        exec(Map.of(), List.of("--retry-on-oom", "1", "--policy", "warn"), "0.2");
+    CliRun r = exec(Map.of(), List.of("--retry-on-oom", "1", "--policy", "warn"), "0.2");
 
     assertEquals(0, r.exitCode(), r.toString());
     // (15.11 GiB of weights + 16 GiB for 131,072 tokens) / 78.81 GiB, rounded up

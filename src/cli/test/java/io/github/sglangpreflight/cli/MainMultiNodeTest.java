@@ -42,8 +42,7 @@ class MainMultiNodeTest {
     Files.writeString(dir.resolve("node-0.json"), idle);
     Map<String, Object> json = JSON.std.mapFrom(idle);
     Map<String, Object> memory =
-        (Map<String, Object>)
-            ((List<Map<String, Object>>) json.get("gpus")).get(3).get("memory");
+        (Map<String, Object>) ((List<Map<String, Object>>) json.get("gpus")).get(3).get("memory");
     memory.put("usedBytes", 6L << 30);
     memory.put("freeBytes", ((Number) memory.get("freeBytes")).longValue() - (6L << 30));
     Files.writeString(dir.resolve("node-1.json"), JSON.std.asString(json));
@@ -90,8 +89,8 @@ class MainMultiNodeTest {
         r.out());
 
     CliRun fromDir = run(Map.of(), args("check", guard(dir.toString()), LAUNCH));
-    assertEquals(r.out().replace(n0, "X").replace(n1, "Y"),
-        fromDir.out().replace(n0, "X").replace(n1, "Y"));
+    assertEquals(
+        r.out().replace(n0, "X").replace(n1, "Y"), fromDir.out().replace(n0, "X").replace(n1, "Y"));
   }
 
   @Test

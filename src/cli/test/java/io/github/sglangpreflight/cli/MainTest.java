@@ -11,15 +11,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import io.github.sglangpreflight.Preflight;
 import io.github.sglangpreflight.decision.Decision;
 import io.github.sglangpreflight.decision.Policy;
-import io.github.sglangpreflight.Preflight;
-import io.github.sglangpreflight.report.PreflightReport;
-import io.github.sglangpreflight.report.ReportFormat;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuInventorySource;
 import io.github.sglangpreflight.gpu.GpuPresets;
 import io.github.sglangpreflight.gpu.GpuSnapshots;
+import io.github.sglangpreflight.report.PreflightReport;
+import io.github.sglangpreflight.report.ReportFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -9,16 +9,16 @@ import io.github.sglangpreflight.OnUnreadableGpus;
 import io.github.sglangpreflight.Preflight;
 import io.github.sglangpreflight.decision.Policy;
 import io.github.sglangpreflight.decision.ReasonId;
-import io.github.sglangpreflight.gpu.GpuSnapshots;
-import io.github.sglangpreflight.report.PreflightReport;
-import io.github.sglangpreflight.report.ReportFormat;
-import io.github.sglangpreflight.term.TermId;
 import io.github.sglangpreflight.gpu.ComputeCapability;
 import io.github.sglangpreflight.gpu.Gpu;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuInventorySource;
 import io.github.sglangpreflight.gpu.GpuMemory;
 import io.github.sglangpreflight.gpu.GpuProcess;
+import io.github.sglangpreflight.gpu.GpuSnapshots;
+import io.github.sglangpreflight.report.PreflightReport;
+import io.github.sglangpreflight.report.ReportFormat;
+import io.github.sglangpreflight.term.TermId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,7 +103,10 @@ class ReportSchemaDocTest {
             .check(CliRun.SEED_COMMAND, CliRun.SEED_ENV));
     List<String> llama70b =
         List.of(
-            "python3", "-m", "sglang.launch_server", "--model-path",
+            "python3",
+            "-m",
+            "sglang.launch_server",
+            "--model-path",
             "meta-llama/Llama-3.1-70B-Instruct");
     reports.add(MainTest.library("8xH200", "0.4.5.post3", llama70b));
     List<String> longContext = new ArrayList<>(llama70b);
@@ -115,8 +118,13 @@ class ReportSchemaDocTest {
             "8xH200",
             "0.4.5.post3",
             List.of(
-                "python3", "-m", "sglang.launch_server", "--model-path",
-                "meta-llama/Llama-3.1-8B-Instruct", "--some-unknown-flag-xyz", "3")));
+                "python3",
+                "-m",
+                "sglang.launch_server",
+                "--model-path",
+                "meta-llama/Llama-3.1-8B-Instruct",
+                "--some-unknown-flag-xyz",
+                "3")));
     Set<String> ids = new TreeSet<>();
     for (PreflightReport r : reports) {
       r.reasonDetails().forEach(x -> ids.add(x.id().id()));

@@ -10,16 +10,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Synthesizes a checkpoint's tensors from its config for every architecture this build has a
- * layout for: the classic families of {@link TensorInventory} and the families of this package
- * (GPT-OSS, Qwen3-Next/Qwen3.5, DeepSeek-V3.2/GLM-5 with the DSA indexer, GLM-4.5/4.6,
- * MiniMax-M2, Gemma-3, Qwen2.5-VL/Qwen3-VL, Mistral-3, Phi-3/Phi-4). Quantized checkpoints keep
- * their stored dtypes and scales: block/per-tensor fp8 and GPT-OSS MXFP4 are laid out directly,
- * AWQ, GPTQ, NVFP4, ModelOpt FP8, compressed-tensors and bitsandbytes through {@link
- * QuantizedStorage}. Pure.
+ * Synthesizes a checkpoint's tensors from its config for every architecture this build has a layout
+ * for: the classic families of {@link TensorInventory} and the families of this package (GPT-OSS,
+ * Qwen3-Next/Qwen3.5, DeepSeek-V3.2/GLM-5 with the DSA indexer, GLM-4.5/4.6, MiniMax-M2, Gemma-3,
+ * Qwen2.5-VL/Qwen3-VL, Mistral-3, Phi-3/Phi-4). Quantized checkpoints keep their stored dtypes and
+ * scales: block/per-tensor fp8 and GPT-OSS MXFP4 are laid out directly, AWQ, GPTQ, NVFP4, ModelOpt
+ * FP8, compressed-tensors and bitsandbytes through {@link QuantizedStorage}. Pure.
  *
- * <p>An architecture without a layout is refused here (config only), never when its checkpoint
- * is on disk: {@code ModelResolver} then measures the safetensors headers instead.
+ * <p>An architecture without a layout is refused here (config only), never when its checkpoint is
+ * on disk: {@code ModelResolver} then measures the safetensors headers instead.
  */
 public final class ArchLayouts {
   private ArchLayouts() {}
@@ -29,8 +28,8 @@ public final class ArchLayouts {
    *
    * @param spec the architecture facts
    * @param where how messages name the source of {@code spec}
-   * @throws InvalidInputException when the architecture or quantization has no layout, or a
-   *     field the layout needs is missing (the message names the field and the model)
+   * @throws InvalidInputException when the architecture or quantization has no layout, or a field
+   *     the layout needs is missing (the message names the field and the model)
    */
   public static List<TensorInfo> synthesize(ModelSpec spec, String where) {
     Objects.requireNonNull(spec, "spec");

@@ -5,12 +5,11 @@ import io.github.sglangpreflight.model.TensorInfo;
 import java.util.List;
 
 /**
- * Gemma-3 ({@code models/gemma3_causal.py}, {@code gemma3_mm.py}): Gemma-2's four norms per
- * layer plus per-head q/k norms, tied embeddings; {@code Gemma3ForConditionalGeneration} nests
- * the text model under {@code language_model.model.} beside the SigLIP tower ({@link
- * VisionTowers}). Five of six layers slide over {@code sliding_window} tokens, but SGLang does
- * not list Gemma-3 as hybrid-SWA ({@code is_hybrid_swa_model}, model_config.py), so every layer
- * keeps full-length KV.
+ * Gemma-3 ({@code models/gemma3_causal.py}, {@code gemma3_mm.py}): Gemma-2's four norms per layer
+ * plus per-head q/k norms, tied embeddings; {@code Gemma3ForConditionalGeneration} nests the text
+ * model under {@code language_model.model.} beside the SigLIP tower ({@link VisionTowers}). Five of
+ * six layers slide over {@code sliding_window} tokens, but SGLang does not list Gemma-3 as
+ * hybrid-SWA ({@code is_hybrid_swa_model}, model_config.py), so every layer keeps full-length KV.
  */
 final class Gemma3Layout {
   private Gemma3Layout() {}

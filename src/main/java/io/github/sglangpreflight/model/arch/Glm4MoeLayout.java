@@ -7,12 +7,12 @@ import java.util.List;
 
 /**
  * GLM-4.5 / 4.5-Air / 4.6 ({@code models/glm4_moe.py} @d5fc25da): GQA attention with q/k/v bias
- * ({@code attention_bias}), q/k norms when {@code use_qk_norm}, partial rotary (no weights),
- * the first {@code first_k_dense_replace} layers dense, then DeepSeek-style MoE: {@code mlp.gate}
- * with a float32 {@code e_score_correction_bias}, routed experts and {@code shared_experts}.
- * The {@code num_nextn_predict_layers} MTP layers follow as {@code model.layers.L} with {@code
- * eh_proj [H, 2H]}, {@code enorm}, {@code hnorm} and {@code shared_head.norm} (the draft shares
- * the target's embedding and head); WeightPlacement reports them as the draft model.
+ * ({@code attention_bias}), q/k norms when {@code use_qk_norm}, partial rotary (no weights), the
+ * first {@code first_k_dense_replace} layers dense, then DeepSeek-style MoE: {@code mlp.gate} with
+ * a float32 {@code e_score_correction_bias}, routed experts and {@code shared_experts}. The {@code
+ * num_nextn_predict_layers} MTP layers follow as {@code model.layers.L} with {@code eh_proj [H,
+ * 2H]}, {@code enorm}, {@code hnorm} and {@code shared_head.norm} (the draft shares the target's
+ * embedding and head); WeightPlacement reports them as the draft model.
  */
 final class Glm4MoeLayout {
   private Glm4MoeLayout() {}

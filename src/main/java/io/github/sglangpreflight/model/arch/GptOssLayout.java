@@ -6,17 +6,16 @@ import io.github.sglangpreflight.model.WeightDtype;
 import java.util.List;
 
 /**
- * GPT-OSS 20B/120B ({@code models/gpt_oss.py} @009c6808): GQA attention with q/k/v/o biases and
- * a learned per-head {@code sinks} parameter, a router with bias, and fused experts on every
- * layer. With {@code quant_method mxfp4} the experts are stored as {@code
- * gate_up_proj_blocks U8 [E, 2I, H/32, 16]} (two E2M1 values per byte), {@code
- * gate_up_proj_scales U8 [E, 2I, H/32]} (one E8M0 scale per 32 values), {@code gate_up_proj_bias
- * [E, 2I]}, and the same for {@code down_proj} with {@code [E, H, I/32, ...]}; SGLang's
- * {@code Mxfp4MoEMethod} keeps them as uint8 {@code w13_weight [E, 2I, H/2]} and scales, the
- * same bytes (layers/quantization/mxfp4.py create_weights). Attention, router, embeddings and
- * lm_head stay bf16 ({@code modules_to_not_convert}); the released config names no {@code
- * torch_dtype}, and its float tensors are bf16. Checked: gpt-oss-20b synthesizes the
- * index total 13,761,264,768 B exactly.
+ * GPT-OSS 20B/120B ({@code models/gpt_oss.py} @009c6808): GQA attention with q/k/v/o biases and a
+ * learned per-head {@code sinks} parameter, a router with bias, and fused experts on every layer.
+ * With {@code quant_method mxfp4} the experts are stored as {@code gate_up_proj_blocks U8 [E, 2I,
+ * H/32, 16]} (two E2M1 values per byte), {@code gate_up_proj_scales U8 [E, 2I, H/32]} (one E8M0
+ * scale per 32 values), {@code gate_up_proj_bias [E, 2I]}, and the same for {@code down_proj} with
+ * {@code [E, H, I/32, ...]}; SGLang's {@code Mxfp4MoEMethod} keeps them as uint8 {@code w13_weight
+ * [E, 2I, H/2]} and scales, the same bytes (layers/quantization/mxfp4.py create_weights).
+ * Attention, router, embeddings and lm_head stay bf16 ({@code modules_to_not_convert}); the
+ * released config names no {@code torch_dtype}, and its float tensors are bf16. Checked:
+ * gpt-oss-20b synthesizes the index total 13,761,264,768 B exactly.
  */
 final class GptOssLayout {
   private GptOssLayout() {}
@@ -27,8 +26,7 @@ final class GptOssLayout {
     long h = s.hiddenSize();
     long e = moe.numExperts();
     long i = moe.expertIntermediateSize();
-    boolean mxfp4 =
-        s.quantization().map(q -> q.method().equals("mxfp4")).orElse(false);
+    boolean mxfp4 = s.quantization().map(q -> q.method().equals("mxfp4")).orElse(false);
     out.f("model.embed_tokens.weight", s.vocabSize(), h);
     for (int layer = 0; layer < s.numHiddenLayers(); layer++) {
       String p = "model.layers." + layer + ".";

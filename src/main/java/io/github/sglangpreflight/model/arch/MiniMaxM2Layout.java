@@ -6,13 +6,13 @@ import io.github.sglangpreflight.model.WeightDtype;
 import java.util.List;
 
 /**
- * MiniMax-M2 / M2.5 ({@code models/minimax_m2.py}): GQA attention with q/k RMSNorm over the
- * whole projection ({@code q_norm [heads · head_dim]}, {@code k_norm [kv_heads · head_dim]}),
- * every layer MoE under {@code block_sparse_moe} with a router {@code gate}, a float32 {@code
+ * MiniMax-M2 / M2.5 ({@code models/minimax_m2.py}): GQA attention with q/k RMSNorm over the whole
+ * projection ({@code q_norm [heads · head_dim]}, {@code k_norm [kv_heads · head_dim]}), every layer
+ * MoE under {@code block_sparse_moe} with a router {@code gate}, a float32 {@code
  * e_score_correction_bias} and experts {@code w1}/{@code w2}/{@code w3} of {@code
- * intermediate_size}; no shared expert. The released checkpoint is block-fp8 except {@code
- * gate}, {@code e_score_correction_bias} and {@code lm_head}. The MTP modules ({@code
- * use_mtp}) are not synthesized: the target model does not load them.
+ * intermediate_size}; no shared expert. The released checkpoint is block-fp8 except {@code gate},
+ * {@code e_score_correction_bias} and {@code lm_head}. The MTP modules ({@code use_mtp}) are not
+ * synthesized: the target model does not load them.
  */
 final class MiniMaxM2Layout {
   private MiniMaxM2Layout() {}

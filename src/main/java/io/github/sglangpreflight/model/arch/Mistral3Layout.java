@@ -7,9 +7,9 @@ import java.util.List;
 /**
  * Mistral-Small-3.1/3.2 and Mistral-Medium ({@code Mistral3ForConditionalGeneration}, {@code
  * models/mistral.py} over {@code llama.py}): a Llama text model under {@code
- * language_model.model.}. The Pixtral vision tower and projector are not synthesized (no
- * {@code vision_config} layout in this build; about 0.4 B parameters, under 2 % of a 24 B
- * checkpoint); a local checkpoint is measured whole.
+ * language_model.model.}. The Pixtral vision tower and projector are not synthesized (no {@code
+ * vision_config} layout in this build; about 0.4 B parameters, under 2 % of a 24 B checkpoint); a
+ * local checkpoint is measured whole.
  */
 final class Mistral3Layout {
   private Mistral3Layout() {}

@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * Phi-3 / Phi-4 ({@code Phi3ForCausalLM}, served by SGLang's Llama path with stacked-parameter
- * mapping, {@code models/phi3.py} / {@code llama.py}): the checkpoint fuses {@code qkv_proj
- * [(heads + 2 · kv_heads) · head_dim, H]} and {@code gate_up_proj [2 · I, H]}; {@code o_proj}
- * and {@code down_proj} as usual.
+ * mapping, {@code models/phi3.py} / {@code llama.py}): the checkpoint fuses {@code qkv_proj [(heads
+ * + 2 · kv_heads) · head_dim, H]} and {@code gate_up_proj [2 · I, H]}; {@code o_proj} and {@code
+ * down_proj} as usual.
  */
 final class Phi3Layout {
   private Phi3Layout() {}

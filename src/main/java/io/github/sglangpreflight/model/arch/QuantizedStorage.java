@@ -10,29 +10,29 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Rewrites the linear weights of a synthesized (unquantized) inventory into the tensors a
- * quantized checkpoint stores, so that config-only estimates of AWQ, GPTQ, NVFP4, ModelOpt FP8,
- * compressed-tensors and bitsandbytes checkpoints keep their stored dtypes and scales. Only
- * 2-D {@code .weight} tensors of decoder layers are rewritten; norms, routers ({@code .gate},
- * {@code router}), embeddings, lm_head, vision towers and modules the config excludes stay in
- * {@code torch_dtype}. Per linear {@code [out, in]} with group size {@code g} and {@code b}
- * bits (SGLang keeps these tensors as loaded, or repacks them into as many bytes for Marlin):
+ * Rewrites the linear weights of a synthesized (unquantized) inventory into the tensors a quantized
+ * checkpoint stores, so that config-only estimates of AWQ, GPTQ, NVFP4, ModelOpt FP8,
+ * compressed-tensors and bitsandbytes checkpoints keep their stored dtypes and scales. Only 2-D
+ * {@code .weight} tensors of decoder layers are rewritten; norms, routers ({@code .gate}, {@code
+ * router}), embeddings, lm_head, vision towers and modules the config excludes stay in {@code
+ * torch_dtype}. Per linear {@code [out, in]} with group size {@code g} and {@code b} bits (SGLang
+ * keeps these tensors as loaded, or repacks them into as many bytes for Marlin):
  *
  * <ul>
- *   <li>awq: {@code qweight I32 [in, out·b/32]}, {@code qzeros I32 [in/g, out·b/32]}, {@code
- *       scales F16 [in/g, out]} (layers/quantization/awq.py create_weights).
+ *   <li>awq: {@code qweight I32 [in, out·b/32]}, {@code qzeros I32 [in/g, out·b/32]}, {@code scales
+ *       F16 [in/g, out]} (layers/quantization/awq.py create_weights).
  *   <li>gptq: {@code qweight I32 [in·b/32, out]}, {@code qzeros I32 [in/g, out·b/32]}, {@code
  *       scales F16 [in/g, out]}, {@code g_idx I32 [in]} (gptq.py create_weights).
- *   <li>modelopt NVFP4: {@code weight U8 [out, in/2]}, {@code weight_scale F8_E4M3 [out,
- *       in/16]}, {@code weight_scale_2} and {@code input_scale} F32 scalars (modelopt_quant.py
+ *   <li>modelopt NVFP4: {@code weight U8 [out, in/2]}, {@code weight_scale F8_E4M3 [out, in/16]},
+ *       {@code weight_scale_2} and {@code input_scale} F32 scalars (modelopt_quant.py
  *       ModelOptFp4LinearMethod); ModelOpt FP8: F8 weight and two F32 scalars.
- *   <li>compressed-tensors {@code pack-quantized}: {@code weight_packed I32 [out, in·b/32]},
- *       {@code weight_scale BF16 [out, in/g]}, {@code weight_shape I32 [2]}; {@code
- *       nvfp4-pack-quantized}: as NVFP4 with {@code weight_global_scale}/{@code
- *       input_global_scale}; {@code float-quantized}/{@code int-quantized}: 1-byte weights and a
- *       F32 per-channel {@code weight_scale [out, 1]}.
- *   <li>bitsandbytes 4-bit: {@code weight U8 [out·in/2, 1]}, {@code weight.absmax F32
- *       [out·in/64]} and a 16-entry {@code quant_map}; 8-bit: I8 weight and F32 {@code SCB [out]}.
+ *   <li>compressed-tensors {@code pack-quantized}: {@code weight_packed I32 [out, in·b/32]}, {@code
+ *       weight_scale BF16 [out, in/g]}, {@code weight_shape I32 [2]}; {@code nvfp4-pack-quantized}:
+ *       as NVFP4 with {@code weight_global_scale}/{@code input_global_scale}; {@code
+ *       float-quantized}/{@code int-quantized}: 1-byte weights and a F32 per-channel {@code
+ *       weight_scale [out, 1]}.
+ *   <li>bitsandbytes 4-bit: {@code weight U8 [out·in/2, 1]}, {@code weight.absmax F32 [out·in/64]}
+ *       and a 16-entry {@code quant_map}; 8-bit: I8 weight and F32 {@code SCB [out]}.
  * </ul>
  */
 final class QuantizedStorage {
@@ -41,8 +41,16 @@ final class QuantizedStorage {
   /** Whether {@code q} is a method this class rewrites (fp8 and mxfp4 are laid out directly). */
   static boolean rewrites(Quantization q) {
     return switch (q.method()) {
-      case "awq", "awq_marlin", "gptq", "gptq_marlin", "modelopt", "modelopt_fp4", "modelopt_fp8",
-          "compressed-tensors", "bitsandbytes" -> true;
+      case "awq",
+          "awq_marlin",
+          "gptq",
+          "gptq_marlin",
+          "modelopt",
+          "modelopt_fp4",
+          "modelopt_fp8",
+          "compressed-tensors",
+          "bitsandbytes" ->
+          true;
       default -> false;
     };
   }
@@ -71,9 +79,13 @@ final class QuantizedStorage {
     }
     String module = n.substring(0, n.length() - ".weight".length());
     String last = module.substring(module.lastIndexOf('.') + 1);
-    if (last.contains("norm") || last.equals("gate") || last.equals("router")
-        || last.equals("shared_expert_gate") || last.equals("eh_proj")
-        || last.equals("embed_tokens") || module.endsWith("shared_head.head")) {
+    if (last.contains("norm")
+        || last.equals("gate")
+        || last.equals("router")
+        || last.equals("shared_expert_gate")
+        || last.equals("eh_proj")
+        || last.equals("embed_tokens")
+        || module.endsWith("shared_head.head")) {
       return false;
     }
     return !q.keepsUnquantized(module);
@@ -139,8 +151,14 @@ final class QuantizedStorage {
   }
 
   private static void nvfp4(
-      List<TensorInfo> out, String m, long o, long i, Quantization q, String packed,
-      String global, String input) {
+      List<TensorInfo> out,
+      String m,
+      long o,
+      long i,
+      Quantization q,
+      String packed,
+      String global,
+      String input) {
     long g = q.groupSize().orElse(16);
     out.add(TensorInfo.of(m + "." + packed, WeightDtype.U8, o, ceil(i, 2)));
     out.add(TensorInfo.of(m + ".weight_scale", WeightDtype.F8_E4M3, o, ceil(i, g)));

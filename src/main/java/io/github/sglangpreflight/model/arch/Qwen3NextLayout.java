@@ -7,16 +7,16 @@ import java.util.List;
 
 /**
  * Qwen3-Next and Qwen3.5 ({@code models/qwen3_next.py} @502a21a8, {@code qwen3_5.py}): layers
- * alternate gated-DeltaNet linear attention and gated full attention ({@code layer_types}, or
- * full every {@code full_attention_interval}-th layer).
+ * alternate gated-DeltaNet linear attention and gated full attention ({@code layer_types}, or full
+ * every {@code full_attention_interval}-th layer).
  *
  * <ul>
  *   <li>Full attention: {@code q_proj [2 · heads · head_dim, H]} (query and output gate), k/v,
  *       o_proj, per-head q/k norms.
  *   <li>Linear attention: {@code in_proj_qkvz [2·Kd + 2·Vd, H]}, {@code in_proj_ba [2·Hv, H]},
  *       {@code conv1d [2·Kd + Vd, 1, kernel]}, {@code dt_bias}, {@code A_log} [Hv], a gated norm
- *       [value_head_dim] and {@code out_proj [H, Vd]} (Kd = key heads × key dim, Vd = value heads
- *       × value dim). Qwen3.5 splits the input projection differently; the bytes are the same.
+ *       [value_head_dim] and {@code out_proj [H, Vd]} (Kd = key heads × key dim, Vd = value heads ×
+ *       value dim). Qwen3.5 splits the input projection differently; the bytes are the same.
  *   <li>MLP: routed experts with a gated shared expert (MoE variants), else a dense SwiGLU.
  *   <li>Qwen3.5 ({@code ...ForConditionalGeneration}) nests the text model under {@code
  *       model.language_model.} beside {@code model.visual.}. The {@code mtp.*} weights of the
@@ -29,7 +29,8 @@ final class Qwen3NextLayout {
   static List<TensorInfo> tensors(ModelSpec s, String where) {
     TensorSink out = new TensorSink(s);
     ArchFacts a = s.arch();
-    boolean nested = s.architecture().startsWith("Qwen3_5") && s.architecture().contains("Conditional");
+    boolean nested =
+        s.architecture().startsWith("Qwen3_5") && s.architecture().contains("Conditional");
     String m = nested ? "model.language_model." : "model.";
     long h = s.hiddenSize();
     out.f(m + "embed_tokens.weight", s.vocabSize(), h);

@@ -5,11 +5,11 @@ import io.github.sglangpreflight.model.TensorInfo;
 import java.util.List;
 
 /**
- * Qwen2.5-VL, Qwen3-VL and Qwen3-VL-MoE ({@code models/qwen2_5_vl.py}, {@code qwen3_vl.py},
- * {@code qwen3_vl_moe.py}): the Qwen2 (q/k/v bias) or Qwen3 (q/k norms) text stack under {@code
+ * Qwen2.5-VL, Qwen3-VL and Qwen3-VL-MoE ({@code models/qwen2_5_vl.py}, {@code qwen3_vl.py}, {@code
+ * qwen3_vl_moe.py}): the Qwen2 (q/k/v bias) or Qwen3 (q/k norms) text stack under {@code
  * model.language_model.}, routed experts without a shared expert for the MoE variant, and the
- * {@code model.visual.} ViT with its patch merger and deepstack mergers ({@link VisionTowers}).
- * The ViT holds no KV cache.
+ * {@code model.visual.} ViT with its patch merger and deepstack mergers ({@link VisionTowers}). The
+ * ViT holds no KV cache.
  */
 final class QwenVlLayout {
   private QwenVlLayout() {}

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Collects synthesized tensors in the checkpoint's naming. Float tensors take {@code
- * torch_dtype}; linear weights of a block-fp8 checkpoint are written as F8_E4M3 with their
- * float32 {@code weight_scale_inv} blocks (the convention {@code TensorInventory} follows);
- * other quantization methods are applied afterwards by {@link QuantizedStorage}.
+ * Collects synthesized tensors in the checkpoint's naming. Float tensors take {@code torch_dtype};
+ * linear weights of a block-fp8 checkpoint are written as F8_E4M3 with their float32 {@code
+ * weight_scale_inv} blocks (the convention {@code TensorInventory} follows); other quantization
+ * methods are applied afterwards by {@link QuantizedStorage}.
  */
 final class TensorSink {
   private final ModelSpec spec;
@@ -87,8 +87,7 @@ final class TensorSink {
     linear(prefix + "q_proj", qOut, s.hiddenSize(), bias);
     linear(prefix + "k_proj", kv, s.hiddenSize(), bias);
     linear(prefix + "v_proj", (long) s.numKeyValueHeads() * s.vHeadDim(), s.hiddenSize(), bias);
-    linear(
-        prefix + "o_proj", s.hiddenSize(), (long) s.numAttentionHeads() * s.vHeadDim(), oBias);
+    linear(prefix + "o_proj", s.hiddenSize(), (long) s.numAttentionHeads() * s.vHeadDim(), oBias);
   }
 
   List<TensorInfo> tensors() {

@@ -4,19 +4,18 @@ import io.github.sglangpreflight.model.ArchFacts;
 
 /**
  * Vision-tower tensors from {@code vision_config}, in the naming of the checkpoints SGLang's
- * multimodal model files load. The tower has no KV cache; its weights are placed whole on the
- * first pipeline stage (an upper bound: SGLang's Qwen ViT attention is TP-sharded).
+ * multimodal model files load. The tower has no KV cache; its weights are placed whole on the first
+ * pipeline stage (an upper bound: SGLang's Qwen ViT attention is TP-sharded).
  *
  * <ul>
- *   <li>SigLIP ({@code models/gemma3_mm.py} loads {@code vision_tower.vision_model.*}): patch
- *       conv {@code [h, C, p, p]} + bias, learned positions, per block q/k/v/out projections
- *       with bias, two LayerNorms, fc1/fc2 with bias; post LayerNorm; the projector's {@code
+ *   <li>SigLIP ({@code models/gemma3_mm.py} loads {@code vision_tower.vision_model.*}): patch conv
+ *       {@code [h, C, p, p]} + bias, learned positions, per block q/k/v/out projections with bias,
+ *       two LayerNorms, fc1/fc2 with bias; post LayerNorm; the projector's {@code
  *       mm_input_projection_weight [h, text_hidden]} and {@code mm_soft_emb_norm}.
- *   <li>Qwen ViT ({@code models/qwen2_5_vl.py}, {@code qwen3_vl.py}): 3-D patch conv {@code [h,
- *       C, T, p, p]}, per block fused {@code attn.qkv} and {@code attn.proj} with bias; Qwen2.5-VL
- *       has RMSNorms and a gated MLP, Qwen3-VL LayerNorms, {@code linear_fc1/2} and learned
- *       positions; a patch merger {@code [h·m², h·m²] → [out, h·m²]} plus one per deepstack
- *       index.
+ *   <li>Qwen ViT ({@code models/qwen2_5_vl.py}, {@code qwen3_vl.py}): 3-D patch conv {@code [h, C,
+ *       T, p, p]}, per block fused {@code attn.qkv} and {@code attn.proj} with bias; Qwen2.5-VL has
+ *       RMSNorms and a gated MLP, Qwen3-VL LayerNorms, {@code linear_fc1/2} and learned positions;
+ *       a patch merger {@code [h·m², h·m²] → [out, h·m²]} plus one per deepstack index.
  * </ul>
  */
 final class VisionTowers {
@@ -28,7 +27,12 @@ final class VisionTowers {
     switch (v.kind()) {
       case SIGLIP -> {
         String p = prefix + "vision_tower.vision_model.";
-        s.f(p + "embeddings.patch_embedding.weight", h, v.inChannels(), v.patchSize(), v.patchSize());
+        s.f(
+            p + "embeddings.patch_embedding.weight",
+            h,
+            v.inChannels(),
+            v.patchSize(),
+            v.patchSize());
         s.f(p + "embeddings.patch_embedding.bias", h);
         s.f(p + "embeddings.position_embedding.weight", v.positions(), h);
         for (int b = 0; b < v.depth(); b++) {

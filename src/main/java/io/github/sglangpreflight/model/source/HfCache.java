@@ -86,7 +86,8 @@ final class HfCache {
     Path chosen = dirs.get(0);
     Optional<String> note =
         dirs.size() == 1
-            ? Optional.of("the cache has no refs/main; used its only snapshot " + chosen.getFileName())
+            ? Optional.of(
+                "the cache has no refs/main; used its only snapshot " + chosen.getFileName())
             : Optional.of(
                 "the cache has no usable refs/main and "
                     + dirs.size()

@@ -14,12 +14,12 @@ import java.util.Map;
 
 /** Reads the JSON files of a model (config.json, the safetensors index, headers). */
 final class JsonFiles {
-  /** Python's json module writes NaN and Infinity; accept them as Hugging Face configs may hold them. */
+  /**
+   * Python's json module writes NaN and Infinity; accept them as Hugging Face configs may hold
+   * them.
+   */
   static final JSON JSON_READER =
-      JSON.builder(
-              JsonFactory.builder()
-                  .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-                  .build())
+      JSON.builder(JsonFactory.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build())
           .build();
 
   /** The largest config.json or index file read (real ones are below 1 MiB). */

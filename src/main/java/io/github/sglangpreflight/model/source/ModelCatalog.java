@@ -36,7 +36,8 @@ public final class ModelCatalog {
       new java.util.concurrent.ConcurrentHashMap<>();
 
   /** An entry's parsed facts and synthesized tensors, built once. */
-  private record Built(ModelSpec spec, List<io.github.sglangpreflight.model.TensorInfo> tensors, Object source) {}
+  private record Built(
+      ModelSpec spec, List<io.github.sglangpreflight.model.TensorInfo> tensors, Object source) {}
 
   /**
    * One catalog entry.
@@ -149,13 +150,7 @@ public final class ModelCatalog {
     List<String> notes = new ArrayList<>();
     m.alias()
         .ifPresent(
-            a ->
-                notes.add(
-                    a.id()
-                        + " is served by the catalog entry "
-                        + e.id()
-                        + ": "
-                        + a.note()));
+            a -> notes.add(a.id() + " is served by the catalog entry " + e.id() + ": " + a.note()));
     e.completionNote().ifPresent(n -> notes.add("completed: " + n));
     e.descriptionNote().ifPresent(notes::add);
     if (source instanceof Map<?, ?> s && s.get("urls") instanceof List<?> urls && !urls.isEmpty()) {

@@ -240,13 +240,7 @@ public final class ModelResolver {
       tensors.addAll(t);
     }
     return new ModelDescription(
-        id,
-        origin,
-        dir.toString(),
-        spec,
-        tensors,
-        ModelDescription.TensorSource.MEASURED,
-        notes);
+        id, origin, dir.toString(), spec, tensors, ModelDescription.TensorSource.MEASURED, notes);
   }
 
   /** The shard files: those the index lists, in order, else every *.safetensors. */
@@ -263,7 +257,8 @@ public final class ModelResolver {
       for (Object f : map.values()) {
         if (!(f instanceof String s)) {
           throw new InvalidInputException(
-              what, what + " maps a tensor to " + f + ", not a file name; download the model again");
+              what,
+              what + " maps a tensor to " + f + ", not a file name; download the model again");
         }
         files.add(s);
       }

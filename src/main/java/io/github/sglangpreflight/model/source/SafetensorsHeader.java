@@ -42,8 +42,7 @@ final class SafetensorsHeader {
       size = ch.size();
       if (size < 8) {
         throw new InvalidInputException(
-            what,
-            what + " is " + size + " bytes, shorter than the 8-byte header length; " + fix);
+            what, what + " is " + size + " bytes, shorter than the 8-byte header length; " + fix);
       }
       ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
       readFully(ch, len, 0);
@@ -76,7 +75,9 @@ final class SafetensorsHeader {
       header = buf.array();
     } catch (IOException e) {
       throw new InvalidInputException(
-          what, what + " cannot be read (" + e.getMessage() + "); check the path and permissions", e);
+          what,
+          what + " cannot be read (" + e.getMessage() + "); check the path and permissions",
+          e);
     }
     return parse(header, size, what);
   }
@@ -122,7 +123,8 @@ final class SafetensorsHeader {
                               + " synthesized instead"));
       List<Long> shape = longs(entry.get("shape"), what, name, "shape", fix);
       if (shape.size() > MAX_RANK) {
-        throw bad(what, name, "has a shape of " + shape.size() + " dimensions, above " + MAX_RANK, fix);
+        throw bad(
+            what, name, "has a shape of " + shape.size() + " dimensions, above " + MAX_RANK, fix);
       }
       List<Long> offsets = longs(entry.get("data_offsets"), what, name, "data_offsets", fix);
       if (offsets.size() != 2 || offsets.get(0) > offsets.get(1)) {
@@ -184,7 +186,8 @@ final class SafetensorsHeader {
     }
   }
 
-  private static List<Long> longs(Object value, String what, String tensor, String key, String fix) {
+  private static List<Long> longs(
+      Object value, String what, String tensor, String key, String fix) {
     if (!(value instanceof List<?> list)) {
       throw bad(what, tensor, "has no " + key + " list", fix);
     }
@@ -210,7 +213,6 @@ final class SafetensorsHeader {
 
   private static String knownDtypes() {
     return String.join(
-        ", ",
-        Arrays.stream(WeightDtype.values()).map(WeightDtype::safetensorsName).toList());
+        ", ", Arrays.stream(WeightDtype.values()).map(WeightDtype::safetensorsName).toList());
   }
 }

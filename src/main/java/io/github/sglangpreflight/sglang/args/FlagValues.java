@@ -81,8 +81,8 @@ final class FlagValues {
   }
 
   /**
-   * The end of the run of {@code [0-9](_?[0-9])*} starting at {@code from}: {@code from} when
-   * there is no digit there; a trailing or doubled underscore ends the run before it.
+   * The end of the run of {@code [0-9](_?[0-9])*} starting at {@code from}: {@code from} when there
+   * is no digit there; a trailing or doubled underscore ends the run before it.
    */
   private static int digitsEnd(String s, int from) {
     int i = from;

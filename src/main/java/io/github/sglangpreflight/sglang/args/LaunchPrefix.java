@@ -37,8 +37,8 @@ record LaunchPrefix(
   private static final String PY_SINGLE_FLAGS = "bBdEiIOPqsSuvx";
 
   /**
-   * Whether {@code base} is {@code python}, {@code python3}, {@code python3.11} and the like: {@code
-   * python} then optionally digit groups separated by single dots (a linear scan, no regex).
+   * Whether {@code base} is {@code python}, {@code python3}, {@code python3.11} and the like:
+   * {@code python} then optionally digit groups separated by single dots (a linear scan, no regex).
    */
   static boolean isPythonName(String base) {
     if (!base.startsWith("python")) {

@@ -1,7 +1,7 @@
 package io.github.sglangpreflight.sglang.args;
 
-import io.github.sglangpreflight.model.Parallelism;
 import io.github.sglangpreflight.errors.InvalidInputException;
+import io.github.sglangpreflight.model.Parallelism;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;

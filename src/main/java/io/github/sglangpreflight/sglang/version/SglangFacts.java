@@ -63,8 +63,8 @@ public final class SglangFacts {
     /** v0.4.7.post1 – v0.5.3rc0: +160..256 when G > 90 GiB, +256..512 when G > 160000. */
     V047_POST1(SwitchPoint.CAPTURE_LIST_90_GIB),
     /**
-     * v0.5.3rc2 and later (PR #10372): [1,2,4,8,12] + 16..256/8 + 272..496/16 + 512..max/32, cut
-     * at max_bs.
+     * v0.5.3rc2 and later (PR #10372): [1,2,4,8,12] + 16..256/8 + 272..496/16 + 512..max/32, cut at
+     * max_bs.
      */
     MAIN(SwitchPoint.CAPTURE_LIST_SERVER_SIDE);
 
@@ -194,8 +194,8 @@ public final class SglangFacts {
   }
 
   /**
-   * The release whose rules answer: {@link #version()} itself when the release table holds it,
-   * else the nearest known release before it (the oldest known one for a version older than all).
+   * The release whose rules answer: {@link #version()} itself when the release table holds it, else
+   * the nearest known release before it (the oldest known one for a version older than all).
    */
   public SglangVersion modelledAs() {
     return release.version();
@@ -278,8 +278,8 @@ public final class SglangFacts {
    * 0 when the runner allocates none: {@code max_bs·tokens_per_bs·dp} up to v0.4.7.post1
    * (L304-308 @v0.4.7.post1), one rank's {@code max_bs·tokens_per_bs} from v0.4.8 (PR #7269,
    * L309-313 @v0.4.8), {@code ·dp} again from v0.4.9.post4 when the MLP input is all-gathered (PR
-   * #8280, L323-329 @v0.4.9.post4; the project assumes that default case), none from v0.5.0rc2
-   * (PR #9136). All in cuda_graph_runner.py.
+   * #8280, L323-329 @v0.4.9.post4; the project assumes that default case), none from v0.5.0rc2 (PR
+   * #9136). All in cuda_graph_runner.py.
    *
    * @param maxBs the largest captured batch size
    * @param tokensPerBs tokens per request of a graph (draft tokens under speculative decoding)
@@ -385,8 +385,8 @@ public final class SglangFacts {
 
   /**
    * A multimodal launch on one CUDA node resolves {@code --mm-feature-transport} to cuda_ipc and
-   * reserves {@code SGLANG_MM_FEATURE_CACHE_MB} on the base GPU (0.5.17); before, only with
-   * {@code SGLANG_USE_CUDA_IPC_TRANSPORT=1}.
+   * reserves {@code SGLANG_MM_FEATURE_CACHE_MB} on the base GPU (0.5.17); before, only with {@code
+   * SGLANG_USE_CUDA_IPC_TRANSPORT=1}.
    */
   public boolean multimodalFeatureTransportAuto() {
     return atLeast(SwitchPoint.MM_FEATURE_TRANSPORT_AUTO);
@@ -498,7 +498,9 @@ public final class SglangFacts {
     return atLeast(SwitchPoint.VIT_SIZE_FACTOR);
   }
 
-  /** Multimodal models get chunked prefill disabled (up to v0.4.6.post4, every multimodal model). */
+  /**
+   * Multimodal models get chunked prefill disabled (up to v0.4.6.post4, every multimodal model).
+   */
   public boolean multimodalDisablesChunkedPrefill() {
     return !atLeast(SwitchPoint.MULTIMODAL_KEEPS_CHUNKED_PREFILL);
   }
@@ -561,10 +563,10 @@ public final class SglangFacts {
   /**
    * The default attention backend, before a user's {@code --attention-backend}.
    *
-   * <p>MHA models get FA3 on Hopper only when their architecture is on SGLang's FA3 list (every
-   * MHA model from main 2026-01-21) and speculative decoding, if any, runs with top-k 1 on page
-   * size 1 ({@code is_no_spec_infer_or_topk_one}); else flashinfer, or trtllm_mha on sm100/sm103
-   * from 0.5.6.post1. MLA models get FA3 on Hopper, flashinfer on sm100 from 0.4.7, else triton
+   * <p>MHA models get FA3 on Hopper only when their architecture is on SGLang's FA3 list (every MHA
+   * model from main 2026-01-21) and speculative decoding, if any, runs with top-k 1 on page size 1
+   * ({@code is_no_spec_infer_or_topk_one}); else flashinfer, or trtllm_mha on sm100/sm103 from
+   * 0.5.6.post1. MLA models get FA3 on Hopper, flashinfer on sm100 from 0.4.7, else triton
    * (model_runner.py L231-259 @v0.4.5.post3, L444-460 @v0.5.1; server_args.py L5775-5850 @main).
    *
    * @param mla the model uses MLA
@@ -597,12 +599,15 @@ public final class SglangFacts {
 
   /**
    * SGLang's {@code is_fa3_default_architecture} list at this version (utils.py L1964-1975
+   *
    * @v0.4.5.post3, L2274-2290 @v0.5.1, utils/common.py L3444-3470 @main): the MHA models that get
-   * FA3 on Hopper by default until main 2026-01-21 (PR #17425) made it every MHA model.
+   *     FA3 on Hopper by default until main 2026-01-21 (PR #17425) made it every MHA model.
    */
   boolean fa3DefaultArchitecture(String architecture) {
     return switch (architecture) {
-      case "Qwen2ForCausalLM", "Llama4ForConditionalGeneration", "LlamaForCausalLM",
+      case "Qwen2ForCausalLM",
+          "Llama4ForConditionalGeneration",
+          "LlamaForCausalLM",
           "Gemma2ForCausalLM" ->
           true;
       case "MistralForCausalLM" -> !atLeast(SwitchPoint.FA3_ARCH_MISTRAL_DROPPED);

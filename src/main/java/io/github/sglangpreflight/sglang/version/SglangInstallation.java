@@ -39,10 +39,10 @@ public record SglangInstallation(SglangVersion version, Path location) {
   }
 
   /**
-   * Looks for the SGLang the launch would import: first the site-packages of the Python the
-   * command names ({@code /opt/venv/bin/python3 -m sglang.launch_server}), then {@code
-   * $VIRTUAL_ENV}, {@code $CONDA_PREFIX}, the user site, the system and conda locations, and the
-   * source checkout of the official image ({@code /sgl-workspace/sglang}).
+   * Looks for the SGLang the launch would import: first the site-packages of the Python the command
+   * names ({@code /opt/venv/bin/python3 -m sglang.launch_server}), then {@code $VIRTUAL_ENV},
+   * {@code $CONDA_PREFIX}, the user site, the system and conda locations, and the source checkout
+   * of the official image ({@code /sgl-workspace/sglang}).
    *
    * @param launcherPrefix the command before the server arguments ({@code python3 -m
    *     sglang.launch_server})

@@ -149,7 +149,8 @@ public final class SglangVersion implements Comparable<SglangVersion> {
       return c;
     }
     // a dev release comes before the same version without .dev
-    return Integer.compare(dev < 0 ? Integer.MAX_VALUE : dev, o.dev < 0 ? Integer.MAX_VALUE : o.dev);
+    return Integer.compare(
+        dev < 0 ? Integer.MAX_VALUE : dev, o.dev < 0 ? Integer.MAX_VALUE : o.dev);
   }
 
   private int phase() {

@@ -114,8 +114,12 @@ public enum SwitchPoint {
   static final String RESOURCE = "sglang-switch-points.tsv";
 
   /** A row of the table, parsed. */
-  private record Row(String first, Optional<SglangVersion> version, Optional<LocalDate> mainDate,
-      String source, String description) {}
+  private record Row(
+      String first,
+      Optional<SglangVersion> version,
+      Optional<LocalDate> mainDate,
+      String source,
+      String description) {}
 
   private static final class Holder {
     static final Map<SwitchPoint, Row> ROWS = load();
@@ -196,7 +200,12 @@ public enum SwitchPoint {
         SglangVersion parsed = SglangVersion.parse(f[1]);
         if (releases.find(parsed).isEmpty()) {
           throw new IllegalStateException(
-              RESOURCE + ": " + f[0] + " starts at " + f[1] + ", not a row of "
+              RESOURCE
+                  + ": "
+                  + f[0]
+                  + " starts at "
+                  + f[1]
+                  + ", not a row of "
                   + ReleaseTable.RESOURCE);
         }
         v = Optional.of(parsed);

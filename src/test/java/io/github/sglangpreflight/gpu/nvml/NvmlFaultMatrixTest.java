@@ -95,7 +95,13 @@ class NvmlFaultMatrixTest {
     stub.process(1, 4242, 1L << 30);
     stub.migMode(0, true, 1, 1);
     stub.migDevice(
-        0, 0, "NVIDIA H200 MIG 3g.71gb", "MIG-aaaa", 74_625_056_768L, 0, 74_000_000_000L,
+        0,
+        0,
+        "NVIDIA H200 MIG 3g.71gb",
+        "MIG-aaaa",
+        74_625_056_768L,
+        0,
+        74_000_000_000L,
         625_056_768L);
   }
 
@@ -231,8 +237,7 @@ class NvmlFaultMatrixTest {
       lost.add("GPU " + u.index() + " unreadable");
     }
     for (Gpu g : got.gpus()) {
-      Gpu b =
-          base.gpus().stream().filter(x -> x.index() == g.index()).findFirst().orElseThrow();
+      Gpu b = base.gpus().stream().filter(x -> x.index() == g.index()).findFirst().orElseThrow();
       if (g.computeCapability().isEmpty() && b.computeCapability().isPresent()) {
         lost.add("GPU " + g.index() + " no compute capability");
       }
@@ -248,7 +253,8 @@ class NvmlFaultMatrixTest {
       if (!g.memory().equals(b.memory())) {
         lost.add("GPU " + g.index() + " memory from v1");
       }
-      if (!g.name().equals(b.name()) || !g.uuid().equals(b.uuid())
+      if (!g.name().equals(b.name())
+          || !g.uuid().equals(b.uuid())
           || !g.pciBusId().equals(b.pciBusId())) {
         lost.add("GPU " + g.index() + " identity differs");
       }

@@ -32,12 +32,14 @@ class ArchLayoutsTest {
 
   @Test
   void gptOss20bReproducesTheIndexTotalAndStoresMxfp4Experts() {
-    assertEquals(13_761_264_768L, catalog.describe("openai/gpt-oss-20b").orElseThrow().tensorBytes());
+    assertEquals(
+        13_761_264_768L, catalog.describe("openai/gpt-oss-20b").orElseThrow().tensorBytes());
     Map<String, TensorInfo> t = byName("openai/gpt-oss-20b");
     TensorInfo blocks = t.get("model.layers.0.mlp.experts.gate_up_proj_blocks");
     assertEquals(WeightDtype.U8, blocks.dtype());
     assertEquals(List.of(32L, 5_760L, 90L, 16L), blocks.shape());
-    assertEquals(List.of(32L, 2_880L, 90L), t.get("model.layers.0.mlp.experts.down_proj_scales").shape());
+    assertEquals(
+        List.of(32L, 2_880L, 90L), t.get("model.layers.0.mlp.experts.down_proj_scales").shape());
     assertEquals(WeightDtype.BF16, t.get("model.layers.0.self_attn.q_proj.weight").dtype());
     assertEquals(List.of(64L), t.get("model.layers.0.self_attn.sinks").shape());
   }
@@ -50,7 +52,8 @@ class ArchLayoutsTest {
     // layer 0 is linear: 2 × 16·128 + 2 × 32·128 = 12,288 rows; conv over 8,192 channels
     assertEquals(
         List.of(12_288L, 2_048L), t.get("model.layers.0.linear_attn.in_proj_qkvz.weight").shape());
-    assertEquals(List.of(8_192L, 1L, 4L), t.get("model.layers.0.linear_attn.conv1d.weight").shape());
+    assertEquals(
+        List.of(8_192L, 1L, 4L), t.get("model.layers.0.linear_attn.conv1d.weight").shape());
     assertTrue(t.containsKey("model.layers.0.mlp.shared_expert_gate.weight"));
     assertTrue(!t.containsKey("model.layers.0.self_attn.q_proj.weight"));
   }
@@ -93,14 +96,16 @@ class ArchLayoutsTest {
     // expert gate_proj [1536, 4096]: qweight [4096·4/32, 1536] I32, scales [4096/128, 1536] F16
     assertEquals(
         List.of(512L, 1_536L), gptq.get("model.layers.0.mlp.experts.0.gate_proj.qweight").shape());
-    assertEquals(WeightDtype.F16, gptq.get("model.layers.0.mlp.experts.0.gate_proj.scales").dtype());
+    assertEquals(
+        WeightDtype.F16, gptq.get("model.layers.0.mlp.experts.0.gate_proj.scales").dtype());
     assertTrue(gptq.get("model.layers.0.mlp.gate.weight").dtype().castToModelDtype());
     Map<String, TensorInfo> nvfp4 = byName("nvidia/Qwen3-235B-A22B-NVFP4");
     TensorInfo w = nvfp4.get("model.layers.0.mlp.experts.0.down_proj.weight");
     assertEquals(List.of(4_096L, 768L), w.shape());
     assertEquals(WeightDtype.U8, w.dtype());
     assertEquals(
-        List.of(4_096L, 96L), nvfp4.get("model.layers.0.mlp.experts.0.down_proj.weight_scale").shape());
+        List.of(4_096L, 96L),
+        nvfp4.get("model.layers.0.mlp.experts.0.down_proj.weight_scale").shape());
     Map<String, TensorInfo> kimi = byName("moonshotai/Kimi-K2.5");
     assertTrue(kimi.containsKey("model.layers.1.mlp.experts.0.up_proj.weight_packed"));
     // self_attn is in the compressed-tensors ignore list ("re:.*self_attn.*")
@@ -128,13 +133,17 @@ class ArchLayoutsTest {
   @Test
   void aMissingLayoutFieldNamesTheFieldAndTheModel() {
     Map<String, Object> c =
-        new HashMap<>(catalog.rawConfig(catalog.entries().stream()
-            .filter(e -> e.id().equals("Qwen/Qwen3-Next-80B-A3B-Thinking")).findFirst()
-            .orElseThrow()));
+        new HashMap<>(
+            catalog.rawConfig(
+                catalog.entries().stream()
+                    .filter(e -> e.id().equals("Qwen/Qwen3-Next-80B-A3B-Thinking"))
+                    .findFirst()
+                    .orElseThrow()));
     c.remove("_source");
     c.remove("linear_num_value_heads");
     InvalidInputException e =
-        assertThrows(InvalidInputException.class, () -> ModelSpec.fromConfig(c, "config.json at /m"));
+        assertThrows(
+            InvalidInputException.class, () -> ModelSpec.fromConfig(c, "config.json at /m"));
     assertEquals(
         "config.json at /m: linear_num_value_heads is missing; it is required to size the"
             + " linear-attention layers and their per-request state; add it to the file or pass"

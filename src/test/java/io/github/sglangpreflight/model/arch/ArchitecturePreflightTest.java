@@ -52,8 +52,15 @@ class ArchitecturePreflightTest {
       String model, String preset, int tp) {
     List<String> argv =
         new ArrayList<>(
-            List.of("python3", "-m", "sglang.launch_server", "--model-path", model, "--tp",
-                String.valueOf(tp), "--trust-remote-code"));
+            List.of(
+                "python3",
+                "-m",
+                "sglang.launch_server",
+                "--model-path",
+                model,
+                "--tp",
+                String.valueOf(tp),
+                "--trust-remote-code"));
     PreflightReport r =
         Preflight.newBuilder()
             .gpuSource(GpuSnapshots.presetSource(preset))
@@ -67,12 +74,30 @@ class ArchitecturePreflightTest {
     long checkpoint = ModelCatalog.builtIn().describe(model).orElseThrow().tensorBytes();
     double expected = checkpoint / (double) tp;
     double tolerance = 0.03;
-    assertEquals(1.0, e.weightsBytesPerGpu() / expected, tolerance,
-        model + ": " + e.weightsBytesPerGpu() + " per GPU vs " + (long) expected + "; "
-            + r.decision() + " " + r.headline());
+    assertEquals(
+        1.0,
+        e.weightsBytesPerGpu() / expected,
+        tolerance,
+        model
+            + ": "
+            + e.weightsBytesPerGpu()
+            + " per GPU vs "
+            + (long) expected
+            + "; "
+            + r.decision()
+            + " "
+            + r.headline());
     assertTrue(e.kvBytesPerToken() > 0, model);
-    System.out.printf("%s | %s tp%d | %s | %s | weights/GPU %,d (ckpt/tp %,d, %.3f) | KV %,d B/token%n",
-        model, preset, tp, r.decision(), r.headline(), e.weightsBytesPerGpu(), (long) expected,
-        e.weightsBytesPerGpu() / expected, e.kvBytesPerToken());
+    System.out.printf(
+        "%s | %s tp%d | %s | %s | weights/GPU %,d (ckpt/tp %,d, %.3f) | KV %,d B/token%n",
+        model,
+        preset,
+        tp,
+        r.decision(),
+        r.headline(),
+        e.weightsBytesPerGpu(),
+        (long) expected,
+        e.weightsBytesPerGpu() / expected,
+        e.kvBytesPerToken());
   }
 }

@@ -19,8 +19,13 @@ class CatalogArchitecturesTest {
     for (ModelCatalog.Entry e : catalog.entries()) {
       ModelDescription d = catalog.describe(e.id()).orElseThrow(() -> new AssertionError(e.id()));
       assertTrue(d.tensorBytes() > 0, e.id());
-      report.append(e.id()).append(' ').append(d.spec().family()).append(' ')
-          .append(String.format("%,d", d.tensorBytes())).append('\n');
+      report
+          .append(e.id())
+          .append(' ')
+          .append(d.spec().family())
+          .append(' ')
+          .append(String.format("%,d", d.tensorBytes()))
+          .append('\n');
     }
     System.out.println(report);
   }
@@ -47,10 +52,19 @@ class CatalogArchitecturesTest {
   void issueIdsResolve() {
     for (String id :
         new String[] {
-          "gpt-oss-120b", "openai/gpt-oss-20b", "DeepSeek-V3.2-Exp", "Qwen/Qwen3-235B-A22B-GPTQ-Int4",
-          "Qwen3-Next-80B-A3B-Thinking", "zai-org/GLM-4.6", "GLM-4.5-Air", "MiniMax-M2",
-          "gemma-3-27b-it", "Qwen3-VL-8B-Instruct", "Llama-4-Maverick-17B-128E-Instruct",
-          "Qwen3.5-397B-A17B", "Kimi-K2.5"
+          "gpt-oss-120b",
+          "openai/gpt-oss-20b",
+          "DeepSeek-V3.2-Exp",
+          "Qwen/Qwen3-235B-A22B-GPTQ-Int4",
+          "Qwen3-Next-80B-A3B-Thinking",
+          "zai-org/GLM-4.6",
+          "GLM-4.5-Air",
+          "MiniMax-M2",
+          "gemma-3-27b-it",
+          "Qwen3-VL-8B-Instruct",
+          "Llama-4-Maverick-17B-128E-Instruct",
+          "Qwen3.5-397B-A17B",
+          "Kimi-K2.5"
         }) {
       assertTrue(catalog.describe(id).isPresent(), id);
     }

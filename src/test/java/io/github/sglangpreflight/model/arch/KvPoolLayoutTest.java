@@ -38,7 +38,8 @@ class KvPoolLayoutTest {
     // full × 18 + 0.8 × swa × 18 = 36,864 + 29,491.2
     assertEquals(36_864 + 29_491.2, p.tokenCoefficientBytes(0.8), 1e-6);
     // the budget's per-token figure stays the every-layer upper bound: 36 × 2,048
-    assertEquals(73_728, KvCacheLayout.of(spec("openai/gpt-oss-120b"), tp(1), MAIN).bytesPerToken());
+    assertEquals(
+        73_728, KvCacheLayout.of(spec("openai/gpt-oss-120b"), tp(1), MAIN).bytesPerToken());
   }
 
   @Test

@@ -92,7 +92,8 @@ class ModelCatalogTest {
   @Test
   void describe_partialConfigs_areCompletedAndSaySo() {
     for (String id :
-        List.of("Qwen/QwQ-32B", "mistralai/Mistral-7B-Instruct-v0.2", "deepseek-ai/DeepSeek-V2.5")) {
+        List.of(
+            "Qwen/QwQ-32B", "mistralai/Mistral-7B-Instruct-v0.2", "deepseek-ai/DeepSeek-V2.5")) {
       ModelDescription d = catalog.describe(id).orElseThrow();
       assertTrue(d.notes().get(0).startsWith("completed: "), id + ": " + d.notes());
     }

@@ -105,13 +105,16 @@ class ModelResolverTest {
     Path snap = Files.createDirectories(repo.resolve("snapshots").resolve("abcd"));
     for (String f :
         List.of(
-            "config.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors")) {
+            "config.json",
+            "model-00001-of-00002.safetensors",
+            "model-00002-of-00002.safetensors")) {
       Files.copy(src.resolve(f), snap.resolve(f));
     }
     Files.createDirectories(repo.resolve("refs"));
     Files.writeString(repo.resolve("refs").resolve("main"), "abcd\n");
 
-    ModelDescription d = resolver(Map.of("HF_HUB_CACHE", hub.toString())).resolve("acme/tiny-qwen3");
+    ModelDescription d =
+        resolver(Map.of("HF_HUB_CACHE", hub.toString())).resolve("acme/tiny-qwen3");
 
     assertEquals(ModelDescription.Origin.HF_CACHE, d.origin());
     assertEquals(snap.toString(), d.location());
@@ -228,7 +231,8 @@ class ModelResolverTest {
     Path file = Files.writeString(tmp.resolve("config.json"), "{}");
 
     InvalidInputException e =
-        assertThrows(InvalidInputException.class, () -> resolver(Map.of()).resolve(file.toString()));
+        assertThrows(
+            InvalidInputException.class, () -> resolver(Map.of()).resolve(file.toString()));
 
     assertEquals(
         "--model-path "
@@ -295,7 +299,8 @@ class ModelResolverTest {
     Path dir = modelDir("tiny-qwen3", false);
     Path shard = dir.resolve("model-00002-of-00002.safetensors");
     long size = Files.size(shard);
-    try (var ch = java.nio.channels.FileChannel.open(shard, java.nio.file.StandardOpenOption.WRITE)) {
+    try (var ch =
+        java.nio.channels.FileChannel.open(shard, java.nio.file.StandardOpenOption.WRITE)) {
       ch.truncate(size - 1000);
     }
 

@@ -24,8 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Reading one safetensors header: a shard with the 291 tensors of a Llama-3.1-8B checkpoint
- * (sparse file: the header is real, the data is a hole), from the page cache.
+ * Reading one safetensors header: a shard with the 291 tensors of a Llama-3.1-8B checkpoint (sparse
+ * file: the header is real, the data is a hole), from the page cache.
  *
  * <p>Run: {@code tools/bench.sh SafetensorsHeaderBenchmark} (see docs/performance.md).
  */

@@ -32,7 +32,8 @@ class SafetensorsHeaderFuzzTest {
             Arbitraries.of(0L, 1L, -1L, Long.MAX_VALUE, 1L << 32));
     Arbitrary<Object> tensor =
         Combinators.combine(
-                Arbitraries.of("BF16", "F16", "F32", "F8_E4M3", "I8", "U8", "BOOL", "F64", "Q4", ""),
+                Arbitraries.of(
+                    "BF16", "F16", "F32", "F8_E4M3", "I8", "U8", "BOOL", "F64", "Q4", ""),
                 dim.list().ofMaxSize(20),
                 dim.list().ofMaxSize(3))
             .as(

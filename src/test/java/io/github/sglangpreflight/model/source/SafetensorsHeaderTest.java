@@ -77,8 +77,7 @@ class SafetensorsHeaderTest {
   @Test
   void read_byteRangeNotMatchingDtypeTimesShape_saysDamaged() throws IOException {
     Path f = dir.resolve("d.safetensors");
-    String header =
-        "{\"w\":{\"dtype\":\"BF16\",\"shape\":[4,4],\"data_offsets\":[0,16]}}";
+    String header = "{\"w\":{\"dtype\":\"BF16\",\"shape\":[4,4],\"data_offsets\":[0,16]}}";
     SafetensorsFiles.writeRaw(f, header.getBytes(StandardCharsets.UTF_8), 16);
 
     InvalidInputException e =

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 class LaunchCommandCounterexamplesTest {
   private static final List<String> BASE =
       List.of(
-          "python3", "-m", "sglang.launch_server", "--model-path",
+          "python3",
+          "-m",
+          "sglang.launch_server",
+          "--model-path",
           "meta-llama/Llama-3.1-8B-Instruct");
 
   private static List<String> with(String... more) {
@@ -29,7 +32,9 @@ class LaunchCommandCounterexamplesTest {
             InvalidInputException.class,
             () -> LaunchCommand.parse(with("--skip-tokenizer-init", ""), Map.of()));
     assertEquals("''", e.input());
-    assertTrue(e.getMessage().startsWith("'' after --skip-tokenizer-init is not attached"), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("'' after --skip-tokenizer-init is not attached"),
+        e.getMessage());
   }
 
   @Test
@@ -44,8 +49,12 @@ class LaunchCommandCounterexamplesTest {
   @Test
   void pythonWithThousandsOfVersionDots_isScannedLinearly() {
     List<String> argv =
-        List.of("python3." + "1.".repeat(3000) + "1", "-m", "sglang.launch_server",
-            "--model-path", "m");
+        List.of(
+            "python3." + "1.".repeat(3000) + "1",
+            "-m",
+            "sglang.launch_server",
+            "--model-path",
+            "m");
     LaunchCommand.parse(argv, Map.of());
     assertTrue(LaunchPrefix.isPythonName("python3.11"));
     assertTrue(LaunchPrefix.isPythonName("python"));
@@ -56,10 +65,12 @@ class LaunchCommandCounterexamplesTest {
 
   @Test
   void pythonNumberGrammar_acceptsWhatPythonAccepts() {
-    for (String ok : List.of("1", "+1", "-1_000", "0.5", ".5", "5.", "1e9", "1_0.2_5e-1_0", "inf", "-NaN")) {
+    for (String ok :
+        List.of("1", "+1", "-1_000", "0.5", ".5", "5.", "1e9", "1_0.2_5e-1_0", "inf", "-NaN")) {
       assertTrue(FlagValues.isPyFloat(ok), ok);
     }
-    for (String bad : List.of("", ".", "1__0", "_1", "1_", "1e", "e5", "1.5f", "0x10", "--1", "1._5")) {
+    for (String bad :
+        List.of("", ".", "1__0", "_1", "1_", "1e", "e5", "1.5f", "0x10", "--1", "1._5")) {
       assertTrue(!FlagValues.isPyFloat(bad), bad);
     }
     assertTrue(FlagValues.isPyInt("1_000"));

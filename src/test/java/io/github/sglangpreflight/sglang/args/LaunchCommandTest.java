@@ -1,12 +1,12 @@
 package io.github.sglangpreflight.sglang.args;
 
-import io.github.sglangpreflight.model.Parallelism;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sglangpreflight.errors.InvalidInputException;
+import io.github.sglangpreflight.model.Parallelism;
 import io.github.sglangpreflight.sglang.args.LaunchCommand.Launcher;
 import io.github.sglangpreflight.sglang.args.LaunchCommand.Option;
 import io.github.sglangpreflight.sglang.args.LaunchCommand.VersionCaveat;

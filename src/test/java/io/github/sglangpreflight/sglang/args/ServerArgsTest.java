@@ -1,10 +1,10 @@
 package io.github.sglangpreflight.sglang.args;
 
-import io.github.sglangpreflight.model.Parallelism;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sglangpreflight.model.Parallelism;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,10 +1,10 @@
 package io.github.sglangpreflight.sglang.version;
 
-import io.github.sglangpreflight.model.KvCacheOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sglangpreflight.model.KvCacheOptions;
 import io.github.sglangpreflight.sglang.version.SglangFacts.CaptureListRule;
 import io.github.sglangpreflight.sglang.version.SglangFacts.ChunkRule;
 import io.github.sglangpreflight.sglang.version.SglangFacts.FractionRule;
@@ -17,8 +17,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Every version switch at its boundary: the last version without the change and the first with it.
- * Boundaries are those of docs/memory-model.md §2.1 and the switch-point table and were checked against the tags (git tag --contains) and
- * the bump commits on main (git merge-base --is-ancestor).
+ * Boundaries are those of docs/memory-model.md §2.1 and the switch-point table and were checked
+ * against the tags (git tag --contains) and the bump commits on main (git merge-base
+ * --is-ancestor).
  */
 class SglangFactsTest {
 

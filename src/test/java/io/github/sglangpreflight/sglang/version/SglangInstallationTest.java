@@ -55,7 +55,8 @@ class SglangInstallationTest {
   @Test
   void detect_userSiteAndEggInfo() throws IOException {
     Path home = tmp.resolve("home");
-    Files.createDirectories(home.resolve(".local/lib/python3.11/site-packages/sglang-0.4.9.egg-info"));
+    Files.createDirectories(
+        home.resolve(".local/lib/python3.11/site-packages/sglang-0.4.9.egg-info"));
 
     Optional<SglangInstallation> found =
         SglangInstallation.detect(List.of("sglang", "serve"), Map.of(), home);

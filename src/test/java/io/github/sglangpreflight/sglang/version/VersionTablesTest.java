@@ -1,12 +1,11 @@
 package io.github.sglangpreflight.sglang.version;
 
-import io.github.sglangpreflight.testing.RecordingLogger;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sglangpreflight.sglang.version.ReleaseTable.Release;
+import io.github.sglangpreflight.testing.RecordingLogger;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -173,5 +172,4 @@ class VersionTablesTest {
   private static SglangFacts f(String version) {
     return SglangFacts.of(v(version));
   }
-
 }
