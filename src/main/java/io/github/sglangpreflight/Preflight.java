@@ -19,13 +19,14 @@ import io.github.sglangpreflight.errors.GpuQueryException;
 import io.github.sglangpreflight.errors.InternalFailureException;
 import io.github.sglangpreflight.errors.InvalidInputException;
 import io.github.sglangpreflight.errors.PreflightException;
-import io.github.sglangpreflight.gpu.CudaVisibleDevices;
 import io.github.sglangpreflight.gpu.Gpu;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuInventorySource;
 import io.github.sglangpreflight.gpu.GpuProcess;
-import io.github.sglangpreflight.gpu.VisibleDevices;
 import io.github.sglangpreflight.gpu.nvml.NvmlGpuInventorySource;
+import io.github.sglangpreflight.gpu.source.GpuSnapshots;
+import io.github.sglangpreflight.gpu.visible.CudaVisibleDevices;
+import io.github.sglangpreflight.gpu.visible.VisibleDevices;
 import io.github.sglangpreflight.model.ModelDescription;
 import io.github.sglangpreflight.model.Parallelism;
 import io.github.sglangpreflight.model.source.ModelCatalog;
@@ -788,6 +789,29 @@ public final class Preflight {
       requireUnset(gpuSource, "gpuSource");
       this.gpuSource = Objects.requireNonNull(source, "source");
       return this;
+    }
+
+    /**
+     * GPU readings from a snapshot file that {@code sglang-preflight gpus --json} wrote
+     * (docs/gpu-snapshot.md), re-read on every check; a bad file is an {@link
+     * InvalidInputException} at check time that names the file and the field.
+     *
+     * @throws IllegalStateException if a GPU source is already set
+     */
+    public Builder gpuSnapshot(Path snapshotFile) {
+      return gpuSource(GpuSnapshots.snapshotSource(Objects.requireNonNull(snapshotFile, "file")));
+    }
+
+    /**
+     * Simulated GPUs of a built-in preset: {@code "H200"}, {@code "8xH200"}, {@code "2xH100"} (the
+     * GPU models and where their figures come from: docs/gpu-snapshot.md), as the CLI's {@code
+     * --simulate} does.
+     *
+     * @throws InvalidInputException at once when the spec is malformed or names no preset
+     * @throws IllegalStateException if a GPU source is already set
+     */
+    public Builder simulatedGpus(String presetSpec) {
+      return gpuSource(GpuSnapshots.presetSource(Objects.requireNonNull(presetSpec, "spec")));
     }
 
     /** The policy. Default: {@link Policy#ADJUST}. */

@@ -5,7 +5,7 @@ import io.github.sglangpreflight.budget.BudgetModel;
 import io.github.sglangpreflight.budget.MemoryBudget;
 import io.github.sglangpreflight.decision.RemedyId;
 import io.github.sglangpreflight.gpu.GpuProcess;
-import io.github.sglangpreflight.gpu.VisibleDevices;
+import io.github.sglangpreflight.gpu.visible.VisibleDevices;
 import io.github.sglangpreflight.plan.LaunchPlan;
 import io.github.sglangpreflight.report.PreflightReport;
 import io.github.sglangpreflight.sglang.args.LaunchCommand;

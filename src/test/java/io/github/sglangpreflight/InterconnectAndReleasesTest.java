@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.sglangpreflight.gpu.GpuPresets;
-import io.github.sglangpreflight.gpu.GpuSnapshots;
 import io.github.sglangpreflight.gpu.Interconnect;
+import io.github.sglangpreflight.gpu.source.GpuPresets;
+import io.github.sglangpreflight.gpu.source.GpuSnapshots;
 import io.github.sglangpreflight.report.PreflightReport;
 import io.github.sglangpreflight.term.TermId;
 import java.util.ArrayList;

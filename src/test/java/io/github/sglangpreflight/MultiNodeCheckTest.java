@@ -9,7 +9,7 @@ import io.github.sglangpreflight.decision.Decision;
 import io.github.sglangpreflight.errors.InvalidInputException;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuInventorySource;
-import io.github.sglangpreflight.gpu.GpuSnapshots;
+import io.github.sglangpreflight.gpu.source.GpuSnapshots;
 import io.github.sglangpreflight.report.PreflightReport;
 import java.util.ArrayList;
 import java.util.List;

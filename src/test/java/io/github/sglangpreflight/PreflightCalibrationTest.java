@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.sglangpreflight.calibration.CalibrationKey;
 import io.github.sglangpreflight.calibration.CalibrationRecord;
 import io.github.sglangpreflight.calibration.CalibrationStore;
-import io.github.sglangpreflight.gpu.GpuSnapshots;
+import io.github.sglangpreflight.gpu.source.GpuSnapshots;
 import io.github.sglangpreflight.report.PreflightReport;
 import io.github.sglangpreflight.term.TermId;
 import java.nio.file.Path;

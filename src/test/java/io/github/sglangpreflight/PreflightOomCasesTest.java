@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.github.sglangpreflight.decision.Decision;
 import io.github.sglangpreflight.decision.Policy;
 import io.github.sglangpreflight.gpu.GpuInventorySource;
-import io.github.sglangpreflight.gpu.GpuSnapshots;
+import io.github.sglangpreflight.gpu.source.GpuSnapshots;
 import io.github.sglangpreflight.model.source.ModelCatalog;
 import io.github.sglangpreflight.model.source.ModelResolver;
 import io.github.sglangpreflight.report.PreflightReport;

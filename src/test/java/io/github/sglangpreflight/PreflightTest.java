@@ -13,7 +13,7 @@ import io.github.sglangpreflight.errors.InternalFailureException;
 import io.github.sglangpreflight.errors.InvalidInputException;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuInventorySource;
-import io.github.sglangpreflight.gpu.GpuSnapshots;
+import io.github.sglangpreflight.gpu.source.GpuSnapshots;
 import io.github.sglangpreflight.report.PreflightReport;
 import io.github.sglangpreflight.units.Units;
 import java.io.ByteArrayOutputStream;
@@ -92,6 +92,51 @@ class PreflightTest {
     assertEquals(r.originalCommand(), r.command());
     assertTrue(
         r.headline().startsWith("ACCEPT: --mem-fraction-static 0.850 leaves "), r.headline());
+  }
+
+  @Test
+  void builder_simulatedGpusAndGpuSnapshot_readTheSameGpusAsTheirSources(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+    List<String> argv = with(SEED, "--mem-fraction-static", "0.85");
+    PreflightReport viaSource = seedGuard().build().check(argv, JIT);
+    PreflightReport viaPreset =
+        Preflight.newBuilder()
+            .simulatedGpus("8xH200")
+            .sglangVersion("0.4.5.post3")
+            .build()
+            .check(argv, JIT);
+    assertEquals(viaSource.decision(), viaPreset.decision());
+    assertEquals(viaSource.gpuSource(), viaPreset.gpuSource());
+    assertEquals(viaSource.estimate(), viaPreset.estimate());
+
+    java.nio.file.Path file = dir.resolve("gpus.json");
+    java.nio.file.Files.writeString(
+        file, GpuSnapshots.toJson(GpuSnapshots.presetSource("8xH200").read()));
+    PreflightReport viaSnapshot =
+        Preflight.newBuilder()
+            .gpuSnapshot(file)
+            .sglangVersion("0.4.5.post3")
+            .build()
+            .check(argv, JIT);
+    assertEquals(Decision.ACCEPT, viaSnapshot.decision());
+    assertEquals("snapshot file " + file, viaSnapshot.gpuSource());
+    assertEquals(viaSource.estimate(), viaSnapshot.estimate());
+
+    InvalidInputException missing =
+        assertThrows(
+            InvalidInputException.class,
+            () ->
+                Preflight.newBuilder()
+                    .gpuSnapshot(dir.resolve("absent.json"))
+                    .sglangVersion("0.4.5.post3")
+                    .build()
+                    .check(argv, JIT));
+    assertTrue(missing.getMessage().contains("absent.json"), missing.getMessage());
+    assertThrows(
+        InvalidInputException.class, () -> Preflight.newBuilder().simulatedGpus("8xB9000"));
+    assertThrows(
+        IllegalStateException.class,
+        () -> Preflight.newBuilder().simulatedGpus("H200").gpuSnapshot(file));
   }
 
   @Test

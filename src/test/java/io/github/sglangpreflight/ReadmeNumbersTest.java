@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sglangpreflight.decision.Decision;
-import io.github.sglangpreflight.gpu.GpuSnapshots;
+import io.github.sglangpreflight.gpu.source.GpuSnapshots;
 import io.github.sglangpreflight.report.PreflightReport;
 import io.github.sglangpreflight.units.Units;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package io.github.sglangpreflight.budget;
 
 import static io.github.sglangpreflight.units.Units.MIB;
 
-import io.github.sglangpreflight.gpu.GpuPresets;
+import io.github.sglangpreflight.gpu.source.GpuPresets;
 import io.github.sglangpreflight.term.TermId;
 import java.util.Locale;
 import java.util.Optional;

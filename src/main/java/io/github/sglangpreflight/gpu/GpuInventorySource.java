@@ -6,8 +6,9 @@ import io.github.sglangpreflight.errors.GpuQueryException;
  * Where a {@link GpuInventory} comes from: the seam tests mock.
  *
  * <p>Standard implementations: NVML through java.lang.foreign ({@code
- * io.github.sglangpreflight.gpu.nvml.NvmlGpuInventorySource}), a JSON snapshot file or a built-in
- * preset ({@link GpuSnapshots}), or a fixed inventory ({@link #fixed(GpuInventory)}).
+ * io.github.sglangpreflight.gpu.nvml.NvmlGpuInventorySource}), a JSON snapshot file ({@code
+ * Preflight.Builder.gpuSnapshot}), a built-in preset ({@code Preflight.Builder.simulatedGpus}), or
+ * a fixed inventory ({@link #fixed(GpuInventory)}).
  */
 public interface GpuInventorySource {
 

@@ -1,5 +1,6 @@
 package io.github.sglangpreflight.launch;
 
+import io.github.sglangpreflight.launch.process.SecretMasking;
 import io.github.sglangpreflight.units.Units;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,9 @@
 package io.github.sglangpreflight.launch;
 
 import io.github.sglangpreflight.errors.InvalidInputException;
+import io.github.sglangpreflight.launch.process.ChildProcess;
+import io.github.sglangpreflight.launch.process.DurationFormat;
+import io.github.sglangpreflight.launch.process.SecretMasking;
 import io.github.sglangpreflight.units.Units;
 import java.io.IOException;
 import java.net.BindException;

@@ -1,6 +1,7 @@
 package io.github.sglangpreflight.launch;
 
 import io.github.sglangpreflight.errors.InvalidInputException;
+import io.github.sglangpreflight.launch.process.ChildProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@
  * Runs an SGLang launch as a child process and follows its start-up.
  *
  * <ul>
- *   <li>{@link io.github.sglangpreflight.launch.ChildProcess}: start an argv (never through a
- *       shell) with inherited or piped output, forward SIGINT/SIGTERM, return the exit code, and
+ *   <li>{@link io.github.sglangpreflight.launch.process.ChildProcess}: start an argv (never through
+ *       a shell) with inherited or piped output, forward SIGINT/SIGTERM, return the exit code, and
  *       never leave an orphan: on stop and at JVM exit the child and its descendants get SIGTERM,
  *       then SIGKILL after a grace period.
  *   <li>{@link io.github.sglangpreflight.launch.SglangServer}: for Java services that wrap SGLang:

@@ -3,7 +3,7 @@ package io.github.sglangpreflight.bench;
 import io.github.sglangpreflight.Preflight;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuInventorySource;
-import io.github.sglangpreflight.gpu.GpuSnapshots;
+import io.github.sglangpreflight.gpu.source.GpuSnapshots;
 import io.github.sglangpreflight.report.PreflightReport;
 import java.util.List;
 import java.util.Map;

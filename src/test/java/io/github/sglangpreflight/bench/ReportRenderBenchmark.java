@@ -1,7 +1,7 @@
 package io.github.sglangpreflight.bench;
 
 import io.github.sglangpreflight.Preflight;
-import io.github.sglangpreflight.gpu.GpuSnapshots;
+import io.github.sglangpreflight.gpu.source.GpuSnapshots;
 import io.github.sglangpreflight.report.PreflightReport;
 import io.github.sglangpreflight.report.ReportFormat;
 import java.util.List;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.sglangpreflight.gpu.ComputeCapability;
 import io.github.sglangpreflight.gpu.GpuMemory;
-import io.github.sglangpreflight.gpu.GpuPresets;
+import io.github.sglangpreflight.gpu.source.GpuPresets;
 import io.github.sglangpreflight.model.source.ModelCatalog;
 import io.github.sglangpreflight.sglang.args.LaunchCommand;
 import io.github.sglangpreflight.sglang.version.SglangVersion;

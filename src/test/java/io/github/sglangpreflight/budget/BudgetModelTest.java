@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.sglangpreflight.gpu.Gpu;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuMemory;
-import io.github.sglangpreflight.gpu.GpuPresets;
+import io.github.sglangpreflight.gpu.source.GpuPresets;
 import io.github.sglangpreflight.model.Parallelism;
 import io.github.sglangpreflight.model.WeightPlacement;
 import io.github.sglangpreflight.model.source.ModelCatalog;

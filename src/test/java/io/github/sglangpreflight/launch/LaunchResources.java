@@ -14,10 +14,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** Reads the files under {@code src/test/resources/launch}. */
-final class LaunchResources {
+public final class LaunchResources {
   private LaunchResources() {}
 
-  static Path path(String name) {
+  public static Path path(String name) {
     URL url = LaunchResources.class.getResource("/launch/" + name);
     if (url == null) {
       throw new IllegalArgumentException("no test resource launch/" + name);

@@ -1,5 +1,6 @@
 package io.github.sglangpreflight.launch;
 
+import io.github.sglangpreflight.launch.process.ChildProcess;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

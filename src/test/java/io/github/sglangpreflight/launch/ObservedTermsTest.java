@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.sglangpreflight.calibration.CalibrationKey;
 import io.github.sglangpreflight.calibration.CalibrationRecord;
+import io.github.sglangpreflight.calibration.observed.ObservedTerms;
 import io.github.sglangpreflight.term.TermId;
 import java.time.Instant;
 import java.util.List;

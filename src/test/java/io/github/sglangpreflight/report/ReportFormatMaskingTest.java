@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sglangpreflight.Preflight;
-import io.github.sglangpreflight.gpu.GpuSnapshots;
+import io.github.sglangpreflight.gpu.source.GpuSnapshots;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

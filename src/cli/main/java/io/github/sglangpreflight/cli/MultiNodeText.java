@@ -4,7 +4,7 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import io.github.sglangpreflight.MultiNodeCheck;
 import io.github.sglangpreflight.errors.InvalidInputException;
 import io.github.sglangpreflight.gpu.GpuInventorySource;
-import io.github.sglangpreflight.gpu.GpuSnapshots;
+import io.github.sglangpreflight.gpu.source.GpuSnapshots;
 import io.github.sglangpreflight.report.ReportFormat;
 import io.github.sglangpreflight.sglang.args.LaunchCommand;
 import io.github.sglangpreflight.units.Units;

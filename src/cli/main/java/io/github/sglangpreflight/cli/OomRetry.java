@@ -2,10 +2,10 @@ package io.github.sglangpreflight.cli;
 
 import io.github.sglangpreflight.LaunchCommands;
 import io.github.sglangpreflight.Preflight;
-import io.github.sglangpreflight.launch.ChildProcess;
 import io.github.sglangpreflight.launch.RetryPlanner;
 import io.github.sglangpreflight.launch.StartupObservation;
 import io.github.sglangpreflight.launch.StartupStage;
+import io.github.sglangpreflight.launch.process.ChildProcess;
 import io.github.sglangpreflight.report.PreflightReport;
 import io.github.sglangpreflight.units.Units;
 import java.io.IOException;

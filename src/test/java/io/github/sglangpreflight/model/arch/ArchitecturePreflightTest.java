@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sglangpreflight.Preflight;
 import io.github.sglangpreflight.decision.Decision;
-import io.github.sglangpreflight.gpu.GpuSnapshots;
+import io.github.sglangpreflight.gpu.source.GpuSnapshots;
 import io.github.sglangpreflight.model.source.ModelCatalog;
 import io.github.sglangpreflight.report.PreflightReport;
 import java.util.ArrayList;

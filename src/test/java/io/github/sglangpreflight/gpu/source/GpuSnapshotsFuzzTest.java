@@ -1,4 +1,4 @@
-package io.github.sglangpreflight.gpu;
+package io.github.sglangpreflight.gpu.source;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.github.sglangpreflight.fuzz.Fuzz;

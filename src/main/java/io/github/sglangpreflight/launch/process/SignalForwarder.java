@@ -1,4 +1,4 @@
-package io.github.sglangpreflight.launch;
+package io.github.sglangpreflight.launch.process;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationHandler;

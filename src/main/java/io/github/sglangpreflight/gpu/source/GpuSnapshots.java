@@ -1,4 +1,4 @@
-package io.github.sglangpreflight.gpu;
+package io.github.sglangpreflight.gpu.source;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -6,6 +6,16 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.github.sglangpreflight.errors.InvalidInputException;
+import io.github.sglangpreflight.gpu.ComputeCapability;
+import io.github.sglangpreflight.gpu.Gpu;
+import io.github.sglangpreflight.gpu.GpuInventory;
+import io.github.sglangpreflight.gpu.GpuInventorySource;
+import io.github.sglangpreflight.gpu.GpuMemory;
+import io.github.sglangpreflight.gpu.GpuProcess;
+import io.github.sglangpreflight.gpu.Interconnect;
+import io.github.sglangpreflight.gpu.MigDevice;
+import io.github.sglangpreflight.gpu.MigMode;
+import io.github.sglangpreflight.gpu.UnreadableGpu;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;

@@ -1,4 +1,4 @@
-package io.github.sglangpreflight.launch;
+package io.github.sglangpreflight.launch.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.sglangpreflight.launch.LaunchResources;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

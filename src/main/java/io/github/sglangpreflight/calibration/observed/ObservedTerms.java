@@ -1,7 +1,10 @@
-package io.github.sglangpreflight.launch;
+package io.github.sglangpreflight.calibration.observed;
 
 import io.github.sglangpreflight.calibration.CalibrationKey;
 import io.github.sglangpreflight.calibration.CalibrationRecord;
+import io.github.sglangpreflight.launch.MemoryTerm;
+import io.github.sglangpreflight.launch.RankObservation;
+import io.github.sglangpreflight.launch.StartupObservation;
 import io.github.sglangpreflight.term.TermId;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -27,7 +30,8 @@ public final class ObservedTerms {
   private ObservedTerms() {}
 
   /** The record of {@code observation} under {@code key}, observed at {@code at}. */
-  static CalibrationRecord record(CalibrationKey key, StartupObservation observation, Instant at) {
+  public static CalibrationRecord record(
+      CalibrationKey key, StartupObservation observation, Instant at) {
     return record(key, observation, at, OptionalLong.empty());
   }
 

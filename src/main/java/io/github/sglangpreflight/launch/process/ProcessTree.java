@@ -1,4 +1,4 @@
-package io.github.sglangpreflight.launch;
+package io.github.sglangpreflight.launch.process;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

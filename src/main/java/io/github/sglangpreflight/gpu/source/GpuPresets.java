@@ -1,6 +1,12 @@
-package io.github.sglangpreflight.gpu;
+package io.github.sglangpreflight.gpu.source;
 
 import io.github.sglangpreflight.errors.InvalidInputException;
+import io.github.sglangpreflight.gpu.ComputeCapability;
+import io.github.sglangpreflight.gpu.Gpu;
+import io.github.sglangpreflight.gpu.GpuInventory;
+import io.github.sglangpreflight.gpu.GpuMemory;
+import io.github.sglangpreflight.gpu.Interconnect;
+import io.github.sglangpreflight.gpu.MigMode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,13 +1,13 @@
-package io.github.sglangpreflight.launch;
+package io.github.sglangpreflight.launch.process;
 
 import java.time.Duration;
 import java.util.Locale;
 
 /** Durations for people: whole seconds as {@code 10 s}, else one decimal ({@code 0.5 s}). */
-final class DurationFormat {
+public final class DurationFormat {
   private DurationFormat() {}
 
-  static String seconds(Duration d) {
+  public static String seconds(Duration d) {
     long millis = d.toMillis();
     return millis % 1000 == 0
         ? (millis / 1000) + " s"

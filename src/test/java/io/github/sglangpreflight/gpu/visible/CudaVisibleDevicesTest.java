@@ -1,12 +1,19 @@
-package io.github.sglangpreflight.gpu;
+package io.github.sglangpreflight.gpu.visible;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.sglangpreflight.gpu.VisibleDevices.DeviceOrder;
-import io.github.sglangpreflight.gpu.VisibleDevices.Kind;
-import io.github.sglangpreflight.gpu.VisibleDevices.Problem;
-import io.github.sglangpreflight.gpu.VisibleDevices.VisibleDevice;
+import io.github.sglangpreflight.gpu.ComputeCapability;
+import io.github.sglangpreflight.gpu.Gpu;
+import io.github.sglangpreflight.gpu.GpuInventory;
+import io.github.sglangpreflight.gpu.GpuMemory;
+import io.github.sglangpreflight.gpu.MigDevice;
+import io.github.sglangpreflight.gpu.MigMode;
+import io.github.sglangpreflight.gpu.UnreadableGpu;
+import io.github.sglangpreflight.gpu.visible.VisibleDevices.DeviceOrder;
+import io.github.sglangpreflight.gpu.visible.VisibleDevices.Kind;
+import io.github.sglangpreflight.gpu.visible.VisibleDevices.Problem;
+import io.github.sglangpreflight.gpu.visible.VisibleDevices.VisibleDevice;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,4 +1,4 @@
-package io.github.sglangpreflight.launch;
+package io.github.sglangpreflight.launch.process;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

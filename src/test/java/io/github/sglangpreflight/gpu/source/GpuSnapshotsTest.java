@@ -1,4 +1,4 @@
-package io.github.sglangpreflight.gpu;
+package io.github.sglangpreflight.gpu.source;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -6,6 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import io.github.sglangpreflight.errors.InvalidInputException;
+import io.github.sglangpreflight.gpu.ComputeCapability;
+import io.github.sglangpreflight.gpu.Gpu;
+import io.github.sglangpreflight.gpu.GpuInventory;
+import io.github.sglangpreflight.gpu.GpuInventorySource;
+import io.github.sglangpreflight.gpu.GpuMemory;
+import io.github.sglangpreflight.gpu.GpuProcess;
+import io.github.sglangpreflight.gpu.MigDevice;
+import io.github.sglangpreflight.gpu.MigMode;
+import io.github.sglangpreflight.gpu.UnreadableGpu;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

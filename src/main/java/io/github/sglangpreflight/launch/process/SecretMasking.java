@@ -1,4 +1,4 @@
-package io.github.sglangpreflight.launch;
+package io.github.sglangpreflight.launch.process;
 
 import io.github.sglangpreflight.sglang.args.LaunchCommand;
 import java.util.List;
@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
  * values in an argv (both the {@code --flag value} and the {@code --flag=value} forms), and the
  * {@code api_key='…'} fields of the {@code server_args=ServerArgs(…)} line SGLang prints at start.
  */
-final class SecretMasking {
-  static final String MASK = "***";
+public final class SecretMasking {
+  public static final String MASK = "***";
 
   private static final Pattern FIELD =
       Pattern.compile("(?<!\\w)((?:admin_)?api_key=)('[^']*'|\"[^\"]*\")");
@@ -19,11 +19,11 @@ final class SecretMasking {
 
   private SecretMasking() {}
 
-  static List<String> maskArgv(List<String> argv) {
+  public static List<String> maskArgv(List<String> argv) {
     return LaunchCommand.maskArguments(argv);
   }
 
-  static String maskLine(String line) {
+  public static String maskLine(String line) {
     if (!line.contains("api_key") && !line.contains("api-key")) {
       return line;
     }
@@ -32,7 +32,7 @@ final class SecretMasking {
   }
 
   /** An argv as one line for logs, masked, each argument quoted when it holds blanks. */
-  static String commandLine(List<String> argv) {
+  public static String commandLine(List<String> argv) {
     StringBuilder text = new StringBuilder();
     for (String arg : maskArgv(argv)) {
       if (!text.isEmpty()) {

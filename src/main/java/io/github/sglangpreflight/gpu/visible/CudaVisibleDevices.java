@@ -1,9 +1,14 @@
-package io.github.sglangpreflight.gpu;
+package io.github.sglangpreflight.gpu.visible;
 
-import io.github.sglangpreflight.gpu.VisibleDevices.DeviceOrder;
-import io.github.sglangpreflight.gpu.VisibleDevices.Kind;
-import io.github.sglangpreflight.gpu.VisibleDevices.Problem;
-import io.github.sglangpreflight.gpu.VisibleDevices.VisibleDevice;
+import io.github.sglangpreflight.gpu.ComputeCapability;
+import io.github.sglangpreflight.gpu.Gpu;
+import io.github.sglangpreflight.gpu.GpuInventory;
+import io.github.sglangpreflight.gpu.MigDevice;
+import io.github.sglangpreflight.gpu.UnreadableGpu;
+import io.github.sglangpreflight.gpu.visible.VisibleDevices.DeviceOrder;
+import io.github.sglangpreflight.gpu.visible.VisibleDevices.Kind;
+import io.github.sglangpreflight.gpu.visible.VisibleDevices.Problem;
+import io.github.sglangpreflight.gpu.visible.VisibleDevices.VisibleDevice;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,5 +1,8 @@
-package io.github.sglangpreflight.gpu;
+package io.github.sglangpreflight.gpu.visible;
 
+import io.github.sglangpreflight.gpu.Gpu;
+import io.github.sglangpreflight.gpu.GpuMemory;
+import io.github.sglangpreflight.gpu.MigDevice;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
