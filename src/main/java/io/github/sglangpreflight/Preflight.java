@@ -6,15 +6,17 @@ import io.github.sglangpreflight.budget.MemoryBudget;
 import io.github.sglangpreflight.calibration.Calibration;
 import io.github.sglangpreflight.calibration.CalibrationKey;
 import io.github.sglangpreflight.calibration.CalibrationStore;
-import io.github.sglangpreflight.decision.BudgetPoint;
-import io.github.sglangpreflight.decision.Decider;
+import io.github.sglangpreflight.decider.BudgetPoint;
+import io.github.sglangpreflight.decider.Decider;
+import io.github.sglangpreflight.decider.KvMinimum;
+import io.github.sglangpreflight.decider.Reason;
+import io.github.sglangpreflight.decider.ReasonFields;
+import io.github.sglangpreflight.decider.ReasonText;
+import io.github.sglangpreflight.decider.RequestedFraction;
+import io.github.sglangpreflight.decider.TermBytes;
+import io.github.sglangpreflight.decider.Verdict;
 import io.github.sglangpreflight.decision.Decision;
-import io.github.sglangpreflight.decision.KvMinimum;
 import io.github.sglangpreflight.decision.Policy;
-import io.github.sglangpreflight.decision.Reason;
-import io.github.sglangpreflight.decision.RequestedFraction;
-import io.github.sglangpreflight.decision.TermBytes;
-import io.github.sglangpreflight.decision.Verdict;
 import io.github.sglangpreflight.errors.GpuQueryException;
 import io.github.sglangpreflight.errors.InternalFailureException;
 import io.github.sglangpreflight.errors.InvalidInputException;
@@ -512,7 +514,7 @@ public final class Preflight {
                 .orElseGet(() -> budget.at(f));
         adjusted = Optional.of(estimate(atRecommended));
       }
-      return new PreflightReport(
+      return report(
           verdict,
           policy,
           inputs(
@@ -583,7 +585,7 @@ public final class Preflight {
 
     private PreflightReport unchecked(GpuQueryException e) {
       OptionalDouble flag = launch.serverArgs().memFractionStatic();
-      return new PreflightReport(
+      return report(
           Decider.unchecked(e.getMessage(), flag),
           policy,
           inputs(
@@ -621,7 +623,7 @@ public final class Preflight {
                   ? Optional.empty()
                   : inventory.gpus().getFirst().computeCapability());
       var d = plan.sglangDefaultFraction();
-      return new PreflightReport(
+      return report(
           verdict,
           policy,
           inputs(
@@ -760,6 +762,28 @@ public final class Preflight {
 
   private static double clamp(double f) {
     return Math.min(0.999, Math.max(0.001, f));
+  }
+
+  /** The report of {@code verdict}: its sentences and its structured reasons, rendered once. */
+  private static PreflightReport report(
+      Verdict verdict,
+      Policy policy,
+      PreflightReport.Inputs inputs,
+      PreflightReport.Estimates estimates,
+      List<PreflightReport.Remedy> remedies,
+      List<String> command,
+      List<String> notes) {
+    return new PreflightReport(
+        verdict.decision(),
+        verdict.recommendedFraction(),
+        ReasonText.render(verdict),
+        ReasonFields.details(verdict),
+        policy,
+        inputs,
+        estimates,
+        remedies,
+        command,
+        notes);
   }
 
   /**

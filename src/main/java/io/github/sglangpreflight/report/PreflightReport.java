@@ -3,9 +3,9 @@ package io.github.sglangpreflight.report;
 import io.github.sglangpreflight.calibration.CalibrationKey;
 import io.github.sglangpreflight.decision.Decision;
 import io.github.sglangpreflight.decision.Policy;
-import io.github.sglangpreflight.decision.Reason;
+import io.github.sglangpreflight.decision.ReasonDetail;
+import io.github.sglangpreflight.decision.ReasonId;
 import io.github.sglangpreflight.decision.RemedyId;
-import io.github.sglangpreflight.decision.Verdict;
 import io.github.sglangpreflight.term.TermId;
 import java.util.List;
 import java.util.Objects;
@@ -16,11 +16,16 @@ import java.util.OptionalLong;
 /**
  * The outcome of one check: the decision, the numbers behind it and what to do. Immutable. {@link
  * ReportFormat} renders it as a table or as JSON (schema {@value #SCHEMA}, docs/report-schema.md).
- * Built from the {@link Verdict} the decider gave, what was checked ({@link Inputs}) and the
- * budget's numbers ({@link Estimates}); the sentences ({@link #reasons()}) are rendered from the
- * verdict by {@link ReasonText}.
+ * Built from what the decider decided, what was checked ({@link Inputs}) and the budget's numbers
+ * ({@link Estimates}); the sentences ({@link #reasons()}) and the structured reasons ({@link
+ * #reasonDetails()}) are rendered from the same decision in one place.
  *
- * @param verdict the decision, the fraction to run with and the structured reasons
+ * @param decision ACCEPT, ADJUST or REJECT
+ * @param recommendedFraction the fraction to run with; empty on REJECT (and for an unchecked launch
+ *     without the flag)
+ * @param reasons why, one sentence each, most important first; the first says what was decided
+ * @param reasonDetails why, structured, most important first: each reason's id, its numbers by name
+ *     and its remedy ids (the sentences are rendered from these)
  * @param policy the policy the decision was made under
  * @param inputs what was checked: the fraction, SGLang, the model, the GPUs, the command
  * @param estimates the safe window and the budget at the requested and recommended fractions
@@ -29,7 +34,10 @@ import java.util.OptionalLong;
  * @param notes assumptions and degraded paths, one sentence each
  */
 public record PreflightReport(
-    Verdict verdict,
+    Decision decision,
+    OptionalDouble recommendedFraction,
+    List<String> reasons,
+    List<ReasonDetail> reasonDetails,
     Policy policy,
     Inputs inputs,
     Estimates estimates,
@@ -41,7 +49,13 @@ public record PreflightReport(
   public static final String SCHEMA = "sglang-preflight/report/v1";
 
   public PreflightReport {
-    Objects.requireNonNull(verdict, "verdict");
+    Objects.requireNonNull(decision, "decision");
+    Objects.requireNonNull(recommendedFraction, "recommendedFraction");
+    reasons = List.copyOf(reasons);
+    reasonDetails = List.copyOf(reasonDetails);
+    if (reasons.isEmpty() || reasonDetails.isEmpty()) {
+      throw new IllegalArgumentException("a report needs at least one reason and its detail");
+    }
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(inputs, "inputs");
     Objects.requireNonNull(estimates, "estimates");
@@ -131,14 +145,9 @@ public record PreflightReport(
     }
   }
 
-  /** ACCEPT, ADJUST or REJECT. */
-  public Decision decision() {
-    return verdict.decision();
-  }
-
   /** False only when the GPUs could not be read and the launch goes unchecked. */
   public boolean checked() {
-    return !(verdict.reasons().getFirst() instanceof Reason.GpusUnreadable);
+    return reasonDetails.getFirst().id() != ReasonId.GPUS_UNREADABLE;
   }
 
   /** The fraction SGLang would use: the flag, or its default. */
@@ -149,11 +158,6 @@ public record PreflightReport(
   /** Where the requested fraction comes from. */
   public FractionSource requestedFractionSource() {
     return inputs.requestedFractionSource();
-  }
-
-  /** The fraction to run with; empty on REJECT. */
-  public OptionalDouble recommendedFraction() {
-    return verdict.recommendedFraction();
   }
 
   /** The largest fraction that keeps every GPU's safety margin. */
@@ -196,16 +200,6 @@ public record PreflightReport(
     return estimates.adjustedEstimate();
   }
 
-  /** Why, one sentence each, most important first: the verdict rendered by {@link ReasonText}. */
-  public List<String> reasons() {
-    return ReasonText.render(verdict);
-  }
-
-  /** Why, structured: ids, numbers and remedy ids; {@link #reasons()} is rendered from them. */
-  public List<Reason> reasonDetails() {
-    return verdict.reasons();
-  }
-
   /** The command as given. */
   public List<String> originalCommand() {
     return inputs.originalCommand();
@@ -219,7 +213,10 @@ public record PreflightReport(
   public PreflightReport masked() {
     Inputs i = inputs;
     return new PreflightReport(
-        verdict,
+        decision,
+        recommendedFraction,
+        reasons,
+        reasonDetails,
         policy,
         new Inputs(
             i.requestedFraction(),

@@ -1,12 +1,8 @@
 package io.github.sglangpreflight.report;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import io.github.sglangpreflight.decision.BudgetPoint;
-import io.github.sglangpreflight.decision.KvMinimum;
-import io.github.sglangpreflight.decision.Reason;
+import io.github.sglangpreflight.decision.ReasonDetail;
 import io.github.sglangpreflight.decision.RemedyId;
-import io.github.sglangpreflight.decision.RequestedFraction;
-import io.github.sglangpreflight.decision.TermBytes;
 import io.github.sglangpreflight.units.Units;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -135,97 +131,12 @@ public final class ReportFormat {
     return m;
   }
 
-  /** One structured reason: its id, then its numbers by name, as docs/report-schema.md lists. */
-  private static Map<String, Object> reason(Reason reason) {
+  /** One structured reason: its id, then its values by name, then its remedies. */
+  private static Map<String, Object> reason(ReasonDetail reason) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", reason.id().id());
-    switch (reason) {
-      case Reason.Fits f -> {
-        m.put("requested", requested(f.requested()));
-        m.put("at", point(f.at()));
-        m.put("minFraction", f.minFraction());
-        m.put("maxSafeFraction", f.maxSafeFraction());
-      }
-      case Reason.ReserveTooSmall x -> {
-        m.put("requested", requested(x.requested()));
-        m.put("at", point(x.at()));
-        m.put("loweredToFraction", x.loweredToFraction());
-        m.put("kvTokensAfter", x.kvTokensAfter());
-      }
-      case Reason.PoolTooSmall x -> {
-        m.put("requested", requested(x.requested()));
-        m.put("at", point(x.at()));
-        m.put("minKvTokens", x.minKv().tokens());
-        m.put(
-            "minKvTokensSource",
-            x.minKv().source() == KvMinimum.Source.FLAG ? "flag" : "context-length");
-        m.put("raisedToFraction", x.raisedToFraction());
-        m.put("maxSafeFraction", x.maxSafeFraction());
-      }
-      case Reason.NoWindow x -> {
-        m.put("at", point(x.atMin()));
-        m.put("minKvTokens", x.minKvTokens());
-        m.put("maxSafeFraction", num(x.maxSafeFraction()));
-      }
-      case Reason.KvNeverFits x -> {
-        m.put("at", point(x.atHighest()));
-        m.put("minKvTokens", x.minKvTokens());
-      }
-      case Reason.StartupCheckFails x -> {
-        m.put("check", x.check());
-        m.put("message", x.message());
-      }
-      case Reason.VersionRefuses x -> {
-        m.put("sglangVersion", x.sglangVersion());
-        m.put("input", x.input());
-        m.put("message", x.message());
-      }
-      case Reason.PolicyForbidsChange x -> m.put("runWithFraction", x.runWithFraction());
-      case Reason.GpusMissing x -> {
-        m.put("gpusNeeded", x.gpusNeeded());
-        m.put("tpSize", x.tpSize());
-        m.put("ppSize", x.ppSize());
-        m.put("dpSize", x.dpSize());
-        m.put("dpAttention", x.dpAttention());
-        m.put("firstOrdinal", x.firstOrdinal());
-        m.put("ordinalStep", x.ordinalStep());
-        m.put("missingOrdinals", x.missingOrdinals());
-        m.put("visibleGpus", x.visibleGpus());
-        m.put("visibilityProblem", x.visibilityProblem().orElse(null));
-      }
-      case Reason.GpusUnreadable x -> m.put("error", x.error());
-    }
+    m.putAll(reason.fields());
     m.put("remedies", reason.remedies().stream().map(RemedyId::id).toList());
-    return m;
-  }
-
-  private static Map<String, Object> requested(RequestedFraction q) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("fraction", q.fraction());
-    m.put("flagFraction", num(q.flagFraction()));
-    m.put("flagFactor", q.flagFactor());
-    m.put("sglangVersion", q.sglangVersion());
-    return m;
-  }
-
-  private static Map<String, Object> point(BudgetPoint p) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("fraction", p.fraction());
-    m.put("reserveBytes", p.reserveBytes());
-    m.put("reserveNeededBytes", p.reserveNeededBytes());
-    m.put("safetyMarginBytes", p.safetyMarginBytes());
-    m.put("kvTokens", p.kvTokens());
-    m.put("weightsBytesPerGpu", p.weightsBytesPerGpu());
-    m.put("worstGpu", p.worstGpu());
-    m.put("worstGpuName", p.worstGpuName());
-    List<Object> terms = new ArrayList<>();
-    for (TermBytes t : p.largestReserveTerms()) {
-      Map<String, Object> x = new LinkedHashMap<>();
-      x.put("term", t.term().id());
-      x.put("bytes", t.bytes());
-      terms.add(x);
-    }
-    m.put("largestReserveTerms", terms);
     return m;
   }
 

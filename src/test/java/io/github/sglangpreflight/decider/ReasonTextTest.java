@@ -1,14 +1,8 @@
-package io.github.sglangpreflight.report;
+package io.github.sglangpreflight.decider;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.github.sglangpreflight.decision.BudgetPoint;
 import io.github.sglangpreflight.decision.Decision;
-import io.github.sglangpreflight.decision.KvMinimum;
-import io.github.sglangpreflight.decision.Reason;
-import io.github.sglangpreflight.decision.RequestedFraction;
-import io.github.sglangpreflight.decision.TermBytes;
-import io.github.sglangpreflight.decision.Verdict;
 import io.github.sglangpreflight.term.TermId;
 import java.util.List;
 import java.util.Optional;

@@ -1,8 +1,12 @@
-package io.github.sglangpreflight.decision;
+package io.github.sglangpreflight.decider;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.github.sglangpreflight.decision.Decision;
+import io.github.sglangpreflight.decision.Policy;
+import io.github.sglangpreflight.decision.ReasonId;
+import io.github.sglangpreflight.decision.RemedyId;
 import io.github.sglangpreflight.term.TermId;
 import java.util.ArrayList;
 import java.util.List;

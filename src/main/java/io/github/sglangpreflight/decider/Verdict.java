@@ -1,5 +1,7 @@
-package io.github.sglangpreflight.decision;
+package io.github.sglangpreflight.decider;
 
+import io.github.sglangpreflight.decision.Decision;
+import io.github.sglangpreflight.decision.RemedyId;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalDouble;

@@ -1,4 +1,4 @@
-package io.github.sglangpreflight.decision;
+package io.github.sglangpreflight.decider;
 
 import java.util.Objects;
 import java.util.OptionalDouble;

@@ -1,4 +1,4 @@
-package io.github.sglangpreflight.decision;
+package io.github.sglangpreflight.decider;
 
 /**
  * The smallest KV pool the launch must get, and where that limit comes from.

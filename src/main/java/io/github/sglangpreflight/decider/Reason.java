@@ -1,5 +1,7 @@
-package io.github.sglangpreflight.decision;
+package io.github.sglangpreflight.decider;
 
+import io.github.sglangpreflight.decision.ReasonId;
+import io.github.sglangpreflight.decision.RemedyId;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -7,7 +9,7 @@ import java.util.OptionalDouble;
 
 /**
  * One reason of a {@link Verdict}: an id, the numbers it speaks of and the remedies that address
- * it. No sentence: {@code io.github.sglangpreflight.report.ReasonText} renders reasons to words.
+ * it. No sentence: {@code io.github.sglangpreflight.decider.ReasonText} renders reasons to words.
  * Texts that another layer wrote (SGLang's start-up refusals as the budget states them, the GPU
  * reader's error) are carried as they are.
  */

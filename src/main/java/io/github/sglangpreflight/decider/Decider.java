@@ -1,5 +1,7 @@
-package io.github.sglangpreflight.decision;
+package io.github.sglangpreflight.decider;
 
+import io.github.sglangpreflight.decision.Decision;
+import io.github.sglangpreflight.decision.Policy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -9,7 +11,7 @@ import java.util.OptionalDouble;
 /**
  * The decision, as a pure function of numbers: from the budget at the fractions that matter, the
  * start-up checks, the version's refusals and the policy to a {@link Verdict}. No I/O, no logging,
- * no sentences ({@code io.github.sglangpreflight.report.ReasonText} renders the verdict).
+ * no sentences ({@code io.github.sglangpreflight.decider.ReasonText} renders the verdict).
  *
  * <p>The rules, in order: a failing start-up check rejects; no fraction between the smallest that
  * holds the minimum KV cache and the largest that keeps the safety margin rejects; a fraction above

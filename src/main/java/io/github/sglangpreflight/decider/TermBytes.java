@@ -1,4 +1,4 @@
-package io.github.sglangpreflight.decision;
+package io.github.sglangpreflight.decider;
 
 import io.github.sglangpreflight.term.TermId;
 import java.util.Objects;

@@ -1,12 +1,6 @@
-package io.github.sglangpreflight.report;
+package io.github.sglangpreflight.decider;
 
-import io.github.sglangpreflight.decision.BudgetPoint;
 import io.github.sglangpreflight.decision.Decision;
-import io.github.sglangpreflight.decision.KvMinimum;
-import io.github.sglangpreflight.decision.Reason;
-import io.github.sglangpreflight.decision.RequestedFraction;
-import io.github.sglangpreflight.decision.TermBytes;
-import io.github.sglangpreflight.decision.Verdict;
 import io.github.sglangpreflight.units.Units;
 import java.math.BigDecimal;
 import java.util.ArrayList;
