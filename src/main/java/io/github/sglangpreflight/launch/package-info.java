@@ -5,9 +5,9 @@
  *   <li>{@link io.github.sglangpreflight.launch.SglangServer}: for Java services that wrap SGLang:
  *       start the checked command, stream its lines to SLF4J, follow its start-up log, wait for
  *       {@code /health}, fail fast on SGLang's memory errors, stop it gracefully. The child is
- *       started by {@code launch.process.ChildProcess} (inside the module): an argv, never a
- *       shell; SIGINT/SIGTERM forwarded; no orphan (SIGTERM, then SIGKILL after a grace period,
- *       to the child and its descendants on stop and at JVM exit).
+ *       started by {@code launch.process.ChildProcess} (inside the module): an argv, never a shell;
+ *       SIGINT/SIGTERM forwarded; no orphan (SIGTERM, then SIGKILL after a grace period, to the
+ *       child and its descendants on stop and at JVM exit).
  *   <li>{@link io.github.sglangpreflight.launch.StartupObservation} (pure): folds SGLang's output
  *       lines, one at a time, into per-rank figures, failures and the stage reached (the parser and
  *       its event records stay inside the package), and compares them with a prediction.

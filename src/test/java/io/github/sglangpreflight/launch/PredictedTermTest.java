@@ -32,7 +32,7 @@ class PredictedTermTest {
   private static final long MIB = 1L << 20;
 
   @Test
-  void fromReport_qwen3_14b_matchesThePublicLog() throws IOException {
+  void predictedTerms_qwen3_14b_matchesThePublicLog() throws IOException {
     // T in the log: avail_after_load 19.67 + weights 27.57 = 47.24 GiB; the guard subtracts a CUDA
     // context (621 MiB, its estimate for a GPU model it has no reading of) from NVML free, so an
     // idle GPU with free = T + 621 MiB reproduces the log's T.
@@ -76,12 +76,12 @@ class PredictedTermTest {
                 Map.of());
 
     Map<MemoryTerm, Long> predicted = new EnumMap<>(MemoryTerm.class);
-    for (PredictedTerm t : PredictedTerm.fromReport(report)) {
+    for (PredictedTerm t : report.predictedTerms()) {
       predicted.put(t.term(), t.value());
     }
     StartupObservation observed =
         StartupObservation.of(events("xinference3481-qwen3-14b-2025-05.log"));
-    MemoryComparison table = observed.compare(PredictedTerm.fromReport(report));
+    MemoryComparison table = observed.compare(report.predictedTerms());
     Map<MemoryTerm, Long> actual = new EnumMap<>(MemoryTerm.class);
     for (MemoryComparison.Row row : table.rows()) {
       actual.put(row.term(), row.actual());
