@@ -96,6 +96,9 @@ public record ModelSpec(
   private static final int MAX_HEADS = 1 << 16;
   private static final int MAX_VOCAB = 1 << 28;
   private static final int MAX_EXPERTS = 1 << 16;
+  // experts × MoE layers: the synthesized weights list each expert of each layer (Qwen3.5-397B:
+  // 512 × 60 = 30,720); beyond this bound a config would exhaust the JVM's memory
+  private static final long MAX_EXPERT_MATRICES = 1 << 18;
 
   /** Which SGLang model file (and so which weight layout and naming) an architecture maps to. */
   public enum Family {
@@ -699,6 +702,20 @@ public record ModelSpec(
       if (sparse) {
         moeLayers.add(layer);
       }
+    }
+    long matrices = (long) moeLayers.size() * e;
+    if (matrices > MAX_EXPERT_MATRICES) {
+      throw f.invalid(
+          expertsKey,
+          String.format(
+              Locale.ROOT,
+              "is %d over %d MoE layers, %,d expert blocks in all, beyond the %,d this program"
+                  + " accepts (the largest known models have about 31,000)",
+              e,
+              moeLayers.size(),
+              matrices,
+              MAX_EXPERT_MATRICES),
+          "fix the file or pass --model-config with a corrected config.json");
     }
     return Optional.of(new Moe(e, topK, expertSize, shared, sharedSize, moeLayers));
   }

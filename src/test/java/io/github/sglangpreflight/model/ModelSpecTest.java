@@ -300,4 +300,23 @@ class ModelSpecTest {
         e.getMessage().contains("linear_num_key_heads is 0, outside the accepted range"),
         e.getMessage());
   }
+
+  @Test
+  void fromConfig_expertsTimesLayersBeyondAnyModel_isRefusedBeforeTheWeightsAreListed()
+      throws IOException {
+    // 100,000 layers of 512 experts would list 51 million expert blocks and exhaust the heap
+    String json =
+        "{\"architectures\": [\"Qwen3MoeForCausalLM\"], \"hidden_size\": 2048,"
+            + " \"num_hidden_layers\": 100000, \"num_attention_heads\": 32,"
+            + " \"num_key_value_heads\": 4, \"head_dim\": 128, \"vocab_size\": 1000,"
+            + " \"num_experts\": 512, \"num_experts_per_tok\": 8,"
+            + " \"moe_intermediate_size\": 768}";
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> parse(json));
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "num_experts is 512 over 100000 MoE layers, 51,200,000 expert blocks in all,"
+                    + " beyond the 262,144 this program accepts"),
+        e.getMessage());
+  }
 }
