@@ -54,6 +54,8 @@ import java.util.Set;
  * @param visionLayers {@code vision_config.num_hidden_layers} when present (SGLang's ViT-size
  *     factor for the default fraction uses it, default 24)
  * @param visionHidden {@code vision_config.hidden_size} when present (default 1024 there)
+ * @param visionHeads the vision tower's attention heads: {@code vision_config.num_heads} (Qwen ViT)
+ *     or {@code num_attention_heads} (SigLIP, Pixtral), when present
  * @param multimodal whether the checkpoint carries a vision or audio tower ({@code vision_config}
  *     and friends, or a {@code ...ForConditionalGeneration} architecture)
  * @param arch per-layer attention kinds, linear-attention, indexer and vision-tower facts
@@ -84,6 +86,7 @@ public record ModelSpec(
     boolean multimodal,
     OptionalInt visionLayers,
     OptionalInt visionHidden,
+    OptionalInt visionHeads,
     ArchFacts arch) {
 
   // the accepted ranges of config.json's numbers: generous bounds (the largest known models use
@@ -93,6 +96,9 @@ public record ModelSpec(
   private static final int MAX_HEADS = 1 << 16;
   private static final int MAX_VOCAB = 1 << 28;
   private static final int MAX_EXPERTS = 1 << 16;
+  // experts × MoE layers: the synthesized weights list each expert of each layer (Qwen3.5-397B:
+  // 512 × 60 = 30,720); beyond this bound a config would exhaust the JVM's memory
+  private static final long MAX_EXPERT_MATRICES = 1 << 18;
 
   /** Which SGLang model file (and so which weight layout and naming) an architecture maps to. */
   public enum Family {
@@ -209,6 +215,7 @@ public record ModelSpec(
     Objects.requireNonNull(quantization, "quantization");
     Objects.requireNonNull(visionLayers, "visionLayers");
     Objects.requireNonNull(visionHidden, "visionHidden");
+    Objects.requireNonNull(visionHeads, "visionHeads");
     Objects.requireNonNull(arch, "arch");
     for (int v :
         new int[] {hiddenSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads, headDim}) {
@@ -430,7 +437,14 @@ public record ModelSpec(
             .flatMap(v -> v.optIntIn("hidden_size", 1, MAX_DIM).stream().boxed().findFirst())
             .map(OptionalInt::of)
             .orElse(OptionalInt.empty()),
+        vision.map(ModelSpec::visionHeads).orElse(OptionalInt.empty()),
         parseArch(text, vision, family, architectures.get(0), layers, hidden));
+  }
+
+  /** {@code num_heads} (Qwen ViT), else {@code num_attention_heads} (SigLIP, Pixtral). */
+  private static OptionalInt visionHeads(Fields v) {
+    OptionalInt heads = v.optIntIn("num_heads", 1, MAX_HEADS);
+    return heads.isPresent() ? heads : v.optIntIn("num_attention_heads", 1, MAX_HEADS);
   }
 
   /** The {@link ArchFacts} of a config: layer kinds, linear attention, indexer, vision tower. */
@@ -494,11 +508,11 @@ public record ModelSpec(
       linear =
           Optional.of(
               new ArchFacts.LinearAttention(
-                  f.requireInt("linear_num_key_heads", why),
-                  f.requireInt("linear_num_value_heads", why),
-                  f.requireInt("linear_key_head_dim", why),
-                  f.requireInt("linear_value_head_dim", why),
-                  f.requireInt("linear_conv_kernel_dim", why),
+                  f.requireIntIn("linear_num_key_heads", 1, MAX_HEADS, why),
+                  f.requireIntIn("linear_num_value_heads", 1, MAX_HEADS, why),
+                  f.requireIntIn("linear_key_head_dim", 1, MAX_DIM, why),
+                  f.requireIntIn("linear_value_head_dim", 1, MAX_DIM, why),
+                  f.requireIntIn("linear_conv_kernel_dim", 1, MAX_DIM, why),
                   ssm.contains("bfloat16") || ssm.contains("bf16") ? 2 : 4));
     }
     Optional<ArchFacts.Indexer> indexer = Optional.empty();
@@ -507,8 +521,8 @@ public record ModelSpec(
       indexer =
           Optional.of(
               new ArchFacts.Indexer(
-                  f.requireInt("index_n_heads", why),
-                  f.requireInt("index_head_dim", why),
+                  f.requireIntIn("index_n_heads", 1, MAX_HEADS, why),
+                  f.requireIntIn("index_head_dim", 1, MAX_DIM, why),
                   f.optIntIn("index_topk", 1, Integer.MAX_VALUE).orElse(2048)));
     }
     Optional<ArchFacts.VisionTower> tower = Optional.empty();
@@ -520,10 +534,10 @@ public record ModelSpec(
             Optional.of(
                 new ArchFacts.VisionTower(
                     ArchFacts.VisionTower.Kind.QWEN_VIT,
-                    v.requireInt("depth", why),
-                    v.requireInt("hidden_size", why),
-                    v.requireInt("intermediate_size", why),
-                    v.requireInt("patch_size", why),
+                    v.requireIntIn("depth", 1, MAX_LAYERS, why),
+                    v.requireIntIn("hidden_size", 1, MAX_DIM, why),
+                    v.requireIntIn("intermediate_size", 1, MAX_DIM, why),
+                    v.requireIntIn("patch_size", 1, MAX_DIM, why),
                     v.optIntIn("temporal_patch_size", 1, MAX_DIM).orElse(1),
                     v.optIntIn("in_channels", 1, MAX_DIM)
                         .orElse(v.optIntIn("in_chans", 1, MAX_DIM).orElse(3)),
@@ -532,15 +546,15 @@ public record ModelSpec(
                     v.optIntIn("num_position_embeddings", 0, Integer.MAX_VALUE).orElse(0),
                     v.optIntList("deepstack_visual_indexes").map(List::size).orElse(0)));
       } else if (family == Family.GEMMA3 && v.has("num_hidden_layers")) {
-        int patch = v.requireInt("patch_size", why);
-        int image = v.requireInt("image_size", why);
+        int patch = v.requireIntIn("patch_size", 1, MAX_DIM, why);
+        int image = v.requireIntIn("image_size", 1, MAX_DIM, why);
         tower =
             Optional.of(
                 new ArchFacts.VisionTower(
                     ArchFacts.VisionTower.Kind.SIGLIP,
-                    v.requireInt("num_hidden_layers", why),
-                    v.requireInt("hidden_size", why),
-                    v.requireInt("intermediate_size", why),
+                    v.requireIntIn("num_hidden_layers", 1, MAX_LAYERS, why),
+                    v.requireIntIn("hidden_size", 1, MAX_DIM, why),
+                    v.requireIntIn("intermediate_size", 1, MAX_DIM, why),
                     patch,
                     1,
                     v.optIntIn("num_channels", 1, MAX_DIM).orElse(3),
@@ -688,6 +702,20 @@ public record ModelSpec(
       if (sparse) {
         moeLayers.add(layer);
       }
+    }
+    long matrices = (long) moeLayers.size() * e;
+    if (matrices > MAX_EXPERT_MATRICES) {
+      throw f.invalid(
+          expertsKey,
+          String.format(
+              Locale.ROOT,
+              "is %d over %d MoE layers, %,d expert blocks in all, beyond the %,d this program"
+                  + " accepts (the largest known models have about 31,000)",
+              e,
+              moeLayers.size(),
+              matrices,
+              MAX_EXPERT_MATRICES),
+          "fix the file or pass --model-config with a corrected config.json");
     }
     return Optional.of(new Moe(e, topK, expertSize, shared, sharedSize, moeLayers));
   }
@@ -842,10 +870,6 @@ public record ModelSpec(
             "fix the file or pass --model-config with a corrected config.json");
       }
       return v;
-    }
-
-    int requireInt(String key, String why) {
-      return optInt(key).orElseThrow(() -> missing(key, why));
     }
 
     OptionalInt optInt(String key) {

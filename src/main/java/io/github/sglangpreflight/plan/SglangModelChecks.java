@@ -1,7 +1,7 @@
 package io.github.sglangpreflight.plan;
 
+import io.github.sglangpreflight.model.ArchFacts;
 import io.github.sglangpreflight.model.ModelSpec;
-import io.github.sglangpreflight.model.ModelSpec.Family;
 import io.github.sglangpreflight.model.Parallelism;
 import io.github.sglangpreflight.sglang.args.LaunchCommand;
 import io.github.sglangpreflight.sglang.args.ServerArgs;
@@ -28,6 +28,14 @@ import java.util.Optional;
  *   <li>{@code kv-heads-vs-tp}: the same layers split the KV heads when there are at least as many
  *       as GPUs (then the GPUs must divide them) and replicate them otherwise (then the KV heads
  *       must divide the GPUs). MLA models (DeepSeek) have no KV heads to split.
+ *   <li>{@code vision-heads-vs-tp}: the vision tower of Gemma-3, Qwen2.5-VL / Qwen3-VL and
+ *       Mistral-3 (SGLang's {@code VisionAttention}) splits its heads evenly over the attention TP
+ *       group, unless {@code --mm-enable-dp-encoder} runs the encoder data-parallel.
+ *   <li>{@code linear-value-heads-vs-tp}, {@code linear-key-heads-vs-tp}: Qwen3-Next's gated
+ *       DeltaNet layers split their value heads (asserted where SGLang sizes the recurrent state)
+ *       and their key heads (reshaped per GPU, not asserted) over the attention TP group.
+ *   <li>{@code experts-vs-tp}: GLM-4.5/4.6 and MiniMax-M2 refuse a TP size above the number of
+ *       routed experts.
  *   <li>{@code experts-vs-ep}: the MoE layer splits the routed experts (plus the redundant ones)
  *       evenly over the expert-parallel group.
  *   <li>{@code pp-vs-layers}: SGLang's layer split ({@code get_pp_indices}) gives a stage no layer
@@ -71,7 +79,10 @@ public final class SglangModelChecks {
     c.contextLength();
     c.mtpPageSize();
     c.pipelineLayers();
+    c.visionHeads();
     c.heads();
+    c.linearHeads();
+    c.expertsVsTp();
     c.experts();
     return List.copyOf(c.refusals);
   }
@@ -232,25 +243,21 @@ public final class SglangModelChecks {
   // ---- attention heads ------------------------------------------------------------------------
 
   private void heads() {
-    Optional<String> file = attentionFile();
+    Optional<AttentionFile> file = attentionFile();
     if (file.isEmpty()) {
       return;
     }
     Parallelism par = args.parallelism();
-    boolean attnGroup = usesAttentionTpGroup();
+    boolean attnGroup = file.get().attentionTpGroup();
     int groupSize = attnGroup ? par.attnTpSize() : par.tpSize();
-    String group =
-        attnGroup && par.dpAttention()
-            ? String.format(
-                Locale.ROOT,
-                "the attention TP group of %d GPUs (tp %d / dp %d)",
-                groupSize,
-                par.tpSize(),
-                par.dpSize())
-            : String.format(
-                Locale.ROOT, "the %d GPU%s of the TP group", groupSize, groupSize == 1 ? "" : "s");
+    String group = groupName(attnGroup);
     String tpFlag = shown("tp_size", "--tp-size");
-    String source = file.get() + " " + lines(file.get()) + " (the attention layer's __init__)";
+    String source =
+        file.get().file()
+            + " "
+            + file.get().lines()
+            + " (the attention layer's __init__)"
+            + file.get().via();
     int heads = spec.numAttentionHeads();
     if (heads % groupSize != 0) {
       refuse(
@@ -308,38 +315,107 @@ public final class SglangModelChecks {
     }
   }
 
-  /** The SGLang model file whose attention layer makes the head checks; empty when unknown. */
-  private Optional<String> attentionFile() {
-    return Optional.ofNullable(
-        switch (spec.family()) {
-          case LLAMA -> "models/llama.py";
-          case QWEN2 -> "models/qwen2.py";
-          case QWEN3 -> "models/qwen3.py";
-          case QWEN2_MOE -> "models/qwen2_moe.py";
-          case QWEN3_MOE -> "models/qwen3_moe.py";
-          case MIXTRAL -> "models/mixtral.py";
-          case GEMMA2 -> "models/gemma2.py";
-          case LLAMA4 -> "models/llama4.py";
-          case DEEPSEEK -> "models/deepseek_v2.py";
-          // the 2026 families' model files were not read line by line for these asserts yet
-          case GPT_OSS, QWEN3_NEXT, GLM4_MOE, MINIMAX_M2, GEMMA3, QWEN_VL, MISTRAL3, PHI3, OTHER ->
-              null;
-        });
+  /**
+   * Where SGLang asserts the heads of a model's text attention layer.
+   *
+   * @param file the model file
+   * @param lines the assert lines (heads; KV heads split; KV heads replicated) and the version
+   * @param attentionTpGroup whether it divides by the attention TP size rather than the TP size
+   * @param via how the architecture reaches that file, when it is another model's file
+   */
+  private record AttentionFile(String file, String lines, boolean attentionTpGroup, String via) {}
+
+  /** The attention layer that makes the head checks; empty when this build has not read it. */
+  private Optional<AttentionFile> attentionFile() {
+    String arch = spec.architecture();
+    return switch (spec.family()) {
+      case LLAMA -> snapshotFile("models/llama.py", false, "");
+      case QWEN2 -> snapshotFile("models/qwen2.py", false, "");
+      case QWEN3 -> snapshotFile("models/qwen3.py", qwen3UsesAttentionGroup(), "");
+      case QWEN2_MOE -> snapshotFile("models/qwen2_moe.py", qwenMoeUsesAttentionGroup(), "");
+      case QWEN3_MOE -> snapshotFile("models/qwen3_moe.py", qwenMoeUsesAttentionGroup(), "");
+      case MIXTRAL -> snapshotFile("models/mixtral.py", false, "");
+      case GEMMA2 -> snapshotFile("models/gemma2.py", false, "");
+      case LLAMA4 -> snapshotFile("models/llama4.py", true, "");
+      case DEEPSEEK -> snapshotFile("models/deepseek_v2.py", true, "");
+      // the 2025/2026 families, each read at the one commit named (every snapshot uses it)
+      case GPT_OSS -> fixedFile("models/gpt_oss.py", "L231, L237, L241 @009c6808", true);
+      case QWEN3_NEXT ->
+          // Qwen3.5's own attention layer (models/qwen3_5.py) was not read line by line
+          arch.equals("Qwen3NextForCausalLM")
+              ? fixedFile("models/qwen3_next.py", "L585, L591, L595 @0201bc80", true)
+              : Optional.empty();
+      case GLM4_MOE -> fixedFile("models/glm4_moe.py", "L220, L226, L230 @005ffc65", true);
+      case MINIMAX_M2 -> fixedFile("models/minimax_m2.py", "L753, L760, L764 @01b5f572", true);
+      case GEMMA3 -> fixedFile("models/gemma3_causal.py", "L139, L148, L152 @038c87d4", false);
+      case QWEN_VL ->
+          switch (arch) {
+            case "Qwen2_5_VLForConditionalGeneration" ->
+                snapshotFile(
+                    "models/qwen2.py",
+                    false,
+                    "; the text model is Qwen2Model (models/qwen2_5_vl.py L52 @013902a8)");
+            case "Qwen3VLForConditionalGeneration" ->
+                snapshotFile(
+                    "models/qwen3.py",
+                    qwen3UsesAttentionGroup(),
+                    "; the text model is Qwen3Model (models/qwen3_vl.py L48 @005fa833)");
+            case "Qwen3VLMoeForConditionalGeneration" ->
+                snapshotFile(
+                    "models/qwen3_moe.py",
+                    qwenMoeUsesAttentionGroup(),
+                    "; the text model is Qwen3MoeModel (models/qwen3_vl_moe.py L34 @0e0ee12b)");
+            default -> Optional.empty();
+          };
+      case MISTRAL3 ->
+          // an MLA text model (Mistral-Small-4 style) is DeepSeek's layer: not read for this
+          spec.usesMla()
+              ? Optional.empty()
+              : snapshotFile(
+                  "models/llama.py",
+                  false,
+                  "; Mistral3ForConditionalGeneration builds its text model through LLaVA from"
+                      + " text_config (MistralForCausalLM, a LlamaForCausalLM)");
+      case PHI3 ->
+          snapshotFile(
+              "models/llama.py",
+              false,
+              "; Phi3ForCausalLM subclasses LlamaForCausalLM there (models/llama.py @00239548)");
+      case OTHER -> Optional.empty();
+    };
   }
 
-  /**
-   * Whether the model file divides the heads by the attention TP size ({@code
-   * get_attention_tp_size}) rather than the TP size: Llama-4 and DeepSeek at every snapshot,
-   * Qwen2-MoE and Qwen3-MoE from v0.4.6.post5, Qwen3 from v0.4.9.
-   */
-  private boolean usesAttentionTpGroup() {
-    Family f = spec.family();
-    return switch (f) {
-      case LLAMA4, DEEPSEEK -> true;
-      case QWEN2_MOE, QWEN3_MOE -> snapshot.compareTo(Snapshot.V0_4_6_POST5) >= 0;
-      case QWEN3 -> snapshot.compareTo(Snapshot.V0_4_9) >= 0;
-      default -> false;
-    };
+  private Optional<AttentionFile> snapshotFile(String file, boolean attnGroup, String via) {
+    return Optional.of(new AttentionFile(file, lines(file), attnGroup, via));
+  }
+
+  private static Optional<AttentionFile> fixedFile(String file, String lines, boolean attnGroup) {
+    return Optional.of(new AttentionFile(file, lines, attnGroup, ""));
+  }
+
+  /** Qwen2-MoE and Qwen3-MoE divide the heads by the attention TP size from v0.4.6.post5. */
+  private boolean qwenMoeUsesAttentionGroup() {
+    return snapshot.compareTo(Snapshot.V0_4_6_POST5) >= 0;
+  }
+
+  /** Qwen3 divides the heads by the attention TP size from v0.4.9. */
+  private boolean qwen3UsesAttentionGroup() {
+    return snapshot.compareTo(Snapshot.V0_4_9) >= 0;
+  }
+
+  /** How a message names the GPUs a layer splits its heads over. */
+  private String groupName(boolean attnGroup) {
+    Parallelism par = args.parallelism();
+    int groupSize = attnGroup ? par.attnTpSize() : par.tpSize();
+    return attnGroup && par.dpAttention()
+        ? String.format(
+            Locale.ROOT,
+            "the attention TP group of %d GPUs (tp %d / dp %d)",
+            groupSize,
+            par.tpSize(),
+            par.dpSize())
+        : String.format(
+            Locale.ROOT, "the %d GPU%s of the TP group", groupSize, groupSize == 1 ? "" : "s");
   }
 
   /** The assert lines (heads; KV heads split; KV heads replicated) of a model file per snapshot. */
@@ -412,6 +488,156 @@ public final class SglangModelChecks {
     return l + " " + at;
   }
 
+  // ---- vision tower ---------------------------------------------------------------------------
+
+  /**
+   * The vision tower's heads over the attention TP group: {@code VisionAttention.__init__}
+   * (layers/attention/vision.py @00262495) divides {@code num_heads} by the attention TP size, or
+   * by 1 when the encoder runs data-parallel, through {@code dist_utils.divide}, which asserts.
+   */
+  private void visionHeads() {
+    if (spec.visionHeads().isEmpty()) {
+      return;
+    }
+    String tower =
+        switch (spec.family()) {
+          case GEMMA3 ->
+              "SigLIP (models/siglip.py L118-120 @00347ba8, from models/gemma3_mm.py L46"
+                  + " @017f5d47)";
+          case QWEN_VL ->
+              spec.architecture().startsWith("Qwen2_5")
+                  ? "the Qwen2.5-VL ViT (models/qwen2_5_vl.py L134-136 @013902a8)"
+                  : "the Qwen3-VL ViT (models/qwen3_vl.py L160-162 @005fa833)";
+          case MISTRAL3 -> "Pixtral (models/pixtral.py L244-246 @0a60978d)";
+          default -> null;
+        };
+    if (tower == null || hasOption("mm_enable_dp_encoder")) {
+      return;
+    }
+    int heads = spec.visionHeads().getAsInt();
+    int groupSize = args.parallelism().attnTpSize();
+    if (heads % groupSize == 0) {
+      return;
+    }
+    String tpFlag = shown("tp_size", "--tp-size");
+    refuse(
+        "vision-heads-vs-tp",
+        tpFlag,
+        String.format(
+            Locale.ROOT,
+            "%s does not divide the vision tower's %d attention heads: SGLang splits the heads of"
+                + " %s over %s and asserts they divide (\"%d is not divisible by %d\"); use a TP"
+                + " size that divides %d (%s), or --mm-enable-dp-encoder to run the vision tower"
+                + " whole on every GPU",
+            tpFlag,
+            heads,
+            tower,
+            groupName(true),
+            heads,
+            groupSize,
+            heads,
+            divisors(heads)),
+        "layers/attention/vision.py @00262495 (VisionAttention.__init__);"
+            + " distributed/utils.py L22-33 @1107be11 (divide)",
+        Map.of(
+            "vision_num_heads", Integer.toString(heads),
+            "attention_tp_size", Integer.toString(groupSize)));
+  }
+
+  // ---- linear attention -----------------------------------------------------------------------
+
+  /** Qwen3-Next's gated-DeltaNet heads over the attention TP group. */
+  private void linearHeads() {
+    if (!spec.architecture().equals("Qwen3NextForCausalLM") || spec.arch().linear().isEmpty()) {
+      return;
+    }
+    ArchFacts.LinearAttention lin = spec.arch().linear().get();
+    int groupSize = args.parallelism().attnTpSize();
+    String tpFlag = shown("tp_size", "--tp-size");
+    int values = lin.numValueHeads();
+    if (values % groupSize != 0) {
+      refuse(
+          "linear-value-heads-vs-tp",
+          tpFlag,
+          String.format(
+              Locale.ROOT,
+              "%s does not divide the model's %d linear-attention value heads"
+                  + " (linear_num_value_heads): SGLang gives each GPU of %s the recurrent state of"
+                  + " num_v_heads / tp_size heads and asserts they divide (\"%d is not divisible by"
+                  + " %d\"); use a TP size that divides %d (%s)",
+              tpFlag,
+              values,
+              groupName(true),
+              values,
+              groupSize,
+              values,
+              divisors(values)),
+          "configs/mamba_utils.py L193, L198 @02e208de (Mamba2StateShape.create, from"
+              + " Qwen3NextConfig.mamba2_cache_params); distributed/utils.py L22-33 @1107be11",
+          Map.of(
+              "linear_num_value_heads", Integer.toString(values),
+              "attention_tp_size", Integer.toString(groupSize)));
+    }
+    int keys = lin.numKeyHeads();
+    if (keys % groupSize != 0) {
+      refuse(
+          "linear-key-heads-vs-tp",
+          tpFlag,
+          String.format(
+              Locale.ROOT,
+              "%s does not divide the model's %d linear-attention key heads"
+                  + " (linear_num_key_heads): SGLang's gated-DeltaNet layer reshapes each GPU's"
+                  + " projections into num_k_heads / tp_size groups over %s; it asserts nothing,"
+                  + " but a remainder cannot be reshaped and the first prefill fails; use a TP size"
+                  + " that divides %d (%s)",
+              tpFlag,
+              keys,
+              groupName(true),
+              keys,
+              divisors(keys)),
+          "models/qwen3_next.py L214, L334-353 @0201bc80 (Qwen3GatedDeltaNet)",
+          Map.of(
+              "linear_num_key_heads", Integer.toString(keys),
+              "attention_tp_size", Integer.toString(groupSize)));
+    }
+  }
+
+  // ---- experts over TP ------------------------------------------------------------------------
+
+  /** GLM-4-MoE and MiniMax-M2 raise when the TP size exceeds the routed experts. */
+  private void expertsVsTp() {
+    String source =
+        switch (spec.family()) {
+          case GLM4_MOE -> "models/glm4_moe.py L428-432 @005ffc65 (Glm4MoeSparseMoeBlock)";
+          case MINIMAX_M2 -> "models/minimax_m2.py L524-528 @01b5f572 (MiniMaxM2MoE)";
+          default -> null;
+        };
+    if (source == null || spec.moe().isEmpty()) {
+      return;
+    }
+    int tp = args.parallelism().tpSize();
+    int experts = spec.moe().get().numExperts();
+    if (tp <= experts) {
+      return;
+    }
+    String tpFlag = shown("tp_size", "--tp-size");
+    refuse(
+        "experts-vs-tp",
+        tpFlag,
+        String.format(
+            Locale.ROOT,
+            "%s is more GPUs than the model's %d routed experts: SGLang's MoE block stops with"
+                + " \"Tensor parallel size %d is greater than the number of experts %d\"; use a"
+                + " TP size of %d or less",
+            tpFlag,
+            experts,
+            tp,
+            experts,
+            experts),
+        source,
+        Map.of("tp_size", Integer.toString(tp), "num_experts", Integer.toString(experts)));
+  }
+
   // ---- experts --------------------------------------------------------------------------------
 
   private void experts() {
@@ -460,6 +686,11 @@ public final class SglangModelChecks {
   private void refuse(
       String id, String input, String message, String source, Map<String, String> values) {
     refusals.add(new SglangRefusal(id, input, message, source, values));
+  }
+
+  /** Whether the launch sets an option of {@code dest}. */
+  private boolean hasOption(String dest) {
+    return launch.options().stream().anyMatch(o -> o.dests().contains(dest));
   }
 
   /** The last option for {@code dest} as the user wrote it, or the default's wording. */

@@ -1,7 +1,11 @@
 package io.github.sglangpreflight.model;
 
 import io.github.sglangpreflight.fuzz.Fuzz;
+import io.github.sglangpreflight.model.arch.ArchLayouts;
 import io.github.sglangpreflight.model.source.ModelCatalog;
+import io.github.sglangpreflight.plan.SglangModelChecks;
+import io.github.sglangpreflight.sglang.args.LaunchCommand;
+import io.github.sglangpreflight.sglang.args.SglangFlags.Snapshot;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
@@ -14,8 +18,8 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * ModelSpec.fromConfig on the catalog's real config.json files with fields set to zero, negative,
- * huge or wrongly typed values or removed: a spec whose KV layout can be computed, or a refusal
- * that names the file.
+ * huge or wrongly typed values or removed: a spec whose KV layout, synthesized weights and SGLang
+ * start-up checks can be computed, or a refusal that names the file.
  */
 @Tag("fuzz")
 class ModelSpecFuzzTest {
@@ -45,6 +49,24 @@ class ModelSpecFuzzTest {
             KvCacheLayout.of(
                 spec, new Parallelism(tp, pp, 1, 1, false, 1), KvCacheOptions.newestMain());
           }
+          ArchLayouts.synthesize(spec, where);
+          SglangModelChecks.check(
+              Snapshot.MAIN,
+              LaunchCommand.parse(
+                  List.of(
+                      "python3",
+                      "-m",
+                      "sglang.launch_server",
+                      "--model-path",
+                      "/fuzz",
+                      "--tp",
+                      Integer.toString(tp),
+                      "--pp-size",
+                      Integer.toString(pp),
+                      "--context-length",
+                      "200000"),
+                  Map.of()),
+              spec);
           return spec;
         });
   }

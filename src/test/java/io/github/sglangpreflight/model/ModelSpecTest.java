@@ -267,4 +267,56 @@ class ModelSpecTest {
     assertEquals(Optional.of(WeightDtype.F16), WeightDtype.fromTorchName("half"));
     assertEquals(Optional.empty(), WeightDtype.fromSafetensors("F4"));
   }
+
+  @Test
+  void fromConfig_visionHeads_fromNumHeadsOrNumAttentionHeads() {
+    assertEquals(OptionalInt.of(16), catalog("Qwen/Qwen3-VL-8B-Instruct").visionHeads());
+    assertEquals(OptionalInt.of(16), catalog("google/gemma-3-27b-it").visionHeads());
+    assertEquals(OptionalInt.empty(), catalog("meta-llama/Llama-3.1-8B-Instruct").visionHeads());
+  }
+
+  @Test
+  void fromConfig_zeroVisionPatchOrLinearHeads_isRefusedNamingTheFieldNotDividedByZero()
+      throws IOException {
+    String gemma =
+        "{\"architectures\": [\"Gemma3ForConditionalGeneration\"], \"text_config\":"
+            + " {\"model_type\": \"gemma3_text\", \"hidden_size\": 2560,"
+            + " \"num_hidden_layers\": 6, \"num_attention_heads\": 8, \"num_key_value_heads\": 4,"
+            + " \"head_dim\": 256, \"vocab_size\": 1000}, \"vision_config\":"
+            + " {\"num_hidden_layers\": 2, \"hidden_size\": 64, \"intermediate_size\": 128,"
+            + " \"num_attention_heads\": 4, \"image_size\": 896, \"patch_size\": 0}}";
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> parse(gemma));
+    assertTrue(
+        e.getMessage().contains("vision_config.patch_size is 0, outside the accepted range"),
+        e.getMessage());
+    String next =
+        "{\"architectures\": [\"Qwen3NextForCausalLM\"], \"hidden_size\": 2048,"
+            + " \"num_hidden_layers\": 4, \"num_attention_heads\": 16, \"num_key_value_heads\": 2,"
+            + " \"head_dim\": 256, \"vocab_size\": 1000, \"linear_num_key_heads\": 0,"
+            + " \"linear_num_value_heads\": 32, \"linear_key_head_dim\": 128,"
+            + " \"linear_value_head_dim\": 128, \"linear_conv_kernel_dim\": 4}";
+    e = assertThrows(InvalidInputException.class, () -> parse(next));
+    assertTrue(
+        e.getMessage().contains("linear_num_key_heads is 0, outside the accepted range"),
+        e.getMessage());
+  }
+
+  @Test
+  void fromConfig_expertsTimesLayersBeyondAnyModel_isRefusedBeforeTheWeightsAreListed()
+      throws IOException {
+    // 100,000 layers of 512 experts would list 51 million expert blocks and exhaust the heap
+    String json =
+        "{\"architectures\": [\"Qwen3MoeForCausalLM\"], \"hidden_size\": 2048,"
+            + " \"num_hidden_layers\": 100000, \"num_attention_heads\": 32,"
+            + " \"num_key_value_heads\": 4, \"head_dim\": 128, \"vocab_size\": 1000,"
+            + " \"num_experts\": 512, \"num_experts_per_tok\": 8,"
+            + " \"moe_intermediate_size\": 768}";
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> parse(json));
+    assertTrue(
+        e.getMessage()
+            .contains(
+                "num_experts is 512 over 100000 MoE layers, 51,200,000 expert blocks in all,"
+                    + " beyond the 262,144 this program accepts"),
+        e.getMessage());
+  }
 }

@@ -114,6 +114,29 @@ class Issue13ReliabilityTest {
   }
 
   @Test
+  void newerFamilies_gptOss120bTp3_isRejectedFirstByGptOssAttention() {
+    assertRejectedFirstBy(
+        check(launch("openai/gpt-oss-120b", "--tp", "3")),
+        "--tp 3 does not divide the model's 64 attention heads",
+        "models/gpt_oss.py L231, L237, L241 @009c6808");
+  }
+
+  @Test
+  void newerFamilies_gemma3VisionTowerOverTp32_isRejectedFirstBySiglip() {
+    CliRun r =
+        CliRun.run(
+            CliRun.args(
+                "check",
+                List.of("--simulate", "32xH200", "--sglang-version", "0.5.1", "--quiet"),
+                launch("google/gemma-3-27b-it", "--tp", "32")));
+    assertRejectedFirstBy(
+        r,
+        "--tp 32 does not divide the vision tower's 16 attention heads",
+        "models/siglip.py L118-120 @00347ba8",
+        "distributed/utils.py L22-33 @1107be11");
+  }
+
+  @Test
   void tpDividingHeadsAndKvHeads_isStillAccepted() {
     CliRun r = check(launch("meta-llama/Llama-3.1-8B-Instruct", "--tp", "8"));
     assertEquals(ExitCodes.ACCEPT, r.exitCode(), r.toString());

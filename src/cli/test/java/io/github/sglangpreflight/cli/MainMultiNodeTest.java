@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MainMultiNodeTest {
   @TempDir Path tmp;
 
-  private static final List<String> LAUNCH =
+  static final List<String> LAUNCH =
       List.of(
           "python3",
           "-m",
@@ -35,21 +35,26 @@ class MainMultiNodeTest {
           "0.88");
 
   /** node-0.json idle, node-1.json with 6 GiB used on GPU 3, in {@code dir}. */
+  static Path snapshots(Path dir) throws Exception {
+    return snapshots(dir, 6);
+  }
+
+  /** node-0.json idle, node-1.json with {@code usedGib} used on GPU 3, in {@code dir}. */
   @SuppressWarnings("unchecked")
-  private Path snapshots(Path dir) throws Exception {
+  static Path snapshots(Path dir, long usedGib) throws Exception {
     Files.createDirectories(dir);
     String idle = GpuSnapshots.toJson(GpuSnapshots.presetSource("4xH100").read());
     Files.writeString(dir.resolve("node-0.json"), idle);
     Map<String, Object> json = JSON.std.mapFrom(idle);
     Map<String, Object> memory =
         (Map<String, Object>) ((List<Map<String, Object>>) json.get("gpus")).get(3).get("memory");
-    memory.put("usedBytes", 6L << 30);
-    memory.put("freeBytes", ((Number) memory.get("freeBytes")).longValue() - (6L << 30));
+    memory.put("usedBytes", usedGib << 30);
+    memory.put("freeBytes", ((Number) memory.get("freeBytes")).longValue() - (usedGib << 30));
     Files.writeString(dir.resolve("node-1.json"), JSON.std.asString(json));
     return dir;
   }
 
-  private static List<String> guard(String... gpus) {
+  static List<String> guard(String... gpus) {
     List<String> o =
         new java.util.ArrayList<>(List.of("--sglang-version", "0.5.1", "--no-calibration"));
     for (String g : gpus) {

@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * docs/report-schema.md and docs/report-schema.json against what {@link ReportFormat} writes: every
@@ -247,12 +248,54 @@ class ReportSchemaDocTest {
     assertTrue(seen > 20, "items seen: " + seen);
   }
 
+  /**
+   * Real multi-node documents (two nodes of 4 x H100, GPU 3 of node 1 busy: 6 GiB, it binds and the
+   * launch is accepted; 30 GiB, unbalanced and rejected) against {@code #/$defs/multi-node}: the
+   * required keys with their types, every key declared, every declared key written, and each node's
+   * report a valid report.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void multiNodeReport_validatesAgainstTheMultiNodeSchema(@TempDir Path tmp) throws Exception {
+    Map<String, Object> root =
+        JSON.std.mapFrom(Files.readString(DOCS.resolve("report-schema.json")));
+    Map<String, Object> multiNode =
+        (Map<String, Object>) ((Map<String, Object>) root.get("$defs")).get("multi-node");
+    Set<String> seen = new TreeSet<>();
+    List<Map<String, Object>> documents = new ArrayList<>();
+    for (long usedGib : new long[] {6, 30}) {
+      Path dir = MainMultiNodeTest.snapshots(tmp.resolve("nodes-" + usedGib), usedGib);
+      List<String> o = MainMultiNodeTest.guard(dir.toString());
+      o.add("--json");
+      CliRun r = CliRun.run(Map.of(), CliRun.args("check", o, MainMultiNodeTest.LAUNCH));
+      Map<String, Object> doc = JSON.std.mapFrom(r.out());
+      validate(root, multiNode, doc, "$", seen);
+      documents.add(doc);
+    }
+    assertEquals(1, documents.get(0).get("bindingNode"));
+    assertEquals(3, documents.get(0).get("bindingGpu"));
+    assertEquals("ACCEPT", documents.get(0).get("decision"));
+    assertEquals("REJECT", documents.get(1).get("decision"));
+    assertEquals(null, documents.get(1).get("memFractionStatic"));
+    Set<String> declared = new TreeSet<>();
+    declared(root, multiNode, "$", declared);
+    // each node's report is a report/v1: its own keys are compared by the tests above
+    declared.removeIf(k -> k.startsWith("$.nodes[].report."));
+    seen.removeIf(k -> k.startsWith("$.nodes[].report."));
+    assertEquals(declared, seen, "every declared multi-node key is written, and only those");
+    String doc = Files.readString(DOCS.resolve("report-schema.md"));
+    Set<String> missing = new TreeSet<>();
+    documents.forEach(d -> keys(d, missing, doc));
+    assertEquals(Set.of(), missing, "multi-node keys written but not in report-schema.md");
+  }
+
   // ------------------------------------------------------------------------------------ helpers
 
   private static void keys(Object node, Set<String> missing, String doc) {
     if (node instanceof Map<?, ?> m) {
       for (Map.Entry<?, ?> e : m.entrySet()) {
-        if (!doc.contains("`" + e.getKey() + "`")) {
+        // documented by name, or at its path (`nodes[].nodeRank`)
+        if (!doc.contains("`" + e.getKey() + "`") && !doc.contains("." + e.getKey() + "` |")) {
           missing.add((String) e.getKey());
         }
         keys(e.getValue(), missing, doc);
@@ -298,6 +341,9 @@ class ReportSchemaDocTest {
     Object ref = s.get("$ref");
     if (ref == null) {
       return s;
+    }
+    if (ref.equals("#")) {
+      return root;
     }
     String name = ((String) ref).substring("#/$defs/".length());
     return (Map<String, Object>) ((Map<String, Object>) root.get("$defs")).get(name);

@@ -96,6 +96,7 @@ public final class ArchLayouts {
         s.multimodal(),
         s.visionLayers(),
         s.visionHidden(),
+        s.visionHeads(),
         s.arch());
   }
 

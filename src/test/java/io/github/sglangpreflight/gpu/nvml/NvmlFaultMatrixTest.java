@@ -35,10 +35,15 @@ class NvmlFaultMatrixTest {
   private static final String REGENERATE =
       "bin/mvn-jdk -B test -Dtest=NvmlFaultMatrixTest -Dnvml.matrix.regenerate=true";
 
-  /** The functions BoundNvmlApi binds, in the order a read calls them. */
+  /**
+   * The functions BoundNvmlApi binds that answer a return code, in the order a read calls them
+   * ({@code nvmlErrorString} answers text, not a code, and is not injected: BoundNvmlApi uses the
+   * built-in description when it is absent, NULL or blank).
+   */
   private static final List<String> FUNCTIONS =
       List.of(
           "nvmlInitWithFlags",
+          "nvmlInit_v2",
           "nvmlSystemGetDriverVersion",
           "nvmlSystemGetNVMLVersion",
           "nvmlSystemGetCudaDriverVersion_v2",
@@ -60,17 +65,44 @@ class NvmlFaultMatrixTest {
           "nvmlDeviceGetComputeRunningProcesses",
           "nvmlShutdown");
 
-  /** The return codes injected: name → value (nvml.h); MISSING is the symbol absent. */
+  /**
+   * The return codes with a column: name → value (nvml.h); every code NvmlInventoryReader or
+   * BoundNvmlApi tells apart, UNKNOWN for all the others, MISSING for the symbol absent.
+   */
   private static final Map<String, Integer> CODES = new LinkedHashMap<>();
 
   static {
     CODES.put("UNINITIALIZED", 1);
+    CODES.put("INVALID_ARGUMENT", 2);
     CODES.put("NOT_SUPPORTED", 3);
     CODES.put("NO_PERMISSION", 4);
+    CODES.put("NOT_FOUND", 6);
     CODES.put("INSUFFICIENT_SIZE", 7);
+    CODES.put("DRIVER_NOT_LOADED", 9);
+    CODES.put("IRQ_ISSUE", 11);
+    CODES.put("LIBRARY_NOT_FOUND", 12);
+    CODES.put("FUNCTION_NOT_FOUND", 13);
     CODES.put("GPU_IS_LOST", 15);
+    CODES.put("OPERATING_SYSTEM", 17);
+    CODES.put("LIB_RM_VERSION_MISMATCH", 18);
+    CODES.put("ARGUMENT_VERSION_MISMATCH", 25);
     CODES.put("UNKNOWN", 999);
     CODES.put("MISSING", -1);
+  }
+
+  /** An {@code nvmlReturn_t} value no driver this build knows gives. */
+  private static final int UNRECOGNISED = 1234;
+
+  /** Every other code: it must read exactly as UNKNOWN does (its name aside) in every row. */
+  private static List<Integer> otherCodes() {
+    List<Integer> other = new ArrayList<>();
+    for (NvmlReturn r : NvmlReturn.values()) {
+      if (r != NvmlReturn.SUCCESS && !CODES.containsValue(r.code())) {
+        other.add(r.code());
+      }
+    }
+    other.add(UNRECOGNISED);
+    return other;
   }
 
   private static NvmlStub stub;
@@ -105,15 +137,15 @@ class NvmlFaultMatrixTest {
         625_056_768L);
   }
 
-  /** The bound API with {@code hidden} absent, as a library without that export. */
-  private static NvmlApi without(String hidden) {
+  /** The bound API with {@code hidden} absent, as a library without those exports. */
+  private static NvmlApi without(List<String> hidden) {
     NvmlApi real = BoundNvmlApi.instance();
     return (NvmlApi)
         Proxy.newProxyInstance(
             NvmlApi.class.getClassLoader(),
             new Class<?>[] {NvmlApi.class},
             (p, m, args) -> {
-              if (m.getName().equals("hasFunction") && hidden.equals(args[0])) {
+              if (m.getName().equals("hasFunction") && hidden.contains(args[0])) {
                 return false;
               }
               try {
@@ -141,7 +173,9 @@ class NvmlFaultMatrixTest {
         .append(" system, through the stub library\n(src/test/c/nvml_stub.c) and the real")
         .append(" downcalls; MISSING is the symbol absent from the library (`hasFunction` false,")
         .append(" every call\nanswering FUNCTION_NOT_FOUND, as BoundNvmlApi does). The read is of")
-        .append(" two H200s: GPU 0 with MIG on and one MIG device, GPU 1 with one process.\n\n")
+        .append(" two H200s: GPU 0 with MIG on and one MIG device, GPU 1 with one process.")
+        .append(" `nvmlInit_v2` is read with `nvmlInitWithFlags` absent, the only case that")
+        .append(" calls it.\n\n")
         .append("Outcomes: **refused** = the read throws the named exception (CLI exit 1 or the")
         .append(" unreadable-GPU policy); **degraded** = the read succeeds and the loss shows as")
         .append(" listed; **unchanged** = the read does not depend on that call here (not called,")
@@ -155,28 +189,24 @@ class NvmlFaultMatrixTest {
     md.append("---|".repeat(CODES.size())).append('\n');
 
     List<String> crashes = new ArrayList<>();
+    List<String> unlike = new ArrayList<>();
     Map<String, Integer> tally = new LinkedHashMap<>();
     for (String function : FUNCTIONS) {
       md.append("| `").append(function).append("` |");
       for (Map.Entry<String, Integer> code : CODES.entrySet()) {
-        twoH200s();
-        boolean missing = code.getValue() < 0;
-        stub.rc(function, -1, missing ? 13 : code.getValue());
-        String outcome;
-        try {
-          outcome = describe(baseline, read(missing ? without(function) : BoundNvmlApi.instance()));
-        } catch (NvmlException e) {
-          outcome = "refused: NvmlException " + e.function() + " " + e.returnCodeName();
-        } catch (GpuQueryException e) {
-          outcome = "refused: GpuQueryException";
-        } catch (RuntimeException | Error e) {
-          outcome = "CRASH " + e.getClass().getSimpleName();
-          crashes.add(function + " × " + code.getKey() + ": " + e);
-        }
+        String outcome = outcome(baseline, function, code.getValue(), crashes);
         tally.merge(outcome.replaceFirst(":.*", ""), 1, Integer::sum);
         md.append(' ').append(outcome.replace("|", "\\|")).append(" |");
       }
       md.append('\n');
+      String unknown = outcome(baseline, function, 999, crashes).replace("NVML_ERROR_UNKNOWN", "?");
+      for (int other : otherCodes()) {
+        String got =
+            outcome(baseline, function, other, crashes).replace(NvmlReturn.cNameOf(other), "?");
+        if (!got.equals(unknown)) {
+          unlike.add(function + " × " + NvmlReturn.cNameOf(other) + ": " + got);
+        }
+      }
     }
     md.append("\nTotals: ");
     List<String> totals = new ArrayList<>();
@@ -184,10 +214,23 @@ class NvmlFaultMatrixTest {
     md.append(String.join(", ", totals))
         .append(" (of ")
         .append(FUNCTIONS.size() * CODES.size())
-        .append(" pairs).\n");
+        .append(" pairs).\n")
+        .append(
+            "\nEvery other code reads exactly as UNKNOWN does in every row, its name aside (the")
+        .append(" test asserts it):");
+    for (int other : otherCodes()) {
+      md.append(' ').append(NvmlReturn.cNameOf(other).replace("NVML_ERROR_", ""));
+    }
+    md.append(" (")
+        .append(otherCodes().size())
+        .append(" codes).\n")
+        .append("\n`nvmlErrorString` answers text, not a code, and is not injected here: where it")
+        .append(" is absent, NULL or blank, BoundNvmlApi.errorString gives the code's built-in")
+        .append(" description (NvmlReturn) instead.\n");
     stub.reset();
 
     assertTrue(crashes.isEmpty(), "uncaught exceptions: " + String.join("\n", crashes));
+    assertTrue(unlike.isEmpty(), "codes that read unlike UNKNOWN: " + String.join("\n", unlike));
 
     Path generated = Path.of(System.getProperty("project.basedir", "."), "target");
     Files.createDirectories(generated);
@@ -205,6 +248,32 @@ class NvmlFaultMatrixTest {
               + REGENERATE
               + "\n"
               + firstDifference(expected, md.toString()));
+    }
+  }
+
+  /** The read with {@code function} answering {@code rc} (negative: the symbol absent). */
+  private static String outcome(
+      GpuInventory baseline, String function, int rc, List<String> crashes) {
+    twoH200s();
+    boolean missing = rc < 0;
+    stub.rc(function, -1, missing ? 13 : rc);
+    // nvmlInit_v2 is called only where nvmlInitWithFlags is absent
+    List<String> hidden = new ArrayList<>();
+    if (function.equals("nvmlInit_v2")) {
+      hidden.add("nvmlInitWithFlags");
+    }
+    if (missing) {
+      hidden.add(function);
+    }
+    try {
+      return describe(baseline, read(hidden.isEmpty() ? BoundNvmlApi.instance() : without(hidden)));
+    } catch (NvmlException e) {
+      return "refused: NvmlException " + e.function() + " " + e.returnCodeName();
+    } catch (GpuQueryException e) {
+      return "refused: GpuQueryException";
+    } catch (RuntimeException | Error e) {
+      crashes.add(function + " × " + NvmlReturn.cNameOf(rc) + ": " + e);
+      return "CRASH " + e.getClass().getSimpleName();
     }
   }
 
