@@ -52,15 +52,20 @@ class KvFloorDecisionTest {
   }
 
   @Test
-  void twoH100_70bTp2At09_startsInSglang_isAcceptedWithTheFullContextWarning() {
+  void twoH100_70bTp2At09_startsInSglang_isNotRejected() {
     // before issue 10: REJECT, "even 0.999 leaves 78,480 KV tokens, below the 131,072 the launch
     // needs"; SGLang starts with this pool and clamps the longest request to it
     PreflightReport r = check("2xH100", LLAMA70, "--tp", "2", "--mem-fraction-static", "0.9");
 
-    assertEquals(Decision.ACCEPT, r.decision());
-    long tokens = r.estimate().orElseThrow().kvTokens();
-    assertTrue(tokens > 0 && tokens < 131_072, "" + tokens);
-    assertTrue(r.notes().contains(fullContextNote(tokens, 131_072)), r.notes().toString());
+    assertTrue(r.decision() != Decision.REJECT, r.headline());
+    PreflightReport.Estimate at09 = r.estimate().orElseThrow();
+    // everything SGLang allocates after the pool fits at 0.9 (it starts); what is left may be
+    // below the guard's 1 GiB margin, and the guard then lowers the fraction a little
+    assertTrue(at09.headroomBytes() > 0, "" + at09.headroomBytes());
+    assertTrue(at09.kvTokens() > 0 && at09.kvTokens() < 131_072, "" + at09.kvTokens());
+    PreflightReport.Estimate used = r.adjustedEstimate().orElse(at09);
+    assertTrue(r.recommendedFraction().getAsDouble() > 0.85, r.headline());
+    assertTrue(r.notes().contains(fullContextNote(used.kvTokens(), 131_072)), r.notes().toString());
   }
 
   @Test
