@@ -474,7 +474,7 @@ public final class Preflight {
                       budget.minKvTokens(),
                       minKvTokens.isPresent()
                           ? KvMinimum.Source.FLAG
-                          : KvMinimum.Source.CONTEXT_LENGTH),
+                          : KvMinimum.Source.SGLANG_FLOOR),
                   budget.checks().stream()
                       .filter(BudgetModel.StartupCheck::fails)
                       .map(c -> new Decider.StartupFailure(c.name(), c.message()))
@@ -497,6 +497,23 @@ public final class Preflight {
                   Units.fraction(recommended)));
         }
         command = launch.withMemFractionStatic(flag);
+      }
+      if (minKvTokens.isEmpty() && verdict.recommendedFraction().isPresent()) {
+        // SGLang starts with a pool below one full-context request: say so, with the remedies
+        double f = verdict.recommendedFraction().getAsDouble();
+        long tokens =
+            atMaxSafe
+                .filter(b -> b.fraction() == f)
+                .or(() -> atMin.filter(b -> b.fraction() == f))
+                .orElseGet(() -> budget.at(clamp(f)))
+                .kvTokens();
+        budget
+            .fullContextNote(tokens)
+            .ifPresent(
+                n -> {
+                  LOG.warn("{}", n);
+                  notes.add(n);
+                });
       }
       List<PreflightReport.Remedy> remedies =
           verdict.wantsRemedies()

@@ -141,7 +141,12 @@ class PreflightTest {
 
   @Test
   void check_fractionTooLowForTheMinimumKv_raisesIt() {
-    PreflightReport r = seedGuard().build().check(with(SEED, "--mem-fraction-static", "0.70"), JIT);
+    // the minimum from --min-kv-tokens (one full request, the default before issue 10)
+    PreflightReport r =
+        seedGuard()
+            .minKvTokens(163_840)
+            .build()
+            .check(with(SEED, "--mem-fraction-static", "0.70"), JIT);
 
     assertEquals(Decision.ADJUST, r.decision());
     assertEquals(r.minFraction().getAsDouble(), r.recommendedFraction().getAsDouble());
@@ -149,9 +154,7 @@ class PreflightTest {
     assertTrue(
         r.headline().startsWith("ADJUST: --mem-fraction-static 0.700 leaves "), r.headline());
     assertTrue(
-        r.headline()
-            .contains(
-                "below the 163,840 the launch needs (one request of the full context length)"),
+        r.headline().contains("below the 163,840 the launch needs (--min-kv-tokens)"),
         r.headline());
     assertEquals("0.70", r.originalCommand().getLast());
     assertEquals(r.minFraction().getAsDouble(), Double.parseDouble(r.command().getLast()), 1e-12);

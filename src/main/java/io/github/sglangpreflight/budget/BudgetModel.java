@@ -90,8 +90,8 @@ public final class BudgetModel {
    * @param gpus this node's GPUs of the launch, local rank 0 first
    * @param hostMinTotalMib G: the smallest {@code memory.total} MiB over every GPU of the host
    * @param safetyMarginBytes free memory each GPU must keep after everything
-   * @param minKvTokens the smallest KV pool that counts as workable; empty: one request of the full
-   *     context length
+   * @param minKvTokens the smallest KV pool that counts as workable; empty: SGLang's own floor (one
+   *     page)
    * @param calibration what earlier launches of this key measured; the terms it covers take the
    *     measured bytes ({@link ObservedItems})
    * @param peerMinPreLoadFreeBytes on a multi-node launch, the smallest T of the launch's GPUs on
@@ -699,9 +699,10 @@ public final class BudgetModel {
   /**
    * SGLang's own floor: the smallest pool it starts with. It stops only when the pool holds no
    * token ("Not enough memory", model_runner.py L795-798 @v0.4.5.post3; the ValueError naming the
-   * minimum fraction on main) and otherwise clamps the longest request to the pool; pools are cut
-   * to whole pages, so one page. The Decider should use this as the default minimum (issue 10): see
-   * {@link #fullContextNote(long)} for the warning between the floor and one full request.
+   * minimum fraction on main) and otherwise clamps the longest request to the pool (the scheduler's
+   * max_req_input_len is min(context_len - 1, max_total_num_tokens - 1)); pools are cut to whole
+   * pages, so one page. The guard's default minimum (issue 10); {@link #fullContextNote(long)} is
+   * the warning between the floor and one full request.
    */
   public long sglangFloorKvTokens() {
     return Math.max(1, plan.pageSize());
@@ -709,7 +710,8 @@ public final class BudgetModel {
 
   /**
    * The warning for a pool that starts but cannot hold one request of the full context length: the
-   * tokens it holds and the remedies; empty when it holds one (or does not start).
+   * tokens it holds and the remedies; empty when it holds one (or does not start, or {@code
+   * --min-kv-tokens} asked for more and the guard already enforces it).
    *
    * @param kvTokens the pool's tokens on the tightest GPU
    */
@@ -731,9 +733,12 @@ public final class BudgetModel {
             context));
   }
 
-  /** The KV tokens the guard requires: the flag, else one request of the full context length. */
+  /**
+   * The KV tokens the guard requires: {@code --min-kv-tokens}, else SGLang's own floor ({@link
+   * #sglangFloorKvTokens()}: one page).
+   */
   public long minKvTokens() {
-    return request.minKvTokens().orElse(plan.contextLength());
+    return request.minKvTokens().orElse(sglangFloorKvTokens());
   }
 
   /**

@@ -40,13 +40,17 @@ final class KvPoolTerm implements BudgetTerm<TermContext.Pool> {
     return restBytes > 0 ? (long) Math.floor(restBytes / cellBytes(l, ppRank)) : 0;
   }
 
-  /** What SGLang keeps of the profiled tokens: whole pages, at most {@code --max-total-tokens}. */
+  /**
+   * What SGLang keeps of the profiled tokens: at most {@code --max-total-tokens}, then cut to whole
+   * pages (the cap comes first: model_runner.py L789-793 @v0.4.5.post3, _apply_token_constraints of
+   * the KV-cache configurator on main), so a cap below one page leaves no token.
+   */
   static long poolTokens(LaunchPlan plan, long profiled) {
-    long tok = profiled / Math.max(1, plan.pageSize()) * Math.max(1, plan.pageSize());
+    long tok = profiled;
     if (plan.maxTotalTokens().isPresent()) {
       tok = Math.min(tok, plan.maxTotalTokens().getAsInt());
     }
-    return tok;
+    return tok / Math.max(1, plan.pageSize()) * Math.max(1, plan.pageSize());
   }
 
   /** Bytes of one token on one GPU of the stage, the draft's KV included where SGLang adds it. */

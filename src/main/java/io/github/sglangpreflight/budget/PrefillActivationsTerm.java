@@ -49,19 +49,51 @@ final class PrefillActivationsTerm implements BudgetTerm<TermContext.Reserve> {
                 v,
                 Units.gib(z.logits())),
             "shapes of SGLang's forward (layers/moe/fused_moe_triton/fused_moe.py L1340-1400,"
-                + " layers/logits_processor.py L240-410 @v0.4.5.post3); chunk "
-                + p.chunkPerRank()
-                + " per rank; requests that ask for prompt logprobs need up to 14 x vocab B more"
+                + " layers/logits_processor.py L240-410 @v0.4.5.post3); "
+                + (p.chunkedPrefillSize() > 0
+                    ? "chunk " + p.chunkPerRank() + " per rank"
+                    : "chunked prefill off: one prompt of up to min(context, pool) = "
+                        + forwardTokens(c)
+                        + " tokens in one forward (schedule_policy.py PrefillAdder.add_one_req)")
+                + "; requests that ask for prompt logprobs need up to 14 x vocab B more"
                 + " per token (not assumed)"));
   }
 
-  private static Sizes sizes(TermContext.Reserve c) {
+  /**
+   * The tokens of the largest prefill forward on one rank. With chunked prefill, one chunk. Without
+   * it ({@code --chunked-prefill-size -1}) the scheduler admits the first request of a batch
+   * whatever {@code --max-prefill-tokens} says (PrefillAdder.add_one_req skips a request over the
+   * input budget only when the batch already has one, schedule_policy.py @v0.4.5.post3 and main),
+   * so a single prompt of up to min(context length, pool) tokens prefills in one forward.
+   */
+  static long forwardTokens(TermContext.Reserve c) {
+    LaunchPlan p = c.plan();
+    long chunk = Math.max(1, p.chunkPerRank());
+    if (p.chunkedPrefillSize() > 0) {
+      return chunk;
+    }
+    return Math.max(chunk, Math.min(p.contextLength(), c.kvTokens()));
+  }
+
+  /** One layer's working set over a prefill forward: attention and MLP (or MoE) with formulas. */
+  record Layer(long attn, String attnF, long mlp, String mlpF) {
+    long peak() {
+      return Math.max(attn, mlp);
+    }
+  }
+
+  /**
+   * The working set of one decoder layer over a prefill forward of {@code tokens} tokens on one
+   * rank (the MoE over the tokens gathered from every DP rank under DP attention): the larger of
+   * attention and MLP decides the forward's peak. The prefill CUDA graphs use it for their largest
+   * captured size ({@link CudaGraphPrefillTerm}).
+   */
+  static Layer layer(TermContext.Reserve c, long tokens) {
     LaunchPlan p = c.plan();
     ModelSpec s = c.spec();
-    long chunk = Math.max(1, p.chunkPerRank());
+    long chunk = tokens;
     long cMoe = p.parallelism().dpAttention() ? chunk * p.parallelism().dpSize() : chunk;
     long h = s.hiddenSize();
-    long v = s.vocabSize();
     int tp = p.parallelism().tpSize();
     int attnTp = p.parallelism().attnTpSize();
     int moeTp = p.parallelism().moeTpSize();
@@ -100,6 +132,19 @@ final class PrefillActivationsTerm implements BudgetTerm<TermContext.Reserve> {
       mlp = chunk * (6 * inter / tp + 2 * h);
       mlpF = chunk + " tokens x (6I/tp + 2H) B (MLP)";
     }
+    return new Layer(attn, attnF, mlp, mlpF);
+  }
+
+  private static Sizes sizes(TermContext.Reserve c) {
+    LaunchPlan p = c.plan();
+    long chunk = forwardTokens(c);
+    long v = c.spec().vocabSize();
+    int tp = p.parallelism().tpSize();
+    Layer l = layer(c, chunk);
+    long attn = l.attn();
+    String attnF = l.attnF();
+    long mlp = l.mlp();
+    String mlpF = l.mlpF();
     // requests finishing their prefill in one batch: bounded by the chunk, the running limit and,
     // like the decode term, by max(256, the largest decode graph); a chunk of thousands of
     // one-token prompts is not a realistic peak

@@ -15,9 +15,10 @@ import java.util.OptionalDouble;
  *
  * <p>The rules, in order: a failing start-up check rejects; no fraction between the smallest that
  * holds the minimum KV cache and the largest that keeps the safety margin rejects; a fraction above
- * that window is lowered to its top, one below it raised to its bottom, one inside it accepted. A
- * refusal of the modelled SGLang version then turns any outcome into a rejection, and the reject
- * policy turns an adjustment into one.
+ * that window is lowered to its top, one below it raised to its bottom (to its top when the minimum
+ * is SGLang's own floor, which only says where SGLang starts), one inside it accepted. A refusal of
+ * the modelled SGLang version then turns any outcome into a rejection, and the reject policy turns
+ * an adjustment into one.
  */
 public final class Decider {
   private static final double EPSILON = 1e-9;
@@ -118,13 +119,16 @@ public final class Decider {
               List.of()));
     } else if (requested < min.getAsDouble() - EPSILON) {
       decision = Decision.ADJUST;
-      recommended = min;
+      // a minimum the user asked for is raised to exactly; SGLang's own floor (one page) only says
+      // where SGLang starts, so the fraction goes to the top of the window: the most KV the margin
+      // allows
+      recommended = in.minKv().source() == KvMinimum.Source.SGLANG_FLOOR ? maxSafe : min;
       reasons.add(
           new Reason.PoolTooSmall(
               in.requested(),
               in.atRequested(),
               in.minKv(),
-              min.getAsDouble(),
+              recommended.getAsDouble(),
               maxSafe.getAsDouble(),
               List.of()));
     } else {

@@ -91,7 +91,8 @@ public sealed interface Reason {
    * @param requested the fraction and its source
    * @param at the budget at it
    * @param minKv the KV tokens the launch needs and where that limit comes from
-   * @param raisedToFraction the smallest fraction that holds them
+   * @param raisedToFraction the fraction it is raised to: the smallest that holds them, or the
+   *     largest safe one when the minimum is SGLang's own floor
    * @param maxSafeFraction the largest safe fraction
    * @param remedies what else would make room
    */

@@ -46,7 +46,7 @@ public final class ReasonFields {
         m.put("minKvTokens", x.minKv().tokens());
         m.put(
             "minKvTokensSource",
-            x.minKv().source() == KvMinimum.Source.FLAG ? "flag" : "context-length");
+            x.minKv().source() == KvMinimum.Source.FLAG ? "flag" : "sglang-floor");
         m.put("raisedToFraction", x.raisedToFraction());
         m.put("maxSafeFraction", x.maxSafeFraction());
       }

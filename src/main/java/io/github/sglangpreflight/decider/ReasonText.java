@@ -17,6 +17,11 @@ public final class ReasonText {
 
   private ReasonText() {}
 
+  /** What SGLang says when the pool holds no token (model_runner.py L795-798 @v0.4.5.post3). */
+  private static final String NOT_ENOUGH_MEMORY =
+      " (SGLang would stop with \"Not enough memory. Please try to increase"
+          + " --mem-fraction-static\")";
+
   /** The verdict's reasons as sentences, the decision first. */
   public static List<String> render(Verdict verdict) {
     List<String> out = new ArrayList<>();
@@ -68,23 +73,31 @@ public final class ReasonText {
               largest(r.at()),
               Units.fraction(r.loweredToFraction()),
               r.kvTokensAfter());
-      case Reason.PoolTooSmall p ->
+      case Reason.PoolTooSmall p when p.minKv().source() == KvMinimum.Source.SGLANG_FLOOR ->
           String.format(
               Locale.ROOT,
-              "%s%s leaves %,d KV tokens after %s of weights per GPU%s, below the %,d the launch"
-                  + " needs (%s); raising it to %s holds them and stays within the safe maximum %s",
+              "%s%s leaves %,d KV tokens after %s of weights per GPU%s, below SGLang's floor of"
+                  + " %,d (one page); raising it to %s, the largest safe fraction, gives the pool"
+                  + " the most room the margin allows",
               word,
               requested(p.requested()),
               p.at().kvTokens(),
               Units.gib(p.at().weightsBytesPerGpu()),
-              p.at().poolEmpty()
-                  ? " (SGLang would stop with \"Not enough memory. Please try to increase"
-                      + " --mem-fraction-static\")"
-                  : "",
+              p.at().poolEmpty() ? NOT_ENOUGH_MEMORY : "",
               p.minKv().tokens(),
-              p.minKv().source() == KvMinimum.Source.FLAG
-                  ? "--min-kv-tokens"
-                  : "one request of the full context length",
+              Units.fraction(p.raisedToFraction()));
+      case Reason.PoolTooSmall p ->
+          String.format(
+              Locale.ROOT,
+              "%s%s leaves %,d KV tokens after %s of weights per GPU%s, below the %,d the launch"
+                  + " needs (--min-kv-tokens); raising it to %s holds them and stays within the"
+                  + " safe maximum %s",
+              word,
+              requested(p.requested()),
+              p.at().kvTokens(),
+              Units.gib(p.at().weightsBytesPerGpu()),
+              p.at().poolEmpty() ? NOT_ENOUGH_MEMORY : "",
+              p.minKv().tokens(),
               Units.fraction(p.raisedToFraction()),
               Units.fraction(p.maxSafeFraction()));
       case Reason.NoWindow n ->
@@ -110,12 +123,13 @@ public final class ReasonText {
           String.format(
               Locale.ROOT,
               "REJECT: no --mem-fraction-static works on GPU %d (%s): after %s of weights per GPU"
-                  + " even 0.999 leaves %,d KV tokens, below the %,d the launch needs",
+                  + " even 0.999 leaves %,d KV tokens, below the %,d the launch needs%s",
               k.atHighest().worstGpu(),
               k.atHighest().worstGpuName(),
               Units.gib(k.atHighest().weightsBytesPerGpu()),
               k.atHighest().kvTokens(),
-              k.minKvTokens());
+              k.minKvTokens(),
+              k.atHighest().poolEmpty() ? NOT_ENOUGH_MEMORY : "");
       case Reason.StartupCheckFails s -> "REJECT: " + s.message();
       case Reason.VersionRefuses v ->
           "SGLang " + v.sglangVersion() + " refuses this launch: " + v.message();

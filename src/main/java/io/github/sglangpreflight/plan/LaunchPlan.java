@@ -396,6 +396,15 @@ public record LaunchPlan(
     int decodeMaxBs = maxBs.orElse(capture.isEmpty() ? 0 : capture.getLast());
     boolean postCapture =
         SglangDefaults.postCaptureKvSizing(facts, env.postCaptureKvSizing(snap).orElse(false), mla);
+    if (postCapture) {
+      notes.add(
+          "SGLANG_ENABLE_POST_CAPTURE_KV_SIZING=1: SGLang "
+              + facts.version()
+              + " re-sizes the KV pool after CUDA-graph capture to the free memory less T x (1 -"
+              + " fraction) (post_capture_resize_kv_pool), so the capture comes out of the pool;"
+              + " the guard still budgets it outside the pool: its pool is smaller and its"
+              + " fraction lower than SGLang needs (on the safe side)");
+    }
     String prefillBackend =
         !prefillGraphs
             ? "disabled"

@@ -288,16 +288,26 @@ class BudgetModelTest {
   }
 
   @Test
-  void minKvTokens_defaultsToOneFullContextRequest() {
-    assertEquals(163840, seed("0.4.5.post3").minKvTokens());
-    assertEquals(131072, h200("0.5.1", LLAMA8, 1).minKvTokens());
+  void minKvTokens_defaultsToSglangsFloor() {
+    // issue 10: SGLang's own floor (one page), not one request of the full context length
+    assertEquals(1, seed("0.4.5.post3").minKvTokens());
+    assertEquals(1, h200("0.5.1", LLAMA8, 1).minKvTokens());
   }
 
   @Test
   void minFraction_emptyWhenMaxTotalTokensIsBelowTheMinimum() {
+    // the minimum from --min-kv-tokens (one full request), as the default was before issue 10
     assertEquals(
         OptionalDouble.empty(),
-        h200("0.5.1", LLAMA8, 1, "--max-total-tokens", "1000").minFraction());
+        budget(
+                "0.5.1",
+                LLAMA8,
+                slots("8xH200", 1),
+                143771,
+                Map.of(),
+                OptionalLong.of(131_072),
+                List.of("--max-total-tokens", "1000"))
+            .minFraction());
   }
 
   // ------------------------------------------------------------------ SGLang's own checks

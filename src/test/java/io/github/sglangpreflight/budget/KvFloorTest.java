@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * SGLang's own KV floor (one page: it stops only on an empty pool) and the warning for a pool that
- * starts but cannot hold one full-context request; the Decider is to use them (issue 10).
+ * starts but cannot hold one full-context request; the guard's default minimum (issue 10).
  */
 class KvFloorTest {
 
@@ -30,8 +30,9 @@ class KvFloorTest {
   void floor_isOnePage() {
     assertEquals(1, h100x2("--tp", "2").sglangFloorKvTokens());
     assertEquals(64, h100x2("--tp", "2", "--page-size", "64").sglangFloorKvTokens());
-    // the guard's minimum stays one full request until the Decider switches to the floor
-    assertEquals(131_072, h100x2("--tp", "2").minKvTokens());
+    // the guard's default minimum is SGLang's floor; --min-kv-tokens replaces it
+    assertEquals(1, h100x2("--tp", "2").minKvTokens());
+    assertEquals(64, h100x2("--tp", "2", "--page-size", "64").minKvTokens());
   }
 
   @Test

@@ -91,7 +91,7 @@ class DeciderTest {
           maxSafe.isPresent() ? Optional.of(point(maxSafe.getAsDouble())) : Optional.empty(),
           min.isPresent() ? Optional.of(point(min.getAsDouble())) : Optional.empty(),
           point(0.999),
-          new KvMinimum(60_000, KvMinimum.Source.CONTEXT_LENGTH),
+          new KvMinimum(60_000, KvMinimum.Source.FLAG),
           failures,
           refusals,
           policy);
@@ -273,8 +273,41 @@ class DeciderTest {
         new Reason.PoolTooSmall(
             flag(0.5),
             point(0.5),
-            new KvMinimum(60_000, KvMinimum.Source.CONTEXT_LENGTH),
+            new KvMinimum(60_000, KvMinimum.Source.FLAG),
             MIN,
+            MAX_SAFE,
+            List.of()),
+        v.reasons().getFirst());
+  }
+
+  @Test
+  void raising_fromSglangsFloor_goesToTheTopOfTheWindow() {
+    // issue 10: SGLang's floor (one page) only says where SGLang starts; the launch gets the most
+    // KV the margin allows, not a one-page pool
+    Decider.Input base = new In().requested(flag(0.5)).build();
+    Verdict v =
+        Decider.decide(
+            new Decider.Input(
+                base.requested(),
+                base.maxSafeFraction(),
+                base.minFraction(),
+                base.atRequested(),
+                base.atMaxSafe(),
+                base.atMin(),
+                base.atHighest(),
+                new KvMinimum(1, KvMinimum.Source.SGLANG_FLOOR),
+                base.startupFailures(),
+                base.versionRefusals(),
+                base.policy()));
+
+    assertEquals(Decision.ADJUST, v.decision());
+    assertEquals(OptionalDouble.of(MAX_SAFE), v.recommendedFraction());
+    assertEquals(
+        new Reason.PoolTooSmall(
+            flag(0.5),
+            point(0.5),
+            new KvMinimum(1, KvMinimum.Source.SGLANG_FLOOR),
+            MAX_SAFE,
             MAX_SAFE,
             List.of()),
         v.reasons().getFirst());

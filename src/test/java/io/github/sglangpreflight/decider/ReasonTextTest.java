@@ -92,19 +92,21 @@ class ReasonTextTest {
                 0.70,
                 0.85,
                 List.of())));
+    // SGLang's own floor (issue 10): raised to the largest safe fraction
     assertEquals(
         List.of(
-            "ADJUST: --mem-fraction-static 0.850 leaves 85,000 KV tokens after 20.00 GiB of"
-                + " weights per GPU, below the 163,840 the launch needs (one request of the full"
-                + " context length); raising it to 0.900 holds them and stays within the safe"
-                + " maximum 0.950"),
+            "ADJUST: --mem-fraction-static 0.630 (the flag's 0.700 x 0.9 for a multimodal model)"
+                + " leaves 0 KV tokens after 20.00 GiB of weights per GPU (SGLang would stop with"
+                + " \"Not enough memory. Please try to increase --mem-fraction-static\"), below"
+                + " SGLang's floor of 1 (one page); raising it to 0.950, the largest safe fraction,"
+                + " gives the pool the most room the margin allows"),
         render(
             Decision.ADJUST,
             new Reason.PoolTooSmall(
-                FLAG,
-                AT,
-                new KvMinimum(163_840, KvMinimum.Source.CONTEXT_LENGTH),
-                0.9,
+                multimodal,
+                empty,
+                new KvMinimum(1, KvMinimum.Source.SGLANG_FLOOR),
+                0.95,
                 0.95,
                 List.of())));
   }

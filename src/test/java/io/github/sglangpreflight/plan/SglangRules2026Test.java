@@ -122,6 +122,23 @@ class SglangRules2026Test {
   }
 
   @Test
+  void postCaptureKvSizing_saysTheCaptureComesOutOfThePool() {
+    // model_runner post_capture_resize_kv_pool: the pool is re-sized to the free memory after
+    // capture less T x (1 - fraction); the guard's budget keeps the capture outside the pool
+    Map<String, String> on = Map.of("SGLANG_ENABLE_POST_CAPTURE_KV_SIZING", "1");
+    String note =
+        "SGLANG_ENABLE_POST_CAPTURE_KV_SIZING=1: SGLang 0.5.16 re-sizes the KV pool after"
+            + " CUDA-graph capture to the free memory less T x (1 - fraction)"
+            + " (post_capture_resize_kv_pool), so the capture comes out of the pool; the guard"
+            + " still budgets it outside the pool: its pool is smaller and its fraction lower than"
+            + " SGLang needs (on the safe side)";
+    assertTrue(plan("0.5.16", H200, LLAMA8, on).notes().contains(note));
+    assertTrue(
+        plan("0.5.15", H200, LLAMA8, on).notes().stream()
+            .noneMatch(n -> n.startsWith("SGLANG_ENABLE_POST_CAPTURE_KV_SIZING")));
+  }
+
+  @Test
   void vlm_postCaptureHeadroom_8GibOverG_from0520() {
     Map<String, String> on = Map.of("SGLANG_ENABLE_POST_CAPTURE_KV_SIZING", "1");
     // R = 1536 + 1024 x 8 / 8 = 2560: 0.982, then - 8192 / 143771 (adjust_mem_fraction_for_vlm)

@@ -147,8 +147,8 @@ final class Commands {
         order = 22,
         paramLabel = "N",
         description =
-            "The smallest KV cache (tokens) the launch must get (default: one request of the full"
-                + " context length).")
+            "The smallest KV cache (tokens) the launch must get (default: SGLang's own floor, one"
+                + " page; a pool below one request of the full context length is a warning).")
     String minKvTokens;
 
     @Option(

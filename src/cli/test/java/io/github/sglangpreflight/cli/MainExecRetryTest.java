@@ -123,7 +123,12 @@ class MainExecRetryTest {
 
   @Test
   void notEnoughMemory_raisesTheFraction() throws Exception {
-    CliRun r = exec(Map.of(), List.of("--retry-on-oom", "1", "--policy", "warn"), "0.2");
+    // the minimum KV from --min-kv-tokens (one full request, the default before issue 10)
+    CliRun r =
+        exec(
+            Map.of(),
+            List.of("--retry-on-oom", "1", "--policy", "warn", "--min-kv-tokens", "131072"),
+            "0.2");
 
     assertEquals(0, r.exitCode(), r.toString());
     // (15.11 GiB of weights + 16 GiB for 131,072 tokens) / 78.81 GiB, rounded up
@@ -133,7 +138,11 @@ class MainExecRetryTest {
 
   @Test
   void nothingWorks_givesUpClearlyWithTheChildsExitCode() throws Exception {
-    CliRun r = exec(Map.of("FAKE_SGLANG_GRAPH_GIB", "60"), List.of("--retry-on-oom", "3"), "0.88");
+    CliRun r =
+        exec(
+            Map.of("FAKE_SGLANG_GRAPH_GIB", "60"),
+            List.of("--retry-on-oom", "3", "--min-kv-tokens", "131072"),
+            "0.88");
 
     assertEquals(1, r.exitCode(), r.toString());
     assertEquals(List.of(0.88), attempts(), "no relaunch when no fraction can work");

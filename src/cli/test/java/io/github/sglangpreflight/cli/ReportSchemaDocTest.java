@@ -94,7 +94,15 @@ class ReportSchemaDocTest {
     // one report per kind of reason, so that every reasonDetails key is written
     List<String> low = new ArrayList<>(CliRun.SEED_COMMAND);
     low.addAll(List.of("--mem-fraction-static", "0.70"));
-    reports.add(MainTest.library("8xH200", "0.4.5.post3", low));
+    // pool-too-small and kv-never-fits from --min-kv-tokens (one full request; SGLang's floor is
+    // the default since issue 10)
+    reports.add(
+        Preflight.newBuilder()
+            .gpuSource(GpuSnapshots.presetSource("8xH200"))
+            .sglangVersion("0.4.5.post3")
+            .minKvTokens(163_840)
+            .build()
+            .check(low, CliRun.SEED_ENV));
     reports.add(
         Preflight.newBuilder()
             .gpuSource(GpuSnapshots.presetSource("8xH200"))
@@ -112,8 +120,29 @@ class ReportSchemaDocTest {
     reports.add(MainTest.library("8xH200", "0.4.5.post3", llama70b));
     List<String> longContext = new ArrayList<>(llama70b);
     longContext.addAll(List.of("--tp", "4", "--context-length", "1000000"));
-    reports.add(MainTest.library("8xH200", "0.4.5.post3", longContext));
+    reports.add(
+        Preflight.newBuilder()
+            .gpuSource(GpuSnapshots.presetSource("8xH200"))
+            .sglangVersion("0.4.5.post3")
+            .minKvTokens(1_000_000)
+            .build()
+            .check(longContext, CliRun.SEED_ENV));
     reports.add(MainTest.library("1xL4", "0.5.1", llama70b));
+    // kv-never-fits at SGLang's floor: --max-total-tokens below one page leaves no token
+    reports.add(
+        MainTest.library(
+            "1xL4",
+            "0.5.21",
+            List.of(
+                "python3",
+                "-m",
+                "sglang.launch_server",
+                "--model-path",
+                "meta-llama/Llama-3.1-8B-Instruct",
+                "--page-size",
+                "64",
+                "--max-total-tokens",
+                "32")));
     reports.add(
         MainTest.library(
             "8xH200",
