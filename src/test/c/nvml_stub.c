@@ -14,7 +14,12 @@
  *   NVML_ERROR_FUNCTION_NOT_FOUND (13) for a wrong one, leaving the struct untouched;
  * - the process lists follow the size-probe protocol (count 0 -> SUCCESS or INSUFFICIENT_SIZE with
  *   the needed count) and never write padding bytes;
- * - string getters answer NVML_ERROR_INSUFFICIENT_SIZE (7) when the buffer is too short.
+ * - string getters answer NVML_ERROR_INSUFFICIENT_SIZE (7) when the buffer is too short;
+ * - nvmlDeviceGetNvLinkState answers NOT_SUPPORTED (3) for every link of a GPU without NVLink and
+ *   INVALID_ARGUMENT (2) for a link number the GPU lacks; nvmlDeviceGetP2PStatus with the NVLink
+ *   index answers SUCCESS and NVML_P2P_STATUS_OK when both GPUs have an active link (an NVSwitch
+ *   board) unless stub_set_p2p says otherwise, else SUCCESS and NVML_P2P_STATUS_NOT_SUPPORTED (5);
+ *   the PCIe getters answer NOT_SUPPORTED until stub_set_pcie gives numbers.
  *
  * Built twice by build-stub.sh: "current" (like driver 580) and, with -DSTUB_LEGACY_DRIVER,
  * "legacy": no nvmlDeviceGetMemoryInfo_v2 and no _v2/_v3 process lists (like an old driver).
@@ -25,6 +30,20 @@
 
 typedef int nvmlReturn_t;
 typedef struct stub_device *nvmlDevice_t;
+
+enum {
+  NVML_NVLINK_MAX_LINKS = 18,
+  NVML_FEATURE_DISABLED = 0,
+  NVML_FEATURE_ENABLED = 1,
+  NVML_P2P_CAPS_INDEX_NVLINK = 2,
+  NVML_P2P_CAPS_INDEX_UNKNOWN = 5,
+  NVML_P2P_STATUS_OK = 0,
+  NVML_P2P_STATUS_NOT_SUPPORTED = 5
+};
+
+typedef int nvmlEnableState_t;
+typedef int nvmlGpuP2PStatus_t;
+typedef int nvmlGpuP2PCapsIndex_t;
 
 enum {
   NVML_SUCCESS = 0,
@@ -115,6 +134,9 @@ struct stub_device {
   unsigned int process_count;
   struct stub_process processes[STUB_MAX_PROCESSES];
   unsigned int process_race_extra; /* processes that appear after the next INSUFFICIENT_SIZE */
+  unsigned int nvlink_links;       /* NVLink links the GPU has (0: no NVLink) */
+  unsigned int nvlink_active;      /* bit l set: link l is active */
+  unsigned int pcie_gen, pcie_width; /* 0: NOT_SUPPORTED */
 };
 
 struct stub_rc {
@@ -132,6 +154,7 @@ static struct stub_device devices[STUB_MAX_DEVICES];
 static struct stub_device mig_devices[STUB_MAX_DEVICES][STUB_MAX_MIG];
 static int mig_present[STUB_MAX_DEVICES][STUB_MAX_MIG];
 static unsigned int device_count;
+static int p2p_nvlink[STUB_MAX_DEVICES][STUB_MAX_DEVICES]; /* -1: the NVSwitch rule */
 static char driver_version[80];
 static char nvml_version[80];
 static int cuda_driver_version;
@@ -236,6 +259,7 @@ STUB_EXPORT void stub_reset(void) {
   memset(devices, 0, sizeof devices);
   memset(mig_devices, 0, sizeof mig_devices);
   memset(mig_present, 0, sizeof mig_present);
+  memset(p2p_nvlink, 0xFF, sizeof p2p_nvlink);
   device_count = 0;
   snprintf(driver_version, sizeof driver_version, "%s", "580.159.04");
   snprintf(nvml_version, sizeof nvml_version, "%s", "13.580.159.04");
@@ -326,6 +350,24 @@ STUB_EXPORT void stub_add_process(int index, unsigned int pid, unsigned long lon
    started between the caller's size probe and its second call. */
 STUB_EXPORT void stub_set_process_race(int index, unsigned int extra) {
   devices[index].process_race_extra = extra;
+}
+
+/* GPU `index` has `links` NVLink links (at most 18), bit l of `active_mask` set for an active one. */
+STUB_EXPORT void stub_set_nvlink(int index, unsigned int links, unsigned int active_mask) {
+  devices[index].nvlink_links = links > NVML_NVLINK_MAX_LINKS ? NVML_NVLINK_MAX_LINKS : links;
+  devices[index].nvlink_active = active_mask;
+}
+
+/* The maximum PCIe generation and width of GPU `index` (0 and 0: NOT_SUPPORTED). */
+STUB_EXPORT void stub_set_pcie(int index, unsigned int generation, unsigned int width) {
+  devices[index].pcie_gen = generation;
+  devices[index].pcie_width = width;
+}
+
+/* nvmlDeviceGetP2PStatus(a, b, NVLINK) and (b, a) answer `status` (-1: back to the NVSwitch rule). */
+STUB_EXPORT void stub_set_p2p(int a, int b, int status) {
+  p2p_nvlink[a][b] = status;
+  p2p_nvlink[b][a] = status;
 }
 
 /* The entry size nvmlDeviceGetComputeRunningProcesses_v3 writes: 24 (today) or 32 (535.43-535.86). */
@@ -511,6 +553,32 @@ STUB_EXPORT nvmlReturn_t nvmlDeviceGetUUID(nvmlDevice_t device, char *uuid, unsi
   return copy_string(d->uuid, uuid, length);
 }
 
+STUB_EXPORT nvmlReturn_t nvmlDeviceGetP2PStatus(nvmlDevice_t device1, nvmlDevice_t device2,
+                                                nvmlGpuP2PCapsIndex_t p2pIndex,
+                                                nvmlGpuP2PStatus_t *p2pStatus) {
+  ENTER_DEVICE("nvmlDeviceGetP2PStatus", device1, a);
+  struct stub_device *b = NULL;
+  int bad = device_of(device2, &b);
+  if (bad != NVML_SUCCESS) {
+    return bad;
+  }
+  if (p2pStatus == NULL || p2pIndex < 0 || p2pIndex >= NVML_P2P_CAPS_INDEX_UNKNOWN) {
+    return NVML_ERROR_INVALID_ARGUMENT;
+  }
+  if (p2pIndex != NVML_P2P_CAPS_INDEX_NVLINK) {
+    *p2pStatus = NVML_P2P_STATUS_OK;
+    return NVML_SUCCESS;
+  }
+  int set = (a->mig < 0 && b->mig < 0) ? p2p_nvlink[a->index][b->index] : -1;
+  if (set >= 0) {
+    *p2pStatus = set;
+  } else {
+    int both = a->mig < 0 && b->mig < 0 && a != b && a->nvlink_active != 0 && b->nvlink_active != 0;
+    *p2pStatus = both ? NVML_P2P_STATUS_OK : NVML_P2P_STATUS_NOT_SUPPORTED;
+  }
+  return NVML_SUCCESS;
+}
+
 STUB_EXPORT nvmlReturn_t nvmlDeviceGetPciInfo_v3(nvmlDevice_t device, nvmlPciInfo_t *pci) {
   ENTER_DEVICE("nvmlDeviceGetPciInfo_v3", device, d);
   if (pci == NULL || d->mig >= 0) {
@@ -525,6 +593,46 @@ STUB_EXPORT nvmlReturn_t nvmlDeviceGetPciInfo_v3(nvmlDevice_t device, nvmlPciInf
            d->bus & 0xFFu, d->device & 0xFFu);
   snprintf(pci->busId, sizeof pci->busId, "%08X:%02X:%02X.0", d->domain, d->bus & 0xFFu,
            d->device & 0xFFu);
+  return NVML_SUCCESS;
+}
+
+STUB_EXPORT nvmlReturn_t nvmlDeviceGetMaxPcieLinkGeneration(nvmlDevice_t device, unsigned int *maxLinkGen) {
+  ENTER_DEVICE("nvmlDeviceGetMaxPcieLinkGeneration", device, d);
+  if (maxLinkGen == NULL) {
+    return NVML_ERROR_INVALID_ARGUMENT;
+  }
+  if (d->mig >= 0 || d->pcie_gen == 0) {
+    return NVML_ERROR_NOT_SUPPORTED;
+  }
+  *maxLinkGen = d->pcie_gen;
+  return NVML_SUCCESS;
+}
+
+STUB_EXPORT nvmlReturn_t nvmlDeviceGetMaxPcieLinkWidth(nvmlDevice_t device, unsigned int *maxLinkWidth) {
+  ENTER_DEVICE("nvmlDeviceGetMaxPcieLinkWidth", device, d);
+  if (maxLinkWidth == NULL) {
+    return NVML_ERROR_INVALID_ARGUMENT;
+  }
+  if (d->mig >= 0 || d->pcie_width == 0) {
+    return NVML_ERROR_NOT_SUPPORTED;
+  }
+  *maxLinkWidth = d->pcie_width;
+  return NVML_SUCCESS;
+}
+
+STUB_EXPORT nvmlReturn_t nvmlDeviceGetNvLinkState(nvmlDevice_t device, unsigned int link,
+                                                  nvmlEnableState_t *isActive) {
+  ENTER_DEVICE("nvmlDeviceGetNvLinkState", device, d);
+  if (isActive == NULL) {
+    return NVML_ERROR_INVALID_ARGUMENT;
+  }
+  if (d->mig >= 0 || d->nvlink_links == 0) {
+    return NVML_ERROR_NOT_SUPPORTED;
+  }
+  if (link >= d->nvlink_links) {
+    return NVML_ERROR_INVALID_ARGUMENT;
+  }
+  *isActive = (d->nvlink_active >> link) & 1u ? NVML_FEATURE_ENABLED : NVML_FEATURE_DISABLED;
   return NVML_SUCCESS;
 }
 

@@ -25,6 +25,7 @@ import io.github.sglangpreflight.gpu.Gpu;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuInventorySource;
 import io.github.sglangpreflight.gpu.GpuProcess;
+import io.github.sglangpreflight.gpu.Interconnect;
 import io.github.sglangpreflight.gpu.nvml.NvmlGpuInventorySource;
 import io.github.sglangpreflight.gpu.source.GpuSnapshots;
 import io.github.sglangpreflight.gpu.visible.CudaVisibleDevices;
@@ -332,6 +333,7 @@ public final class Preflight {
         return rejectedWithoutBudget(inventory, used, model, Decider.gpusMissing(why, refusals));
       }
       otherProcesses(used);
+      unknownInterconnect(used, par);
 
       calibrationKey =
           Optional.of(
@@ -416,6 +418,15 @@ public final class Preflight {
       notes.add(
           "no installed SGLang found and no --sglang-version given: modelling the newest SGLang"
               + " (main); give the version for exact defaults");
+    }
+
+    private void unknownInterconnect(List<VisibleDevices.VisibleDevice> used, Parallelism par) {
+      unknownInterconnectNote(used, par)
+          .ifPresent(
+              n -> {
+                LOG.warn("{}", n);
+                notes.add(n);
+              });
     }
 
     private void otherProcesses(List<VisibleDevices.VisibleDevice> used) {
@@ -682,6 +693,36 @@ public final class Preflight {
     }
   }
 
+  /**
+   * The note for GPUs of a multi-GPU launch whose interconnect is unknown: what the budget assumes
+   * instead (custom_all_reduce.py's rule and the NCCL figures are the NVLink ones, the larger).
+   */
+  static Optional<String> unknownInterconnectNote(
+      List<VisibleDevices.VisibleDevice> used, Parallelism par) {
+    if (par.tpSize() * par.ppSize() <= 1) {
+      return Optional.empty();
+    }
+    List<VisibleDevices.VisibleDevice> unknown =
+        used.stream()
+            .filter(d -> d.gpu().interconnect().kind() == Interconnect.Kind.UNKNOWN)
+            .toList();
+    if (unknown.isEmpty()) {
+      return Optional.empty();
+    }
+    String ordinals =
+        unknown.stream()
+            .map(d -> String.valueOf(d.cudaOrdinal()))
+            .collect(java.util.stream.Collectors.joining(","));
+    return Optional.of(
+        (unknown.size() == 1 ? "GPU " : "GPUs ")
+            + ordinals
+            + ": interconnect unknown ("
+            + unknown.getFirst().gpu().interconnect().source()
+            + "); the budget takes the cautious side, as over NVLink: SGLang's custom all-reduce"
+            + " buffers are counted and the NCCL figures measured over H200 NVLink are used as"
+            + " they are");
+  }
+
   static PreflightReport.GpuReport gpuReport(
       VisibleDevices.VisibleDevice d, Optional<MemoryBudget.GpuBudget> b) {
     Gpu g = d.gpu();
@@ -702,7 +743,9 @@ public final class Preflight {
         b.map(MemoryBudget.GpuBudget::weightsBytes).orElse(0L),
         b.map(MemoryBudget.GpuBudget::kvPoolBytes).orElse(0L),
         b.map(MemoryBudget.GpuBudget::reserveNeededBytes).orElse(0L),
-        b.map(MemoryBudget.GpuBudget::headroomBytes).orElse(0L));
+        b.map(MemoryBudget.GpuBudget::headroomBytes).orElse(0L),
+        g.interconnect().kind().label(),
+        g.interconnect().source());
   }
 
   static PreflightReport.Estimate estimate(MemoryBudget b) {

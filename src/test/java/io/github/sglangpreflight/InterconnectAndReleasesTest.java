@@ -4,15 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.sglangpreflight.gpu.GpuInventory;
+import io.github.sglangpreflight.gpu.GpuInventorySource;
 import io.github.sglangpreflight.gpu.Interconnect;
 import io.github.sglangpreflight.gpu.source.GpuPresets;
 import io.github.sglangpreflight.gpu.source.GpuSnapshots;
 import io.github.sglangpreflight.report.PreflightReport;
+import io.github.sglangpreflight.report.ReportFormat;
 import io.github.sglangpreflight.term.TermId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -94,6 +98,72 @@ class InterconnectAndReleasesTest {
             "; borrowed: measured over H200 NVLink/NVSwitch, no pcie measurement (an upper bound:"
                 + " NCCL opens fewer channels and no NVLS buffers there)"),
         pcie);
+  }
+
+  @Test
+  void theReport_namesWhereTheInterconnectCameFrom() {
+    PreflightReport r = check("2xH100", "main", LLAMA8, "--tp", "2");
+    assertEquals("nvlink", r.gpus().getFirst().interconnect());
+    assertTrue(
+        r.gpus().getFirst().interconnectSource().startsWith("preset H100: "),
+        r.gpus().getFirst().interconnectSource());
+    assertTrue(
+        ReportFormat.toJson(r).contains("\"interconnect\" : {\n      \"kind\" : \"nvlink\""),
+        ReportFormat.toJson(r));
+    assertTrue(
+        r.notes().stream().noneMatch(n -> n.contains("interconnect unknown")),
+        r.notes().toString());
+  }
+
+  /** Two H100s whose interconnect NVML could not tell. */
+  private static PreflightReport unknownLinks(String... extra) {
+    Interconnect unknown =
+        new Interconnect(
+            Interconnect.Kind.UNKNOWN,
+            OptionalInt.empty(),
+            OptionalInt.of(5),
+            OptionalInt.of(16),
+            "NVML could not tell: nvmlDeviceGetP2PStatus answered NVML_ERROR_NOT_SUPPORTED (3) for"
+                + " GPU 0 and GPU 1");
+    GpuInventory preset = GpuPresets.inventory("4xH100");
+    GpuInventory inv =
+        new GpuInventory(
+            "nvml",
+            preset.driverVersion(),
+            preset.nvmlVersion(),
+            preset.cudaDriverVersion(),
+            preset.gpus().stream().map(g -> g.withInterconnect(unknown)).toList(),
+            List.of(),
+            List.of());
+    List<String> argv =
+        new ArrayList<>(List.of("python3", "-m", "sglang.launch_server", "--model-path", LLAMA8));
+    argv.addAll(List.of(extra));
+    return Preflight.newBuilder()
+        .gpuSource(GpuInventorySource.fixed(inv))
+        .sglangVersion("main")
+        .build()
+        .check(argv, Map.of());
+  }
+
+  @Test
+  void anUnknownInterconnect_takesTheNvLinkSide_andTheReportSaysSo() {
+    PreflightReport r = unknownLinks("--tp", "4");
+
+    assertEquals(
+        List.of(
+            "GPUs 0,1,2,3: interconnect unknown (NVML could not tell: nvmlDeviceGetP2PStatus"
+                + " answered NVML_ERROR_NOT_SUPPORTED (3) for GPU 0 and GPU 1); the budget takes"
+                + " the cautious side, as over NVLink: SGLang's custom all-reduce buffers are"
+                + " counted and the NCCL figures measured over H200 NVLink are used as they are"),
+        r.notes().stream().filter(n -> n.contains("interconnect unknown")).toList());
+    assertEquals("unknown", r.gpus().getFirst().interconnect());
+    // TP 4 over an unknown link: SGLang may turn the custom all-reduce on, so it is counted
+    assertTrue(item(r, TermId.CUSTOM_ALL_REDUCE).isPresent());
+    assertFalse(
+        item(r, TermId.NCCL_TP_GROUP).orElseThrow().source().contains("borrowed"),
+        item(r, TermId.NCCL_TP_GROUP).orElseThrow().source());
+    // one GPU: nothing depends on the link, nothing to say
+    assertTrue(unknownLinks().notes().stream().noneMatch(n -> n.contains("interconnect unknown")));
   }
 
   @Test

@@ -13,11 +13,10 @@ import io.github.sglangpreflight.gpu.source.GpuSnapshots;
 import io.github.sglangpreflight.model.source.ModelCatalog;
 import io.github.sglangpreflight.model.source.ModelResolver;
 import io.github.sglangpreflight.report.PreflightReport;
+import io.github.sglangpreflight.testing.Evidence;
 import io.github.sglangpreflight.units.Units;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -298,26 +297,6 @@ class PreflightOomCasesTest {
   }
 
   private static List<Map<String, String>> rows(String resource) throws IOException {
-    try (InputStream in = PreflightOomCasesTest.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        fail("missing resource " + resource);
-      }
-      List<String> lines =
-          new String(in.readAllBytes(), StandardCharsets.UTF_8)
-              .lines()
-              .filter(l -> !l.startsWith("#") && !l.isBlank())
-              .toList();
-      String[] header = lines.getFirst().split("\t", -1);
-      List<Map<String, String>> out = new ArrayList<>();
-      for (String line : lines.subList(1, lines.size())) {
-        String[] cells = line.split("\t", -1);
-        Map<String, String> row = new LinkedHashMap<>();
-        for (int c = 0; c < header.length; c++) {
-          row.put(header[c], c < cells.length ? cells[c] : "");
-        }
-        out.add(row);
-      }
-      return out;
-    }
+    return Evidence.rows(resource);
   }
 }

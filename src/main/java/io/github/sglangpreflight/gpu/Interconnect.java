@@ -8,11 +8,20 @@ import java.util.OptionalInt;
  * How a GPU talks to its peers: NVLink through an NVSwitch or a full mesh (SXM boards), NVLink
  * bridges between pairs, or PCIe only. SGLang's custom all-reduce and NCCL's buffers depend on it.
  *
+ * <p>From NVML the kind follows SGLang's own test, {@code nvmlDeviceGetP2PStatus} with the NVLink
+ * capability for every pair of GPUs (see docs/gpu-snapshot.md, "Interconnect"); from a preset it is
+ * the board's usual form; from a snapshot, what the snapshot says.
+ *
  * @param kind the link class
- * @param activeNvLinks NVLink links NVML reports active (0 for PCIe; empty where not read)
- * @param pcieGeneration the maximum PCIe link generation, where read
- * @param pcieWidth the maximum PCIe link width (lanes), where read
- * @param source where the answer comes from (NVML, a preset's datasheet, a snapshot)
+ * @param activeNvLinks NVLink links {@code nvmlDeviceGetNvLinkState} reports active (0: none
+ *     active); empty where not read (presets, or a GPU where NVML answers no link)
+ * @param pcieGeneration the highest PCIe generation device and host share ({@code
+ *     nvmlDeviceGetMaxPcieLinkGeneration}), where read
+ * @param pcieWidth the widest PCIe link device and host share, in lanes ({@code
+ *     nvmlDeviceGetMaxPcieLinkWidth}), where read
+ * @param source where the answer comes from and why: {@code NVML: ...}, {@code NVML could not tell:
+ *     ...}, {@code preset H200: ...}, or the text a snapshot carries ({@code snapshot} when it
+ *     carries none)
  */
 public record Interconnect(
     Kind kind,
@@ -25,11 +34,17 @@ public record Interconnect(
   public enum Kind {
     /** Every GPU of the board reaches every other over NVLink (NVSwitch or full mesh). */
     NVLINK,
-    /** NVLink bridges join pairs of GPUs; other pairs meet over PCIe. */
+    /**
+     * NVLink to some peers, not all: bridged pairs (H100 NVL, A100 PCIe with bridges) or islands;
+     * the other pairs meet over PCIe.
+     */
     NVLINK_PAIRS,
     /** No NVLink: peers meet over PCIe (or the host). */
     PCIE,
-    /** Not known (an old snapshot, NVML could not say). */
+    /**
+     * Not known (an old snapshot, NVML could not say): the budget takes the NVLink side, which
+     * counts more memory.
+     */
     UNKNOWN;
 
     /** The spelling of snapshots and presets: {@code nvlink}, {@code nvlink-pairs}, ... */
@@ -61,31 +76,6 @@ public record Interconnect(
   public static Interconnect of(Kind kind, String source) {
     return new Interconnect(
         kind, OptionalInt.empty(), OptionalInt.empty(), OptionalInt.empty(), source);
-  }
-
-  /**
-   * What NVML read: NVLink when a link is active (pairs or a full board cannot be told apart from
-   * one GPU's links; two or more active links on an SXM board are counted as {@link Kind#NVLINK}),
-   * else PCIe.
-   */
-  public static Interconnect fromNvml(
-      OptionalInt activeNvLinks, OptionalInt pcieGeneration, OptionalInt pcieWidth) {
-    Kind kind;
-    if (activeNvLinks.isEmpty()) {
-      kind = pcieGeneration.isPresent() ? Kind.PCIE : Kind.UNKNOWN;
-    } else if (activeNvLinks.getAsInt() >= 2) {
-      kind = Kind.NVLINK;
-    } else if (activeNvLinks.getAsInt() == 1) {
-      kind = Kind.NVLINK_PAIRS;
-    } else {
-      kind = Kind.PCIE;
-    }
-    return new Interconnect(
-        kind,
-        activeNvLinks,
-        pcieGeneration,
-        pcieWidth,
-        "NVML (nvmlDeviceGetNvLinkState, nvmlDeviceGetMaxPcieLinkGeneration/Width)");
   }
 
   /** True for {@link Kind#NVLINK}: SGLang's {@code is_full_nvlink} holds for any set of these. */

@@ -363,6 +363,10 @@ public record PreflightReport(
    * @param kvPoolBytes its KV pool at the requested fraction
    * @param reserveNeededBytes what must fit outside the pool
    * @param headroomBytes what is left after everything, at the requested fraction
+   * @param interconnect how it reaches its peers: {@code nvlink}, {@code nvlink-pairs}, {@code
+   *     pcie} or {@code unknown}
+   * @param interconnectSource where that comes from (NVML and what it answered, a preset, a
+   *     snapshot), or why it is unknown
    */
   public record GpuReport(
       int index,
@@ -379,9 +383,13 @@ public record PreflightReport(
       long weightsBytes,
       long kvPoolBytes,
       long reserveNeededBytes,
-      long headroomBytes) {
+      long headroomBytes,
+      String interconnect,
+      String interconnectSource) {
     public GpuReport {
       processes = List.copyOf(processes);
+      java.util.Objects.requireNonNull(interconnect, "interconnect");
+      java.util.Objects.requireNonNull(interconnectSource, "interconnectSource");
     }
   }
 

@@ -96,6 +96,10 @@ public final class ReportFormat {
       x.put("kvPoolBytes", g.kvPoolBytes());
       x.put("reserveNeededBytes", g.reserveNeededBytes());
       x.put("headroomBytes", g.headroomBytes());
+      Map<String, Object> link = new LinkedHashMap<>();
+      link.put("kind", g.interconnect());
+      link.put("source", g.interconnectSource());
+      x.put("interconnect", link);
       List<Object> procs = new ArrayList<>();
       for (PreflightReport.Process p : g.processes()) {
         Map<String, Object> y = new LinkedHashMap<>();
@@ -277,7 +281,9 @@ public final class ReportFormat {
                 g.preLoadFreeBytes() > 0 ? gib(g.preLoadFreeBytes()) : "-"));
       }
       out.append(
-          "  used = memory other processes hold; T = free minus CUDA context and NCCL: what SGLang measures before weights\n\n");
+          "  used = memory other processes hold; T = free minus CUDA context and NCCL: what SGLang measures before weights\n");
+      interconnects(out, r, style.width());
+      out.append('\n');
     }
     r.model()
         .ifPresent(
@@ -450,6 +456,31 @@ public final class ReportFormat {
           String.format(Locale.ROOT, "  GPU %-3d |%s| %s%s%n", g.index(), bar, gib(total), over));
     }
     out.append('\n');
+  }
+
+  /** One line per distinct interconnect: its kind, the GPUs, and where it comes from. */
+  private static void interconnects(StringBuilder out, PreflightReport r, int width) {
+    Map<String, List<Integer>> byLink = new LinkedHashMap<>();
+    for (PreflightReport.GpuReport g : r.gpus()) {
+      byLink
+          .computeIfAbsent(g.interconnect() + "\n" + g.interconnectSource(), k -> new ArrayList<>())
+          .add(g.index());
+    }
+    for (Map.Entry<String, List<Integer>> e : byLink.entrySet()) {
+      String[] kindAndSource = e.getKey().split("\n", 2);
+      List<String> ordinals = e.getValue().stream().map(String::valueOf).toList();
+      wrap(
+          out,
+          "interconnect "
+              + kindAndSource[0]
+              + (ordinals.size() == 1 ? " (GPU " : " (GPUs ")
+              + String.join(",", ordinals)
+              + "): "
+              + kindAndSource[1],
+          width,
+          "  ",
+          "    ");
+    }
   }
 
   private static long sum(List<PreflightReport.Item> items) {

@@ -4,26 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.github.sglangpreflight.gpu.ComputeCapability;
-import io.github.sglangpreflight.gpu.GpuMemory;
-import io.github.sglangpreflight.gpu.source.GpuPresets;
-import io.github.sglangpreflight.model.source.ModelCatalog;
-import io.github.sglangpreflight.sglang.args.LaunchCommand;
-import io.github.sglangpreflight.sglang.version.SglangVersion;
+import io.github.sglangpreflight.testing.Evidence;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
@@ -310,65 +300,12 @@ class BudgetModelStartupLogsTest {
   // ------------------------------------------------------------------ launches
 
   private static BudgetModel model(Replay r, OptionalLong freeBytes) {
-    List<String> argv =
-        new ArrayList<>(
-            List.of("python3", "-m", "sglang.launch_server", "--model-path", r.catalogModel()));
-    argv.addAll(r.args());
-    LaunchCommand launch = LaunchCommand.parse(argv, Map.of());
-    int n = launch.serverArgs().parallelism().gpusPerNode();
-    Gpu gpu = gpu(r.gpu());
-    List<BudgetModel.GpuSlot> slots = new ArrayList<>();
-    for (int k = 0; k < n; k++) {
-      GpuMemory mem;
-      if (freeBytes.isPresent()) {
-        long free = freeBytes.getAsLong();
-        long total = Math.max(gpu.totalMib() * MIB, free + MIB);
-        mem = GpuMemory.v1(total, free, total - free);
-      } else {
-        mem = gpu.idle();
-      }
-      slots.add(
-          new BudgetModel.GpuSlot(
-              k,
-              "GPU-00000000-0000-0000-0000-00000000000" + k,
-              gpu.name(),
-              Optional.of(gpu.cc()),
-              mem));
-    }
-    return BudgetModel.of(
-        new BudgetModel.Request(
-            SglangVersion.parse(r.version()),
-            launch,
-            ModelCatalog.builtIn().describe(r.catalogModel()).orElseThrow(),
-            Optional.empty(),
-            slots,
-            OptionalLong.of(gpu.totalMib()),
-            1L << 30,
-            OptionalLong.empty()));
+    return Evidence.model(r.version(), r.gpu(), r.catalogModel(), r.args(), freeBytes);
   }
 
   /** The free memory that makes the model's T equal {@code beforeGib}. */
   private static long freeForT(BudgetModel idle, double beforeGib) {
-    long overheads =
-        idle.at(0.5).worstGpu().overheadItems().stream().mapToLong(BudgetItem::bytes).sum();
-    return Math.round(beforeGib * GIB) + overheads;
-  }
-
-  private record Gpu(String name, long totalMib, ComputeCapability cc, GpuMemory idle) {}
-
-  private static Gpu gpu(String spec) {
-    Optional<GpuPresets.Preset> preset = GpuPresets.find(spec);
-    if (preset.isPresent()) {
-      GpuPresets.Preset p = preset.get();
-      return new Gpu(p.name(), p.totalMib(), p.computeCapability(), p.idleMemory());
-    }
-    String[] parts = spec.split(":");
-    long total = Long.parseLong(parts[1]);
-    return new Gpu(
-        parts[0],
-        total,
-        ComputeCapability.parse(parts[2]),
-        GpuMemory.v1(total * MIB, (total - 600) * MIB, 600 * MIB));
+    return Evidence.freeForT(idle, beforeGib);
   }
 
   private static double before(Map<String, String> row, String spec) {
@@ -413,10 +350,14 @@ class BudgetModelStartupLogsTest {
     List<String> args = new ArrayList<>(r.args());
     switch (r.mfs()) {
       case "default" -> {}
-      case "column" ->
+      case "column" -> {
+        // a row that shows no fraction ran with SGLang's default
+        if (Evidence.hasNumber(row.get("mem_fraction_static"))) {
           args.addAll(
               List.of(
                   "--mem-fraction-static", String.valueOf(number(row.get("mem_fraction_static")))));
+        }
+      }
       default -> args.addAll(List.of("--mem-fraction-static", r.mfs()));
     }
     return new Replay(
@@ -441,37 +382,11 @@ class BudgetModelStartupLogsTest {
     return row.get("url") + " | " + row.get("model") + " | " + row.get("dtype_or_quant");
   }
 
-  private static final Pattern LEADING_NUMBER = Pattern.compile("^\\s*(-?[0-9]+(?:\\.[0-9]+)?)");
-
   private static double number(String cell) {
-    Matcher m = LEADING_NUMBER.matcher(cell == null ? "" : cell);
-    if (!m.find()) {
-      fail("no number in cell '" + cell + "'");
-    }
-    return Double.parseDouble(m.group(1));
+    return Evidence.number(cell);
   }
 
   private static List<Map<String, String>> rows(String resource) throws IOException {
-    try (InputStream in = BudgetModelStartupLogsTest.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        fail("missing resource " + resource);
-      }
-      List<String> lines =
-          new String(in.readAllBytes(), StandardCharsets.UTF_8)
-              .lines()
-              .filter(l -> !l.startsWith("#") && !l.isBlank())
-              .toList();
-      String[] header = lines.getFirst().split("\t", -1);
-      List<Map<String, String>> out = new ArrayList<>();
-      for (String line : lines.subList(1, lines.size())) {
-        String[] cells = line.split("\t", -1);
-        Map<String, String> row = new LinkedHashMap<>();
-        for (int c = 0; c < header.length; c++) {
-          row.put(header[c], c < cells.length ? cells[c] : "");
-        }
-        out.add(row);
-      }
-      return out;
-    }
+    return Evidence.rows(resource);
   }
 }

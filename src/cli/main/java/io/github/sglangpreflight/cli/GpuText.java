@@ -4,6 +4,7 @@ import io.github.sglangpreflight.gpu.Gpu;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuMemory;
 import io.github.sglangpreflight.gpu.GpuProcess;
+import io.github.sglangpreflight.gpu.Interconnect;
 import io.github.sglangpreflight.gpu.MigDevice;
 import io.github.sglangpreflight.gpu.MigMode;
 import io.github.sglangpreflight.gpu.UnreadableGpu;
@@ -57,6 +58,14 @@ final class GpuText {
       row(out, "MIG", mig(g));
       row(out, "memory", memory(g.memory()));
       row(out, "processes", g.processes().isEmpty() ? "none" : processes(g.processes()));
+      if (!g.interconnect().equals(Interconnect.unknown())) {
+        wrap(
+            out,
+            String.format(Locale.ROOT, "%-14s %s", "interconnect", interconnect(g.interconnect())),
+            width,
+            "  ",
+            "                 ");
+      }
       for (MigDevice d : g.migDevices()) {
         row(out, "MIG device " + d.index(), d.name() + ", " + d.uuid() + ", " + memory(d.memory()));
       }
@@ -98,6 +107,18 @@ final class GpuText {
             ? ", " + g.migDevices().size() + " instance" + (g.migDevices().size() == 1 ? "" : "s")
             : "";
     return now + devices + next;
+  }
+
+  /** {@code nvlink, 18 NVLink links active, PCIe 5 x16 [NVML: ...]}. */
+  private static String interconnect(Interconnect link) {
+    StringBuilder b = new StringBuilder(link.kind().label());
+    link.activeNvLinks().ifPresent(n -> b.append(", ").append(n).append(" NVLink links active"));
+    if (link.pcieGeneration().isPresent() || link.pcieWidth().isPresent()) {
+      b.append(", PCIe");
+      link.pcieGeneration().ifPresent(gen -> b.append(" gen ").append(gen));
+      link.pcieWidth().ifPresent(w -> b.append(" x").append(w));
+    }
+    return b.append(" [").append(link.source()).append(']').toString();
   }
 
   private static String memory(GpuMemory m) {

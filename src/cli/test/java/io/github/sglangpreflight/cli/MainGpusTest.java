@@ -11,6 +11,7 @@ import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuInventorySource;
 import io.github.sglangpreflight.gpu.GpuMemory;
 import io.github.sglangpreflight.gpu.GpuProcess;
+import io.github.sglangpreflight.gpu.Interconnect;
 import io.github.sglangpreflight.gpu.MigDevice;
 import io.github.sglangpreflight.gpu.MigMode;
 import io.github.sglangpreflight.gpu.UnreadableGpu;
@@ -143,6 +144,44 @@ class MainGpusTest {
         """,
         r.out());
     assertEquals("", r.err());
+  }
+
+  @Test
+  void gpus_nvmlText_anInterconnectNvmlRead_isARowWithItsSource() {
+    GpuInventory host = mixedHost();
+    Gpu h200 =
+        host.gpus()
+            .getFirst()
+            .withInterconnect(
+                new Interconnect(
+                    Interconnect.Kind.NVLINK,
+                    OptionalInt.of(18),
+                    OptionalInt.of(5),
+                    OptionalInt.of(16),
+                    "NVML: nvmlDeviceGetP2PStatus reports NVLink to the other GPU;"
+                        + " nvmlDeviceGetNvLinkState: 18 of 18 links active"));
+    GpuInventory one =
+        new GpuInventory(
+            host.source(),
+            host.driverVersion(),
+            host.nvmlVersion(),
+            host.cudaDriverVersion(),
+            List.of(h200),
+            List.of(),
+            List.of());
+
+    CliRun r = run(nvmlReading(one), "gpus", "--width", "80");
+
+    assertTrue(
+        r.out()
+            .contains(
+                """
+                  processes      pid 4242 (python3) 0.60 GiB, pid 77 size unknown
+                  interconnect   nvlink, 18 NVLink links active, PCIe gen 5 x16 [NVML:
+                                 nvmlDeviceGetP2PStatus reports NVLink to the other GPU;
+                                 nvmlDeviceGetNvLinkState: 18 of 18 links active]
+                """),
+        r.out());
   }
 
   @Test

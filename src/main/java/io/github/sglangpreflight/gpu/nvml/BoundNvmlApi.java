@@ -49,7 +49,11 @@ final class BoundNvmlApi implements NvmlApi {
           "nvmlDeviceGetIndex",
           "nvmlDeviceGetName",
           "nvmlDeviceGetUUID",
+          "nvmlDeviceGetP2PStatus",
           "nvmlDeviceGetPciInfo_v3",
+          "nvmlDeviceGetMaxPcieLinkGeneration",
+          "nvmlDeviceGetMaxPcieLinkWidth",
+          "nvmlDeviceGetNvLinkState",
           "nvmlDeviceGetMemoryInfo",
           "nvmlDeviceGetMemoryInfo_v2",
           "nvmlDeviceGetCudaComputeCapability",
@@ -241,6 +245,35 @@ final class BoundNvmlApi implements NvmlApi {
     int size = nvml_h.NVML_DEVICE_UUID_V2_BUFFER_SIZE();
     return string(
         "nvmlDeviceGetUUID", size, b -> nvml_h.nvmlDeviceGetUUID(segment(device), b, size));
+  }
+
+  @Override
+  public NvmlResult<Integer> deviceGetP2PStatus(
+      DeviceHandle device1, DeviceHandle device2, int capsIndex) {
+    return integer(
+        "nvmlDeviceGetP2PStatus",
+        out -> nvml_h.nvmlDeviceGetP2PStatus(segment(device1), segment(device2), capsIndex, out));
+  }
+
+  @Override
+  public NvmlResult<Integer> deviceGetMaxPcieLinkGeneration(DeviceHandle device) {
+    return integer(
+        "nvmlDeviceGetMaxPcieLinkGeneration",
+        out -> nvml_h.nvmlDeviceGetMaxPcieLinkGeneration(segment(device), out));
+  }
+
+  @Override
+  public NvmlResult<Integer> deviceGetMaxPcieLinkWidth(DeviceHandle device) {
+    return integer(
+        "nvmlDeviceGetMaxPcieLinkWidth",
+        out -> nvml_h.nvmlDeviceGetMaxPcieLinkWidth(segment(device), out));
+  }
+
+  @Override
+  public NvmlResult<Integer> deviceGetNvLinkState(DeviceHandle device, int link) {
+    return integer(
+        "nvmlDeviceGetNvLinkState",
+        out -> nvml_h.nvmlDeviceGetNvLinkState(segment(device), link, out));
   }
 
   @Override

@@ -20,6 +20,18 @@ interface NvmlApi {
   /** {@code NVML_DEVICE_MIG_ENABLE}. */
   int MIG_ENABLE = 1;
 
+  /** {@code NVML_NVLINK_MAX_LINKS} of nvml.h (CUDA 13.0): links 0 to 17 may exist. */
+  int NVLINK_MAX_LINKS = 18;
+
+  /** {@code NVML_FEATURE_ENABLED}: an active NVLink link. */
+  int FEATURE_ENABLED = 1;
+
+  /** {@code NVML_P2P_CAPS_INDEX_NVLINK}: the peer-to-peer capability "over NVLink". */
+  int P2P_CAPS_INDEX_NVLINK = 2;
+
+  /** {@code NVML_P2P_STATUS_OK}: the capability holds between the two GPUs. */
+  int P2P_STATUS_OK = 0;
+
   /** The library file the calls go to, as loaded (for messages). */
   String libraryPath();
 
@@ -62,11 +74,31 @@ interface NvmlApi {
   /** {@code nvmlDeviceGetName}. */
   NvmlResult<String> deviceGetName(DeviceHandle device);
 
+  /**
+   * {@code nvmlDeviceGetP2PStatus(device1, device2, capsIndex, &status)}: the {@code
+   * nvmlGpuP2PStatus_t} value ({@link #P2P_STATUS_OK} or a reason it does not hold). SGLang asks it
+   * with {@link #P2P_CAPS_INDEX_NVLINK} for every pair of its TP group.
+   */
+  NvmlResult<Integer> deviceGetP2PStatus(DeviceHandle device1, DeviceHandle device2, int capsIndex);
+
   /** {@code nvmlDeviceGetUUID}. */
   NvmlResult<String> deviceGetUuid(DeviceHandle device);
 
   /** {@code nvmlDeviceGetPciInfo_v3}. */
   NvmlResult<PciInfo> deviceGetPciInfo(DeviceHandle device);
+
+  /** {@code nvmlDeviceGetMaxPcieLinkGeneration}: the highest generation device and host share. */
+  NvmlResult<Integer> deviceGetMaxPcieLinkGeneration(DeviceHandle device);
+
+  /** {@code nvmlDeviceGetMaxPcieLinkWidth}: the widest link (lanes) device and host share. */
+  NvmlResult<Integer> deviceGetMaxPcieLinkWidth(DeviceHandle device);
+
+  /**
+   * {@code nvmlDeviceGetNvLinkState(device, link, &isActive)}: the {@code nvmlEnableState_t} of one
+   * link ({@link #FEATURE_ENABLED} = active). A link the GPU lacks answers INVALID_ARGUMENT or
+   * NOT_SUPPORTED; a GPU without NVLink answers NOT_SUPPORTED for every link.
+   */
+  NvmlResult<Integer> deviceGetNvLinkState(DeviceHandle device, int link);
 
   /** {@code nvmlDeviceGetMemoryInfo} (v1: used includes the driver's reservation). */
   NvmlResult<MemoryV1> deviceGetMemoryInfo(DeviceHandle device);

@@ -5,6 +5,7 @@ import io.github.sglangpreflight.gpu.Gpu;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuMemory;
 import io.github.sglangpreflight.gpu.GpuProcess;
+import io.github.sglangpreflight.gpu.Interconnect;
 import io.github.sglangpreflight.gpu.MigDevice;
 import io.github.sglangpreflight.gpu.MigMode;
 import io.github.sglangpreflight.gpu.UnreadableGpu;
@@ -146,16 +147,17 @@ final class NvmlInventoryReader {
           cudaDriverVersion.isPresent() ? cudaDriverVersion.getAsInt() : "(unknown)",
           count.value());
     }
-    List<Gpu> gpus = new ArrayList<>();
+    List<ReadGpu> read = new ArrayList<>();
     List<UnreadableGpu> unreadable = new ArrayList<>();
     for (int index = 0; index < count.value(); index++) {
       try {
-        gpus.add(readGpu(index));
+        read.add(readGpu(index));
       } catch (GpuUnreadable e) {
         LOG.warn("GPU {} - unreadable: {}", index, e.getMessage());
         unreadable.add(new UnreadableGpu(index, e.getMessage()));
       }
     }
+    List<Gpu> gpus = withInterconnects(read);
     return new GpuInventory(
         "nvml",
         driverVersion,
@@ -209,7 +211,15 @@ final class NvmlInventoryReader {
 
   // ------------------------------------------------------------------ one GPU
 
-  private Gpu readGpu(int index) {
+  /** A GPU read, with what its interconnect needs once every GPU is read. */
+  private record ReadGpu(
+      Gpu gpu,
+      DeviceHandle handle,
+      NvmlInterconnect.Links links,
+      OptionalInt pcieGeneration,
+      OptionalInt pcieWidth) {}
+
+  private ReadGpu readGpu(int index) {
     String target = "GPU " + index;
     DeviceHandle handle =
         require(api.deviceGetHandleByIndex(index), "nvmlDeviceGetHandleByIndex_v2", index, target);
@@ -229,6 +239,21 @@ final class NvmlInventoryReader {
             ? readMigDevices(handle, index, target)
             : List.of();
     List<GpuProcess> processes = readProcesses(handle, index, target, memory.totalBytes());
+    NvmlInterconnect.Links links = readNvLinks(handle, index, target);
+    OptionalInt pcieGeneration =
+        optionalInt(
+            api.deviceGetMaxPcieLinkGeneration(handle),
+            "nvmlDeviceGetMaxPcieLinkGeneration",
+            index,
+            target,
+            "PCIe link generation");
+    OptionalInt pcieWidth =
+        optionalInt(
+            api.deviceGetMaxPcieLinkWidth(handle),
+            "nvmlDeviceGetMaxPcieLinkWidth",
+            index,
+            target,
+            "PCIe link width");
     if (LOG.isDebugEnabled()) {
       LOG.debug(
           "GPU {} ({}, {}, {}) - memory {}: total {} B, reserved {} B, free {} B, used {} B;"
@@ -247,8 +272,125 @@ final class NvmlInventoryReader {
           migDevices.size(),
           processes.size());
     }
-    return new Gpu(
-        index, uuid, pci.busId(), name, computeCapability, migMode, memory, processes, migDevices);
+    return new ReadGpu(
+        new Gpu(
+            index,
+            uuid,
+            pci.busId(),
+            name,
+            computeCapability,
+            migMode,
+            memory,
+            processes,
+            migDevices),
+        handle,
+        links,
+        pcieGeneration,
+        pcieWidth);
+  }
+
+  // ------------------------------------------------------------------ interconnect
+
+  /**
+   * The links of one GPU: {@code nvmlDeviceGetNvLinkState} for links 0 to {@code
+   * NVML_NVLINK_MAX_LINKS - 1}. A link answering INVALID_ARGUMENT or NOT_SUPPORTED is one the GPU
+   * lacks; a GPU where no link answers (a PCIe card, a vGPU) has its links unknown, not zero.
+   */
+  private NvmlInterconnect.Links readNvLinks(DeviceHandle handle, int index, String target) {
+    String function = "nvmlDeviceGetNvLinkState";
+    int active = 0;
+    int present = 0;
+    int absentCode = NvmlReturn.ERROR_NOT_SUPPORTED.code();
+    for (int link = 0; link < NvmlApi.NVLINK_MAX_LINKS; link++) {
+      NvmlResult<Integer> state = api.deviceGetNvLinkState(handle, link);
+      if (state.isSuccess()) {
+        present++;
+        if (state.value() == NvmlApi.FEATURE_ENABLED) {
+          active++;
+        }
+        continue;
+      }
+      int rc = state.returnCode();
+      if (NvmlReturn.ERROR_INVALID_ARGUMENT.is(rc) || NvmlReturn.ERROR_NOT_SUPPORTED.is(rc)) {
+        if (present == 0 && link == 0) {
+          absentCode = rc;
+        }
+        continue; // a link this GPU does not have
+      }
+      if (isFatal(rc) || NvmlReturn.ERROR_GPU_IS_LOST.is(rc)) {
+        throw unreadableOrFatal(function, index, target, rc);
+      }
+      NvmlException e = failure(function, target, OptionalInt.of(index), rc);
+      note(target + " NVLink links unknown: " + e.getMessage());
+      return NvmlInterconnect.Links.unread(answered(function, rc));
+    }
+    if (present == 0) {
+      return NvmlInterconnect.Links.unread(answered(function, absentCode) + " for every link");
+    }
+    return NvmlInterconnect.Links.read(active, present);
+  }
+
+  /**
+   * Every readable GPU with its interconnect: {@code nvmlDeviceGetP2PStatus(a, b, NVLINK)} once per
+   * pair, as SGLang's {@code is_full_nvlink} asks it, then {@link NvmlInterconnect#classify}.
+   */
+  private List<Gpu> withInterconnects(List<ReadGpu> read) {
+    int n = read.size();
+    NvmlInterconnect.PeerAnswer[][] answers = new NvmlInterconnect.PeerAnswer[n][n];
+    Set<Integer> notedCodes = new LinkedHashSet<>();
+    for (int i = 0; i < n; i++) {
+      for (int j = i + 1; j < n; j++) {
+        ReadGpu a = read.get(i);
+        ReadGpu b = read.get(j);
+        int ia = a.gpu().index();
+        int ib = b.gpu().index();
+        NvmlResult<Integer> status =
+            api.deviceGetP2PStatus(a.handle(), b.handle(), NvmlApi.P2P_CAPS_INDEX_NVLINK);
+        NvmlInterconnect.Peer peer;
+        Optional<String> why = Optional.empty();
+        if (status.isSuccess()) {
+          peer =
+              status.value() == NvmlApi.P2P_STATUS_OK
+                  ? NvmlInterconnect.Peer.NVLINK
+                  : NvmlInterconnect.Peer.NO_NVLINK;
+        } else {
+          int rc = status.returnCode();
+          String pair = "GPU " + ia + " and GPU " + ib;
+          if (isFatal(rc)) {
+            throw failure("nvmlDeviceGetP2PStatus", pair, OptionalInt.of(ia), rc);
+          }
+          peer = NvmlInterconnect.Peer.UNKNOWN;
+          why = Optional.of(answered("nvmlDeviceGetP2PStatus", rc) + " for " + pair);
+          if (!NvmlReturn.ERROR_NOT_SUPPORTED.is(rc) && notedCodes.add(rc)) {
+            note(
+                "interconnect unknown: "
+                    + failure("nvmlDeviceGetP2PStatus", pair, OptionalInt.of(ia), rc).getMessage());
+          }
+        }
+        answers[i][j] = new NvmlInterconnect.PeerAnswer(ib, peer, why);
+        answers[j][i] = new NvmlInterconnect.PeerAnswer(ia, peer, why);
+      }
+    }
+    List<Gpu> gpus = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      ReadGpu r = read.get(i);
+      List<NvmlInterconnect.PeerAnswer> peers = new ArrayList<>();
+      for (int j = 0; j < n; j++) {
+        if (j != i) {
+          peers.add(answers[i][j]);
+        }
+      }
+      Interconnect link =
+          NvmlInterconnect.classify(r.links(), peers, r.pcieGeneration(), r.pcieWidth());
+      LOG.debug(
+          "GPU {} - interconnect {}: {}", r.gpu().index(), link.kind().label(), link.source());
+      gpus.add(r.gpu().withInterconnect(link));
+    }
+    return gpus;
+  }
+
+  private static String answered(String function, int rc) {
+    return function + " answered " + NvmlReturn.cNameOf(rc) + " (" + rc + ")";
   }
 
   private Optional<ComputeCapability> computeCapability(
@@ -569,6 +711,27 @@ final class NvmlInventoryReader {
       return result.value();
     }
     throw unreadableOrFatal(function, index, target, result.returnCode());
+  }
+
+  private OptionalInt optionalInt(
+      NvmlResult<Integer> result, String function, int index, String target, String what) {
+    Optional<Integer> value = optional(result, function, index, target, what);
+    if (value.isEmpty()) {
+      return OptionalInt.empty();
+    }
+    if (value.get() < 0 || value.get() > 1024) {
+      note(
+          target
+              + " "
+              + what
+              + " unknown: "
+              + function
+              + " answered "
+              + Integer.toUnsignedString(value.get())
+              + ", not a link property");
+      return OptionalInt.empty();
+    }
+    return OptionalInt.of(value.get());
   }
 
   /** A failed optional query: empty when NOT_SUPPORTED, a note for other codes. */

@@ -353,8 +353,9 @@ public final class GpuSnapshots {
       migDevices.add(dm);
     }
     m.put("migDevices", migDevices);
-    if (gpu.interconnect().kind() != Interconnect.Kind.UNKNOWN) {
-      // written only when known, so that snapshots of GPUs without it read as before
+    if (!gpu.interconnect().equals(Interconnect.unknown())) {
+      // written only when read (an unknown kind NVML gave a reason for is written with it), so
+      // that snapshots of GPUs without it read and write back as before
       Interconnect link = gpu.interconnect();
       Map<String, Object> im = new LinkedHashMap<>();
       im.put("kind", link.kind().label());

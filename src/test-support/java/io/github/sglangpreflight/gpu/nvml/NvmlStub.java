@@ -42,6 +42,9 @@ public final class NvmlStub {
   private final MethodHandle addProcess;
   private final MethodHandle setProcessRace;
   private final MethodHandle setV3Stride;
+  private final MethodHandle setNvLink;
+  private final MethodHandle setPcie;
+  private final MethodHandle setP2p;
   private final MethodHandle setRc;
   private final MethodHandle setDriverVersion;
   private final MethodHandle setNvmlVersion;
@@ -89,6 +92,12 @@ public final class NvmlStub {
     setProcessRace =
         handle(lookup, "stub_set_process_race", FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT));
     setV3Stride = handle(lookup, "stub_set_v3_stride", FunctionDescriptor.ofVoid(JAVA_INT));
+    setNvLink =
+        handle(lookup, "stub_set_nvlink", FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_INT));
+    setPcie =
+        handle(lookup, "stub_set_pcie", FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_INT));
+    setP2p =
+        handle(lookup, "stub_set_p2p", FunctionDescriptor.ofVoid(JAVA_INT, JAVA_INT, JAVA_INT));
     setRc = handle(lookup, "stub_set_rc", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT));
     setDriverVersion =
         handle(lookup, "stub_set_driver_version", FunctionDescriptor.ofVoid(ADDRESS));
@@ -156,7 +165,15 @@ public final class NvmlStub {
     }
   }
 
-  /** An idle H200 with the measured numbers, compute capability 9.0, MIG supported and off. */
+  /** Links of an H100/H200 SXM board: 18, every one active (bits 0 to 17). */
+  public static final int SXM_LINKS = 18;
+
+  public static final int SXM_ACTIVE_MASK = (1 << SXM_LINKS) - 1;
+
+  /**
+   * An idle H200 with the measured numbers, compute capability 9.0, MIG supported and off, 18
+   * active NVLink links (an NVSwitch board: NVLink to every other such GPU) and PCIe 5.0 x16.
+   */
   public void h200(int index, String uuid, int pciBus) {
     device(
         index,
@@ -169,6 +186,26 @@ public final class NvmlStub {
     pci(index, 0, pciBus, 0, 0x233510DE, 0x18BE10DE);
     computeCapability(index, 9, 0);
     migMode(index, true, 0, 0);
+    nvLink(index, SXM_LINKS, SXM_ACTIVE_MASK);
+    pcie(index, 5, 16);
+  }
+
+  /** GPU {@code index} has {@code links} NVLink links, bit l of {@code activeMask} = active. */
+  public void nvLink(int index, int links, int activeMask) {
+    call(setNvLink, index, links, activeMask);
+  }
+
+  /** The maximum PCIe generation and width of GPU {@code index}; 0, 0: NOT_SUPPORTED. */
+  public void pcie(int index, int generation, int width) {
+    call(setPcie, index, generation, width);
+  }
+
+  /**
+   * {@code nvmlDeviceGetP2PStatus(a, b, NVLINK)} answers {@code status} both ways (-1: back to the
+   * NVSwitch rule, OK when both GPUs have an active link).
+   */
+  public void p2p(int a, int b, int status) {
+    call(setP2p, a, b, status);
   }
 
   public void pci(int index, int domain, int bus, int device, int pciDeviceId, int subsystemId) {

@@ -63,6 +63,10 @@ class NvmlFaultMatrixTest {
           "nvmlDeviceGetComputeRunningProcesses_v3",
           "nvmlDeviceGetComputeRunningProcesses_v2",
           "nvmlDeviceGetComputeRunningProcesses",
+          "nvmlDeviceGetNvLinkState",
+          "nvmlDeviceGetMaxPcieLinkGeneration",
+          "nvmlDeviceGetMaxPcieLinkWidth",
+          "nvmlDeviceGetP2PStatus",
           "nvmlShutdown");
 
   /**
@@ -173,8 +177,16 @@ class NvmlFaultMatrixTest {
         .append(" system, through the stub library\n(src/test/c/nvml_stub.c) and the real")
         .append(" downcalls; MISSING is the symbol absent from the library (`hasFunction` false,")
         .append(" every call\nanswering FUNCTION_NOT_FOUND, as BoundNvmlApi does). The read is of")
-        .append(" two H200s: GPU 0 with MIG on and one MIG device, GPU 1 with one process.")
-        .append(" `nvmlInit_v2` is read with `nvmlInitWithFlags` absent, the only case that")
+        .append(
+            " two H200s: GPU 0 with MIG on and one MIG device, GPU 1 with one process; both with 18 active")
+        .append(
+            " NVLink links, NVLink to each other\n(nvmlDeviceGetP2PStatus) and PCIe 5.0 x16, so both")
+        .append(
+            " read as interconnect nvlink. \"interconnect unknown\": the budget takes the NVLink")
+        .append(
+            " side\n(custom all-reduce counted, the NCCL figures as measured) and a multi-GPU report")
+        .append(
+            " says so. `nvmlInit_v2` is read with `nvmlInitWithFlags` absent, the only case that")
         .append(" calls it.\n\n")
         .append("Outcomes: **refused** = the read throws the named exception (CLI exit 1 or the")
         .append(" unreadable-GPU policy); **degraded** = the read succeeds and the loss shows as")
@@ -321,6 +333,17 @@ class NvmlFaultMatrixTest {
       }
       if (!g.memory().equals(b.memory())) {
         lost.add("GPU " + g.index() + " memory from v1");
+      }
+      if (g.interconnect().kind() != b.interconnect().kind()) {
+        lost.add("GPU " + g.index() + " interconnect " + g.interconnect().kind().label());
+      }
+      if (g.interconnect().activeNvLinks().isEmpty()
+          && b.interconnect().activeNvLinks().isPresent()) {
+        lost.add("GPU " + g.index() + " no NVLink count");
+      }
+      if (!g.interconnect().pcieGeneration().equals(b.interconnect().pcieGeneration())
+          || !g.interconnect().pcieWidth().equals(b.interconnect().pcieWidth())) {
+        lost.add("GPU " + g.index() + " no PCIe link");
       }
       if (!g.name().equals(b.name())
           || !g.uuid().equals(b.uuid())

@@ -30,6 +30,7 @@ import io.github.sglangpreflight.gpu.Gpu;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuMemory;
 import io.github.sglangpreflight.gpu.GpuProcess;
+import io.github.sglangpreflight.gpu.Interconnect;
 import io.github.sglangpreflight.gpu.MigDevice;
 import io.github.sglangpreflight.gpu.MigMode;
 import io.github.sglangpreflight.gpu.UnreadableGpu;
@@ -125,8 +126,39 @@ class NvmlGpuInventorySourceTest {
       when(api.deviceGetMigMode(h)).thenReturn(NvmlResult.ok(new MigModeValue(0, 0)));
       when(api.deviceGetComputeRunningProcesses(any(), eq(h), anyInt()))
           .thenReturn(new ProcessListResult(0, 0, List.of()));
+      // an NVSwitch board: 18 active links, NVLink to every other GPU, PCIe 5.0 x16
+      when(api.deviceGetNvLinkState(eq(h), anyInt()))
+          .thenAnswer(
+              inv ->
+                  inv.<Integer>getArgument(1) < NvmlApi.NVLINK_MAX_LINKS
+                      ? NvmlResult.ok(NvmlApi.FEATURE_ENABLED)
+                      : NvmlResult.failed(NvmlReturn.ERROR_INVALID_ARGUMENT));
+      when(api.deviceGetMaxPcieLinkGeneration(h)).thenReturn(NvmlResult.ok(5));
+      when(api.deviceGetMaxPcieLinkWidth(h)).thenReturn(NvmlResult.ok(16));
     }
+    when(api.deviceGetP2PStatus(any(), any(), eq(NvmlApi.P2P_CAPS_INDEX_NVLINK)))
+        .thenReturn(NvmlResult.ok(NvmlApi.P2P_STATUS_OK));
   }
+
+  /** What the default mock answers for a GPU beside one other readable GPU. */
+  static final Interconnect NVSWITCH_PAIR =
+      new Interconnect(
+          Interconnect.Kind.NVLINK,
+          OptionalInt.of(18),
+          OptionalInt.of(5),
+          OptionalInt.of(16),
+          "NVML: nvmlDeviceGetP2PStatus reports NVLink to the other GPU;"
+              + " nvmlDeviceGetNvLinkState: 18 of 18 links active");
+
+  /** What the default mock answers for the only readable GPU. */
+  static final Interconnect NVSWITCH_ALONE =
+      new Interconnect(
+          Interconnect.Kind.UNKNOWN,
+          OptionalInt.of(18),
+          OptionalInt.of(5),
+          OptionalInt.of(16),
+          "NVML could not tell: no other GPU is visible to ask nvmlDeviceGetP2PStatus about;"
+              + " nvmlDeviceGetNvLinkState: 18 of 18 links active");
 
   private static DeviceHandle handle(int index) {
     return new DeviceHandle(0x7f00_0000_1000L + index * 0x100L);
@@ -158,7 +190,8 @@ class NvmlGpuInventorySourceTest {
         Optional.of(MigMode.DISABLED),
         h200Memory(),
         List.of(),
-        List.of());
+        List.of(),
+        NVSWITCH_PAIR);
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -390,7 +423,8 @@ class NvmlGpuInventorySourceTest {
                     + " reserved 10, free 200, used 0 bytes): freeBytes must not exceed totalBytes"
                     + " 100, was 200")),
         inventory.unreadable());
-    assertEquals(List.of(idleH200(1)), inventory.gpus());
+    // the only readable GPU: no peer to ask nvmlDeviceGetP2PStatus about
+    assertEquals(List.of(idleH200(1).withInterconnect(NVSWITCH_ALONE)), inventory.gpus());
   }
 
   // ------------------------------------------------------------------ per-GPU errors
@@ -431,7 +465,8 @@ class NvmlGpuInventorySourceTest {
                     + " lost; the GPU has fallen off the bus or stopped answering; check nvidia-smi"
                     + " and the kernel log (dmesg): it needs a reset or a reboot")),
         inventory.unreadable());
-    assertEquals(List.of(idleH200(1)), inventory.gpus());
+    // the only readable GPU: no peer to ask nvmlDeviceGetP2PStatus about
+    assertEquals(List.of(idleH200(1).withInterconnect(NVSWITCH_ALONE)), inventory.gpus());
   }
 
   @Test
@@ -773,6 +808,195 @@ class NvmlGpuInventorySourceTest {
             new GpuProcess(4343, OptionalLong.of(2L << 30), Optional.of("/usr/bin/python3")),
             new GpuProcess(4444, OptionalLong.of(3L << 30), Optional.empty())),
         processes);
+  }
+
+  // ------------------------------------------------------------------ interconnect
+
+  /** Every GPU answers NOT_SUPPORTED for every NVLink link, as a PCIe card does. */
+  private void noNvLink(int count) {
+    for (int i = 0; i < count; i++) {
+      when(api.deviceGetNvLinkState(eq(handle(i)), anyInt()))
+          .thenReturn(NvmlResult.failed(NvmlReturn.ERROR_NOT_SUPPORTED));
+    }
+    when(api.deviceGetP2PStatus(any(), any(), eq(NvmlApi.P2P_CAPS_INDEX_NVLINK)))
+        .thenReturn(NvmlResult.ok(5)); // NVML_P2P_STATUS_NOT_SUPPORTED
+  }
+
+  @Test
+  void read_nvSwitchBoard_everyGpuFullNvLink_askedOncePerPair() {
+    gpus(4);
+
+    GpuInventory inventory = source().read();
+
+    for (Gpu g : inventory.gpus()) {
+      assertEquals(
+          new Interconnect(
+              Interconnect.Kind.NVLINK,
+              OptionalInt.of(18),
+              OptionalInt.of(5),
+              OptionalInt.of(16),
+              "NVML: nvmlDeviceGetP2PStatus reports NVLink to all 3 other GPUs;"
+                  + " nvmlDeviceGetNvLinkState: 18 of 18 links active"),
+          g.interconnect());
+    }
+    assertEquals(List.of(), inventory.notes());
+    // i < j, as SGLang's is_full_nvlink asks: 6 pairs of 4 GPUs, never the reverse
+    verify(api, times(6)).deviceGetP2PStatus(any(), any(), eq(NvmlApi.P2P_CAPS_INDEX_NVLINK));
+    verify(api, times(1)).deviceGetP2PStatus(handle(0), handle(1), NvmlApi.P2P_CAPS_INDEX_NVLINK);
+    verify(api, never()).deviceGetP2PStatus(handle(1), handle(0), NvmlApi.P2P_CAPS_INDEX_NVLINK);
+    verify(api, times(NvmlApi.NVLINK_MAX_LINKS)).deviceGetNvLinkState(eq(handle(2)), anyInt());
+  }
+
+  @Test
+  void read_pcieCards_pcieFromP2PStatusThoughNoLinkAnswers() {
+    noNvLink(2);
+
+    GpuInventory inventory = source().read();
+
+    assertEquals(
+        new Interconnect(
+            Interconnect.Kind.PCIE,
+            OptionalInt.empty(),
+            OptionalInt.of(5),
+            OptionalInt.of(16),
+            "NVML: nvmlDeviceGetP2PStatus reports no NVLink to the other GPU;"
+                + " nvmlDeviceGetNvLinkState answered NVML_ERROR_NOT_SUPPORTED (3) for every link"),
+        inventory.gpus().get(1).interconnect());
+    assertEquals(List.of(), inventory.notes());
+  }
+
+  @Test
+  void read_bridgedPairs_nvlinkPairs() {
+    gpus(4);
+    when(api.deviceGetP2PStatus(any(), any(), eq(NvmlApi.P2P_CAPS_INDEX_NVLINK)))
+        .thenReturn(NvmlResult.ok(5));
+    when(api.deviceGetP2PStatus(handle(0), handle(1), NvmlApi.P2P_CAPS_INDEX_NVLINK))
+        .thenReturn(NvmlResult.ok(NvmlApi.P2P_STATUS_OK));
+    when(api.deviceGetP2PStatus(handle(2), handle(3), NvmlApi.P2P_CAPS_INDEX_NVLINK))
+        .thenReturn(NvmlResult.ok(NvmlApi.P2P_STATUS_OK));
+
+    GpuInventory inventory = source().read();
+
+    Interconnect gpu3 = inventory.gpus().get(3).interconnect();
+    assertEquals(Interconnect.Kind.NVLINK_PAIRS, gpu3.kind());
+    assertEquals(
+        "NVML: nvmlDeviceGetP2PStatus reports NVLink to 1 of 3 other GPUs (GPU 2);"
+            + " nvmlDeviceGetNvLinkState: 18 of 18 links active",
+        gpu3.source());
+  }
+
+  @Test
+  void read_p2pNotSupported_interconnectUnknownWithTheReason_noNote() {
+    when(api.deviceGetP2PStatus(any(), any(), anyInt()))
+        .thenReturn(NvmlResult.failed(NvmlReturn.ERROR_NOT_SUPPORTED));
+
+    GpuInventory inventory = source().read();
+
+    Interconnect link = inventory.gpus().get(0).interconnect();
+    assertEquals(Interconnect.Kind.UNKNOWN, link.kind());
+    assertEquals(OptionalInt.of(18), link.activeNvLinks());
+    assertEquals(
+        "NVML could not tell: nvmlDeviceGetP2PStatus answered NVML_ERROR_NOT_SUPPORTED (3) for"
+            + " GPU 0 and GPU 1; nvmlDeviceGetNvLinkState: 18 of 18 links active",
+        link.source());
+    assertEquals(List.of(), inventory.notes());
+  }
+
+  @Test
+  void read_p2pUnknownError_oneNoteForAllPairs() {
+    gpus(3);
+    when(api.deviceGetP2PStatus(any(), any(), anyInt()))
+        .thenReturn(NvmlResult.failed(NvmlReturn.ERROR_UNKNOWN));
+
+    GpuInventory inventory = source().read();
+
+    assertTrue(
+        inventory.gpus().stream()
+            .allMatch(g -> g.interconnect().kind() == Interconnect.Kind.UNKNOWN));
+    assertEquals(
+        List.of(
+            "interconnect unknown: nvmlDeviceGetP2PStatus failed for GPU 0 and GPU 1:"
+                + " NVML_ERROR_UNKNOWN (999): Unknown Error"),
+        inventory.notes());
+  }
+
+  @Test
+  void read_p2pWithoutActiveLinks_pcieEvenWhenThePairIsUnanswered() {
+    when(api.deviceGetNvLinkState(eq(handle(0)), anyInt())).thenReturn(NvmlResult.ok(0));
+    when(api.deviceGetP2PStatus(any(), any(), anyInt()))
+        .thenReturn(NvmlResult.failed(NvmlReturn.ERROR_NOT_SUPPORTED));
+
+    GpuInventory inventory = source().read();
+
+    assertEquals(Interconnect.Kind.PCIE, inventory.gpus().get(0).interconnect().kind());
+    assertEquals(
+        "NVML: no NVLink link is active; nvmlDeviceGetNvLinkState: 0 of 18 links active",
+        inventory.gpus().get(0).interconnect().source());
+    assertEquals(Interconnect.Kind.UNKNOWN, inventory.gpus().get(1).interconnect().kind());
+  }
+
+  @Test
+  void read_p2pUninitialized_isFatal() {
+    when(api.deviceGetP2PStatus(any(), any(), anyInt()))
+        .thenReturn(NvmlResult.failed(NvmlReturn.ERROR_UNINITIALIZED));
+
+    NvmlException e = assertThrows(NvmlException.class, () -> source().read());
+
+    assertEquals(
+        "nvmlDeviceGetP2PStatus failed for GPU 0 and GPU 1: NVML_ERROR_UNINITIALIZED (1):"
+            + " Uninitialized",
+        e.getMessage());
+    verify(api, times(1)).shutdown();
+  }
+
+  @Test
+  void read_nvLinkStateGpuLost_thatGpuUnreadable() {
+    when(api.deviceGetNvLinkState(eq(handle(0)), anyInt()))
+        .thenReturn(NvmlResult.failed(NvmlReturn.ERROR_GPU_IS_LOST));
+
+    GpuInventory inventory = source().read();
+
+    assertEquals(0, inventory.unreadable().getFirst().index());
+    assertEquals(List.of(idleH200(1).withInterconnect(NVSWITCH_ALONE)), inventory.gpus());
+  }
+
+  @Test
+  void read_nvLinkStateNoPermission_linksUnknownWithANote_p2pStillDecides() {
+    when(api.deviceGetNvLinkState(eq(handle(1)), anyInt()))
+        .thenReturn(NvmlResult.failed(NvmlReturn.ERROR_NO_PERMISSION));
+
+    GpuInventory inventory = source().read();
+
+    Interconnect link = inventory.gpus().get(1).interconnect();
+    assertEquals(Interconnect.Kind.NVLINK, link.kind());
+    assertEquals(OptionalInt.empty(), link.activeNvLinks());
+    assertTrue(
+        link.source().endsWith("; nvmlDeviceGetNvLinkState answered NVML_ERROR_NO_PERMISSION (4)"),
+        link.source());
+    assertEquals(
+        List.of(
+            "GPU 1 NVLink links unknown: nvmlDeviceGetNvLinkState failed for GPU 1:"
+                + " NVML_ERROR_NO_PERMISSION (4): Insufficient Permissions; this user may not use"
+                + " this GPU's device file (/dev/nvidia*); run as a user who may or, in a"
+                + " container, pass the GPU in"),
+        inventory.notes());
+  }
+
+  @Test
+  void read_pcieNotSupported_emptyWithoutANote_anImpossibleWidthIsANote() {
+    when(api.deviceGetMaxPcieLinkGeneration(handle(0)))
+        .thenReturn(NvmlResult.failed(NvmlReturn.ERROR_NOT_SUPPORTED));
+    when(api.deviceGetMaxPcieLinkWidth(handle(1))).thenReturn(NvmlResult.ok(-1));
+
+    GpuInventory inventory = source().read();
+
+    assertEquals(OptionalInt.empty(), inventory.gpus().get(0).interconnect().pcieGeneration());
+    assertEquals(OptionalInt.empty(), inventory.gpus().get(1).interconnect().pcieWidth());
+    assertEquals(
+        List.of(
+            "GPU 1 PCIe link width unknown: nvmlDeviceGetMaxPcieLinkWidth answered 4294967295,"
+                + " not a link property"),
+        inventory.notes());
   }
 
   // ------------------------------------------------------------------ the exception type

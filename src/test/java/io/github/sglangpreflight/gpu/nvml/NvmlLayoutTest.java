@@ -89,6 +89,9 @@ class NvmlLayoutTest {
   void typedefLayouts_matchTheCTypes() {
     assertEquals(4, nvml_h.nvmlReturn_t.byteSize());
     assertEquals(8, nvml_h.nvmlDevice_t.byteSize());
+    assertEquals(4, nvml_h.nvmlEnableState_t.byteSize());
+    assertEquals(4, nvml_h.nvmlGpuP2PStatus_t.byteSize());
+    assertEquals(4, nvml_h.nvmlGpuP2PCapsIndex_t.byteSize());
   }
 
   @Test
@@ -105,6 +108,12 @@ class NvmlLayoutTest {
     expected.put("NVML_DEVICE_MIG_DISABLE", 0);
     expected.put("NVML_DEVICE_MIG_ENABLE", 1);
     expected.put("NVML_VALUE_NOT_AVAILABLE", -1);
+    expected.put("NVML_NVLINK_MAX_LINKS", 18);
+    expected.put("NVML_FEATURE_DISABLED", 0);
+    expected.put("NVML_FEATURE_ENABLED", 1);
+    expected.put("NVML_P2P_CAPS_INDEX_NVLINK", 2);
+    expected.put("NVML_P2P_STATUS_OK", 0);
+    expected.put("NVML_P2P_STATUS_NOT_SUPPORTED", 5);
     Map<String, Integer> actual = new LinkedHashMap<>();
     for (String name : expected.keySet()) {
       actual.put(name, constant(name));
@@ -112,6 +121,10 @@ class NvmlLayoutTest {
     assertEquals(expected, actual);
     assertEquals(nvml_h.NVML_INIT_FLAG_NO_GPUS(), NvmlApi.INIT_FLAG_NO_GPUS);
     assertEquals(nvml_h.NVML_DEVICE_MIG_ENABLE(), NvmlApi.MIG_ENABLE);
+    assertEquals(nvml_h.NVML_NVLINK_MAX_LINKS(), NvmlApi.NVLINK_MAX_LINKS);
+    assertEquals(nvml_h.NVML_FEATURE_ENABLED(), NvmlApi.FEATURE_ENABLED);
+    assertEquals(nvml_h.NVML_P2P_CAPS_INDEX_NVLINK(), NvmlApi.P2P_CAPS_INDEX_NVLINK);
+    assertEquals(nvml_h.NVML_P2P_STATUS_OK(), NvmlApi.P2P_STATUS_OK);
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.github.sglangpreflight.gpu.Gpu;
 import io.github.sglangpreflight.gpu.GpuInventory;
 import io.github.sglangpreflight.gpu.GpuMemory;
 import io.github.sglangpreflight.gpu.GpuProcess;
+import io.github.sglangpreflight.gpu.Interconnect;
 import io.github.sglangpreflight.gpu.MigDevice;
 import io.github.sglangpreflight.gpu.MigMode;
 import io.github.sglangpreflight.gpu.UnreadableGpu;
@@ -76,7 +77,14 @@ class NvmlStubTest {
         Optional.of(MigMode.DISABLED),
         GpuMemory.v2(H200_TOTAL_BYTES, H200_RESERVED_BYTES, H200_FREE_BYTES, H200_USED_BYTES),
         processes,
-        List.of());
+        List.of(),
+        new Interconnect(
+            Interconnect.Kind.NVLINK,
+            OptionalInt.of(NvmlStub.SXM_LINKS),
+            OptionalInt.of(5),
+            OptionalInt.of(16),
+            "NVML: nvmlDeviceGetP2PStatus reports NVLink to the other GPU;"
+                + " nvmlDeviceGetNvLinkState: 18 of 18 links active"));
   }
 
   @Test
@@ -127,12 +135,61 @@ class NvmlStubTest {
   }
 
   @Test
+  void read_bridgedPairsAndAPcieCard_throughTheRealDowncalls() {
+    stub.reset();
+    stub.deviceCount(4);
+    for (int i = 0; i < 4; i++) {
+      stub.h200(i, "GPU-bc7a29fa-5c2a-4e6b-9d1e-3f0a8c7b6d5" + i, 6 + i);
+    }
+    // GPU 0 and 1 bridged (GPU 0: 12 links, the last four idle); GPU 2 and 3 PCIe cards
+    stub.nvLink(0, 12, 0xFF);
+    stub.nvLink(2, 0, 0);
+    stub.nvLink(3, 0, 0);
+    stub.pcie(3, 4, 16);
+
+    List<Gpu> gpus = read().gpus();
+
+    assertEquals(
+        new Interconnect(
+            Interconnect.Kind.NVLINK_PAIRS,
+            OptionalInt.of(8),
+            OptionalInt.of(5),
+            OptionalInt.of(16),
+            "NVML: nvmlDeviceGetP2PStatus reports NVLink to 1 of 3 other GPUs (GPU 1);"
+                + " nvmlDeviceGetNvLinkState: 8 of 12 links active"),
+        gpus.get(0).interconnect());
+    assertEquals(Interconnect.Kind.NVLINK_PAIRS, gpus.get(1).interconnect().kind());
+    assertEquals(Interconnect.Kind.PCIE, gpus.get(2).interconnect().kind());
+    assertEquals(
+        new Interconnect(
+            Interconnect.Kind.PCIE,
+            OptionalInt.empty(),
+            OptionalInt.of(4),
+            OptionalInt.of(16),
+            "NVML: nvmlDeviceGetP2PStatus reports no NVLink to any of the 3 other GPUs;"
+                + " nvmlDeviceGetNvLinkState answered NVML_ERROR_NOT_SUPPORTED (3) for every link"),
+        gpus.get(3).interconnect());
+    assertEquals(4 * NvmlApi.NVLINK_MAX_LINKS, stub.calls("nvmlDeviceGetNvLinkState"));
+    assertEquals(6, stub.calls("nvmlDeviceGetP2PStatus"));
+  }
+
+  @Test
   void read_noPermissionOnOneIndex_otherStillRead() {
     stub.rc("nvmlDeviceGetHandleByIndex_v2", 1, 4);
 
     GpuInventory inventory = read();
 
-    assertEquals(List.of(idleH200(0, UUID_0, "00000000:06:00.0", List.of())), inventory.gpus());
+    Gpu alone =
+        idleH200(0, UUID_0, "00000000:06:00.0", List.of())
+            .withInterconnect(
+                new Interconnect(
+                    Interconnect.Kind.UNKNOWN,
+                    OptionalInt.of(NvmlStub.SXM_LINKS),
+                    OptionalInt.of(5),
+                    OptionalInt.of(16),
+                    "NVML could not tell: no other GPU is visible to ask nvmlDeviceGetP2PStatus"
+                        + " about; nvmlDeviceGetNvLinkState: 18 of 18 links active"));
+    assertEquals(List.of(alone), inventory.gpus());
     assertEquals(
         List.of(
             new UnreadableGpu(
@@ -396,7 +453,7 @@ class NvmlStubTest {
           (FunctionDescriptor) nvml_h.class.getMethod(f + "$descriptor").invoke(null);
       assertEquals(d.toMethodType(), h.type(), f);
     }
-    assertEquals(23, functions.size());
+    assertEquals(27, functions.size());
     assertEquals(functions.size(), BoundNvmlApi.FUNCTIONS.size());
     assertTrue(functions.containsAll(BoundNvmlApi.FUNCTIONS));
   }

@@ -33,7 +33,13 @@ class GpuSnapshotInterconnectTest {
             .gpus()
             .getFirst()
             .withInterconnect(
-                Interconnect.fromNvml(OptionalInt.of(18), OptionalInt.of(5), OptionalInt.of(16)));
+                new Interconnect(
+                    Interconnect.Kind.NVLINK,
+                    OptionalInt.of(18),
+                    OptionalInt.of(5),
+                    OptionalInt.of(16),
+                    "NVML: nvmlDeviceGetP2PStatus reports NVLink to all 7 other GPUs;"
+                        + " nvmlDeviceGetNvLinkState: 18 of 18 links active"));
     GpuInventory inv = GpuPresets.inventory("1xH200");
     GpuInventory one =
         new GpuInventory(
@@ -51,6 +57,33 @@ class GpuSnapshotInterconnectTest {
     assertEquals(OptionalInt.of(18), back.activeNvLinks());
     assertEquals(OptionalInt.of(5), back.pcieGeneration());
     assertEquals(OptionalInt.of(16), back.pcieWidth());
+  }
+
+  @Test
+  void anUnknownKindNvmlGaveAReasonFor_roundTripsWithTheReason() {
+    Interconnect unknown =
+        new Interconnect(
+            Interconnect.Kind.UNKNOWN,
+            OptionalInt.empty(),
+            OptionalInt.of(4),
+            OptionalInt.of(16),
+            "NVML could not tell: nvmlDeviceGetP2PStatus answered NVML_ERROR_NOT_SUPPORTED (3) for"
+                + " GPU 0 and GPU 1");
+    GpuInventory inv = GpuPresets.inventory("1xL4");
+    GpuInventory one =
+        new GpuInventory(
+            inv.source(),
+            inv.driverVersion(),
+            inv.nvmlVersion(),
+            inv.cudaDriverVersion(),
+            java.util.List.of(inv.gpus().getFirst().withInterconnect(unknown)),
+            inv.unreadable(),
+            inv.notes());
+
+    String json = GpuSnapshots.toJson(one);
+
+    assertTrue(json.contains("\"kind\" : \"unknown\""), json);
+    assertEquals(unknown, GpuSnapshots.parse(json, "test").gpus().getFirst().interconnect());
   }
 
   @Test

@@ -87,6 +87,84 @@ public class nvml_h {
     public static int NVML_DEVICE_PCI_BUS_ID_BUFFER_V2_SIZE() {
         return NVML_DEVICE_PCI_BUS_ID_BUFFER_V2_SIZE;
     }
+    private static final int NVML_NVLINK_MAX_LINKS = (int)18L;
+    /**
+     * {@snippet lang=c :
+     * #define NVML_NVLINK_MAX_LINKS 18
+     * }
+     */
+    public static int NVML_NVLINK_MAX_LINKS() {
+        return NVML_NVLINK_MAX_LINKS;
+    }
+    private static final int NVML_P2P_STATUS_OK = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum nvmlGpuP2PStatus_enum.NVML_P2P_STATUS_OK = 0
+     * }
+     */
+    public static int NVML_P2P_STATUS_OK() {
+        return NVML_P2P_STATUS_OK;
+    }
+    private static final int NVML_P2P_STATUS_NOT_SUPPORTED = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * enum nvmlGpuP2PStatus_enum.NVML_P2P_STATUS_NOT_SUPPORTED = 5
+     * }
+     */
+    public static int NVML_P2P_STATUS_NOT_SUPPORTED() {
+        return NVML_P2P_STATUS_NOT_SUPPORTED;
+    }
+    /**
+     * {@snippet lang=c :
+     * typedef enum nvmlGpuP2PStatus_enum {
+     *     ...
+     * } nvmlGpuP2PStatus_t
+     * }
+     */
+    public static final OfInt nvmlGpuP2PStatus_t = nvml_h.C_INT;
+    private static final int NVML_P2P_CAPS_INDEX_NVLINK = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum nvmlGpuP2PCapsIndex_enum.NVML_P2P_CAPS_INDEX_NVLINK = 2
+     * }
+     */
+    public static int NVML_P2P_CAPS_INDEX_NVLINK() {
+        return NVML_P2P_CAPS_INDEX_NVLINK;
+    }
+    /**
+     * {@snippet lang=c :
+     * typedef enum nvmlGpuP2PCapsIndex_enum {
+     *     ...
+     * } nvmlGpuP2PCapsIndex_t
+     * }
+     */
+    public static final OfInt nvmlGpuP2PCapsIndex_t = nvml_h.C_INT;
+    private static final int NVML_FEATURE_DISABLED = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum nvmlEnableState_enum.NVML_FEATURE_DISABLED = 0
+     * }
+     */
+    public static int NVML_FEATURE_DISABLED() {
+        return NVML_FEATURE_DISABLED;
+    }
+    private static final int NVML_FEATURE_ENABLED = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum nvmlEnableState_enum.NVML_FEATURE_ENABLED = 1
+     * }
+     */
+    public static int NVML_FEATURE_ENABLED() {
+        return NVML_FEATURE_ENABLED;
+    }
+    /**
+     * {@snippet lang=c :
+     * typedef enum nvmlEnableState_enum {
+     *     ...
+     * } nvmlEnableState_t
+     * }
+     */
+    public static final OfInt nvmlEnableState_t = nvml_h.C_INT;
     private static final int NVML_SUCCESS = (int)0L;
     /**
      * {@snippet lang=c :
@@ -1163,6 +1241,69 @@ public class nvml_h {
         }
     }
 
+    private static class nvmlDeviceGetP2PStatus {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            nvml_h.C_INT,
+            nvml_h.C_POINTER,
+            nvml_h.C_POINTER,
+            nvml_h.C_INT,
+            nvml_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = nvml_h.findOrThrow("nvmlDeviceGetP2PStatus");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * nvmlReturn_t nvmlDeviceGetP2PStatus(nvmlDevice_t device1, nvmlDevice_t device2, nvmlGpuP2PCapsIndex_t p2pIndex, nvmlGpuP2PStatus_t *p2pStatus)
+     * }
+     */
+    public static FunctionDescriptor nvmlDeviceGetP2PStatus$descriptor() {
+        return nvmlDeviceGetP2PStatus.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * nvmlReturn_t nvmlDeviceGetP2PStatus(nvmlDevice_t device1, nvmlDevice_t device2, nvmlGpuP2PCapsIndex_t p2pIndex, nvmlGpuP2PStatus_t *p2pStatus)
+     * }
+     */
+    public static MethodHandle nvmlDeviceGetP2PStatus$handle() {
+        return nvmlDeviceGetP2PStatus.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * nvmlReturn_t nvmlDeviceGetP2PStatus(nvmlDevice_t device1, nvmlDevice_t device2, nvmlGpuP2PCapsIndex_t p2pIndex, nvmlGpuP2PStatus_t *p2pStatus)
+     * }
+     */
+    public static MemorySegment nvmlDeviceGetP2PStatus$address() {
+        return nvmlDeviceGetP2PStatus.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * nvmlReturn_t nvmlDeviceGetP2PStatus(nvmlDevice_t device1, nvmlDevice_t device2, nvmlGpuP2PCapsIndex_t p2pIndex, nvmlGpuP2PStatus_t *p2pStatus)
+     * }
+     */
+    public static int nvmlDeviceGetP2PStatus(MemorySegment device1, MemorySegment device2, int p2pIndex, MemorySegment p2pStatus) {
+        var mh$ = nvmlDeviceGetP2PStatus.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("nvmlDeviceGetP2PStatus", device1, device2, p2pIndex, p2pStatus);
+            }
+            return (int)mh$.invokeExact(device1, device2, p2pIndex, p2pStatus);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class nvmlDeviceGetUUID {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             nvml_h.C_INT,
@@ -1279,6 +1420,128 @@ public class nvml_h {
                 traceDowncall("nvmlDeviceGetPciInfo_v3", device, pci);
             }
             return (int)mh$.invokeExact(device, pci);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class nvmlDeviceGetMaxPcieLinkGeneration {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            nvml_h.C_INT,
+            nvml_h.C_POINTER,
+            nvml_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = nvml_h.findOrThrow("nvmlDeviceGetMaxPcieLinkGeneration");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * nvmlReturn_t nvmlDeviceGetMaxPcieLinkGeneration(nvmlDevice_t device, unsigned int *maxLinkGen)
+     * }
+     */
+    public static FunctionDescriptor nvmlDeviceGetMaxPcieLinkGeneration$descriptor() {
+        return nvmlDeviceGetMaxPcieLinkGeneration.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * nvmlReturn_t nvmlDeviceGetMaxPcieLinkGeneration(nvmlDevice_t device, unsigned int *maxLinkGen)
+     * }
+     */
+    public static MethodHandle nvmlDeviceGetMaxPcieLinkGeneration$handle() {
+        return nvmlDeviceGetMaxPcieLinkGeneration.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * nvmlReturn_t nvmlDeviceGetMaxPcieLinkGeneration(nvmlDevice_t device, unsigned int *maxLinkGen)
+     * }
+     */
+    public static MemorySegment nvmlDeviceGetMaxPcieLinkGeneration$address() {
+        return nvmlDeviceGetMaxPcieLinkGeneration.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * nvmlReturn_t nvmlDeviceGetMaxPcieLinkGeneration(nvmlDevice_t device, unsigned int *maxLinkGen)
+     * }
+     */
+    public static int nvmlDeviceGetMaxPcieLinkGeneration(MemorySegment device, MemorySegment maxLinkGen) {
+        var mh$ = nvmlDeviceGetMaxPcieLinkGeneration.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("nvmlDeviceGetMaxPcieLinkGeneration", device, maxLinkGen);
+            }
+            return (int)mh$.invokeExact(device, maxLinkGen);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class nvmlDeviceGetMaxPcieLinkWidth {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            nvml_h.C_INT,
+            nvml_h.C_POINTER,
+            nvml_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = nvml_h.findOrThrow("nvmlDeviceGetMaxPcieLinkWidth");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * nvmlReturn_t nvmlDeviceGetMaxPcieLinkWidth(nvmlDevice_t device, unsigned int *maxLinkWidth)
+     * }
+     */
+    public static FunctionDescriptor nvmlDeviceGetMaxPcieLinkWidth$descriptor() {
+        return nvmlDeviceGetMaxPcieLinkWidth.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * nvmlReturn_t nvmlDeviceGetMaxPcieLinkWidth(nvmlDevice_t device, unsigned int *maxLinkWidth)
+     * }
+     */
+    public static MethodHandle nvmlDeviceGetMaxPcieLinkWidth$handle() {
+        return nvmlDeviceGetMaxPcieLinkWidth.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * nvmlReturn_t nvmlDeviceGetMaxPcieLinkWidth(nvmlDevice_t device, unsigned int *maxLinkWidth)
+     * }
+     */
+    public static MemorySegment nvmlDeviceGetMaxPcieLinkWidth$address() {
+        return nvmlDeviceGetMaxPcieLinkWidth.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * nvmlReturn_t nvmlDeviceGetMaxPcieLinkWidth(nvmlDevice_t device, unsigned int *maxLinkWidth)
+     * }
+     */
+    public static int nvmlDeviceGetMaxPcieLinkWidth(MemorySegment device, MemorySegment maxLinkWidth) {
+        var mh$ = nvmlDeviceGetMaxPcieLinkWidth.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("nvmlDeviceGetMaxPcieLinkWidth", device, maxLinkWidth);
+            }
+            return (int)mh$.invokeExact(device, maxLinkWidth);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
@@ -1525,6 +1788,68 @@ public class nvml_h {
                 traceDowncall("nvmlDeviceGetComputeRunningProcesses_v3", device, infoCount, infos);
             }
             return (int)mh$.invokeExact(device, infoCount, infos);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class nvmlDeviceGetNvLinkState {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            nvml_h.C_INT,
+            nvml_h.C_POINTER,
+            nvml_h.C_INT,
+            nvml_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = nvml_h.findOrThrow("nvmlDeviceGetNvLinkState");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * nvmlReturn_t nvmlDeviceGetNvLinkState(nvmlDevice_t device, unsigned int link, nvmlEnableState_t *isActive)
+     * }
+     */
+    public static FunctionDescriptor nvmlDeviceGetNvLinkState$descriptor() {
+        return nvmlDeviceGetNvLinkState.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * nvmlReturn_t nvmlDeviceGetNvLinkState(nvmlDevice_t device, unsigned int link, nvmlEnableState_t *isActive)
+     * }
+     */
+    public static MethodHandle nvmlDeviceGetNvLinkState$handle() {
+        return nvmlDeviceGetNvLinkState.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * nvmlReturn_t nvmlDeviceGetNvLinkState(nvmlDevice_t device, unsigned int link, nvmlEnableState_t *isActive)
+     * }
+     */
+    public static MemorySegment nvmlDeviceGetNvLinkState$address() {
+        return nvmlDeviceGetNvLinkState.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * nvmlReturn_t nvmlDeviceGetNvLinkState(nvmlDevice_t device, unsigned int link, nvmlEnableState_t *isActive)
+     * }
+     */
+    public static int nvmlDeviceGetNvLinkState(MemorySegment device, int link, MemorySegment isActive) {
+        var mh$ = nvmlDeviceGetNvLinkState.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("nvmlDeviceGetNvLinkState", device, link, isActive);
+            }
+            return (int)mh$.invokeExact(device, link, isActive);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {
