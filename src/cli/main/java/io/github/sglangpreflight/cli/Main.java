@@ -34,12 +34,6 @@ import java.util.OptionalInt;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
-import picocli.CommandLine.MissingParameterException;
-import picocli.CommandLine.OverwrittenOptionException;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParseResult;
-import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code sglang-preflight} command line: {@code check}, {@code exec} and {@code gpus} over the
@@ -126,25 +120,21 @@ public final class Main {
           separator < 0 ? null : List.of(Arrays.copyOfRange(args, separator + 1, args.length));
       this.options = List.of(options);
       this.sglangCommand = sglang;
-      CommandLine cl = commandLine();
-      ParseResult parsed;
-      try {
-        parsed = cl.parseArgs(options);
-      } catch (ParameterException e) {
-        throw usage(e, sglang != null);
+      Commands.Common common = QuickArgs.parse(options);
+      if (common != null) {
+        command = options[0];
+      } else {
+        // help, version, a complaint or unusual syntax: picocli reads the whole line
+        PicocliArgs picocli = new PicocliArgs(out, err);
+        try {
+          common = picocli.parse(options, sglang != null);
+        } finally {
+          command = picocli.command();
+        }
+        if (common == null) {
+          return ExitCodes.ACCEPT;
+        }
       }
-      if (CommandLine.printHelpIfRequested(parsed)) {
-        return ExitCodes.ACCEPT;
-      }
-      if (!parsed.hasSubcommand()) {
-        throw new UsageException(
-            "name a command: check (report on a launch), exec (check, then run it) or gpus (show"
-                + " the GPUs), e.g. "
-                + CHECK_FIX);
-      }
-      ParseResult sub = parsed.subcommand();
-      command = sub.commandSpec().name();
-      Commands.Common common = (Commands.Common) sub.commandSpec().userObject();
       if (common.debug && common.quiet) {
         throw new UsageException("--debug and --quiet contradict each other; give one of them");
       }
@@ -152,27 +142,30 @@ public final class Main {
       if (common instanceof Commands.Guard g) {
         guard = g;
       }
-      return switch (common) {
-        case Commands.Check c -> check(c, requireSglangCommand(sglang));
-        case Commands.Exec e -> exec(e, requireSglangCommand(sglang));
-        case Commands.Gpus g -> {
-          if (sglang != null) {
-            throw new UsageException(
-                "there is no SGLang command to give here; drop -- and what follows it (check and"
-                    + " exec take one)");
-          }
-          yield gpus(g);
+      // instanceof rather than a pattern switch: its bootstrap spins a class at every start
+      if (common instanceof Commands.Check c) {
+        return check(c, requireSglangCommand(sglang));
+      }
+      if (common instanceof Commands.Exec e) {
+        return exec(e, requireSglangCommand(sglang));
+      }
+      if (common instanceof Commands.Gpus g) {
+        if (sglang != null) {
+          throw new UsageException(
+              "there is no SGLang command to give here; drop -- and what follows it (check and"
+                  + " exec take one)");
         }
-        case Calibrations.Options o -> {
-          if (sglang != null) {
-            throw new UsageException(
-                "there is no SGLang command to give here; drop -- and what follows it");
-          }
-          Logging.configure(o, List.of());
-          yield Calibrations.run(o, context.environment(), out);
+        return gpus(g);
+      }
+      if (common instanceof Calibrations.Options o) {
+        if (sglang != null) {
+          throw new UsageException(
+              "there is no SGLang command to give here; drop -- and what follows it");
         }
-        default -> throw new IllegalStateException("no handler for " + command);
-      };
+        Logging.configure(o, List.of());
+        return Calibrations.run(o, context.environment(), out);
+      }
+      throw new IllegalStateException("no handler for " + command);
     } catch (UsageException e) {
       fail(e, e.getMessage());
       err.println(
@@ -238,89 +231,13 @@ public final class Main {
     return NAME + (command.isEmpty() ? "" : " " + command) + ": ";
   }
 
-  private CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new Commands.Top());
-    cl.addSubcommand("check", new Commands.Check());
-    cl.addSubcommand("exec", new Commands.Exec());
-    cl.addSubcommand("gpus", new Commands.Gpus());
-    cl.addSubcommand("calibration", new Calibrations.Options());
-    cl.setExpandAtFiles(false);
-    cl.setOut(out);
-    cl.setErr(err);
-    String[] version = {NAME + " " + version(), "Java " + Runtime.version()};
-    cl.getCommandSpec().version(version);
-    cl.getSubcommands().values().forEach(s -> s.getCommandSpec().version(version));
-    return cl;
-  }
-
   /** The jar's Implementation-Version, or "(development build)" when run from classes. */
   static String version() {
     String v = Main.class.getPackage().getImplementationVersion();
     return v != null ? v : "(development build)";
   }
 
-  /** Picocli's complaint as one sentence in this project's words. */
-  private UsageException usage(ParameterException e, boolean separatorGiven) {
-    CommandLine where = e.getCommandLine();
-    if (where != null && where.getParent() != null) {
-      command = where.getCommandName();
-    }
-    boolean guards = command.equals("check") || command.equals("exec");
-    if (e instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
-      String first = u.getUnmatched().getFirst();
-      if (guards && !separatorGiven) {
-        return new UsageException(
-            String.format(
-                Locale.ROOT,
-                "'%s' is not an option of %s %s, and no -- separates the SGLang command; write %s",
-                first,
-                NAME,
-                command,
-                CHECK_FIX.replace(" check ", " " + command + " ")));
-      }
-      if (first.startsWith("-")) {
-        List<String> suggestions = u.getSuggestions();
-        return new UsageException(
-            String.format(
-                Locale.ROOT,
-                "unknown option '%s'%s",
-                first,
-                suggestions.isEmpty()
-                    ? ""
-                    : " (did you mean " + String.join(" or ", suggestions) + "?)"));
-      }
-      if (command.isEmpty()) {
-        return new UsageException(
-            "unknown command '" + first + "': give check, exec or gpus, e.g. " + CHECK_FIX);
-      }
-      return new UsageException(
-          "unexpected argument '"
-              + first
-              + "'"
-              + (guards
-                  ? " before --: preflight's options go before --, the SGLang command after it"
-                  : ""));
-    }
-    if (e instanceof MissingParameterException m && !m.getMissing().isEmpty()) {
-      String name = name(m.getMissing().getFirst());
-      return new UsageException(name + " needs a value after it, e.g. " + example(name));
-    }
-    if (e instanceof OverwrittenOptionException o) {
-      return new UsageException(
-          name(o.getOverwritten()) + " was given more than once; give it once");
-    }
-    String text = e.getMessage();
-    return new UsageException(
-        text.isEmpty()
-            ? "the command line cannot be read"
-            : Character.toLowerCase(text.charAt(0)) + text.substring(1));
-  }
-
-  private static String name(CommandLine.Model.ArgSpec spec) {
-    return spec instanceof CommandLine.Model.OptionSpec o ? o.longestName() : spec.paramLabel();
-  }
-
-  private static String example(String option) {
+  static String example(String option) {
     return switch (option) {
       case "--simulate", "--fallback-preset" -> option + " 8xH200";
       case "--gpus" -> "--gpus gpus.json";
@@ -475,6 +392,9 @@ public final class Main {
           e, report, OptionalInt.of(ExitCodes.CANNOT_START), 0, List.of(), x.getMessage());
       return ExitCodes.CANNOT_START;
     }
+    // the check is done: give its heap back before waiting as long as SGLang runs (with the
+    // launcher's small heap and the serial GC, the waiting JVM stays under 64 MiB resident)
+    System.gc();
     int code;
     try {
       code = child.waitFor();
