@@ -208,7 +208,9 @@ public final class ReportFormat {
    *
    * @param width the line width (bars and wrapped sentences fit it), at least 60
    * @param unicode block characters for the bars (else ASCII)
-   * @param formulas print each term's formula and source under it
+   * @param formulas print each term's formula and source under it, and the budget at the requested
+   *     fraction in full when another one is recommended (without: that budget in one line, the
+   *     recommended one's terms without formulas)
    */
   public record TextStyle(int width, boolean unicode, boolean formulas) {
     public TextStyle {
@@ -309,8 +311,15 @@ public final class ReportFormat {
         .append(r.sglang().defaultFractionFormula())
         .append("\n\n");
 
-    r.estimate()
-        .ifPresent(e -> budget(out, e, style, "at the requested " + Units.fraction(e.fraction())));
+    if (style.formulas() || r.adjustedEstimate().isEmpty()) {
+      r.estimate()
+          .ifPresent(
+              e -> budget(out, e, style, "at the requested " + Units.fraction(e.fraction())));
+    } else {
+      // the short report gives the budget once, at the recommended fraction; the requested one
+      // is the line that says why it was changed (every term of both: formulas on)
+      r.estimate().ifPresent(e -> requestedLine(out, e, style));
+    }
     r.adjustedEstimate()
         .ifPresent(
             e -> budget(out, e, style, "at the recommended " + Units.fraction(e.fraction())));
@@ -348,6 +357,27 @@ public final class ReportFormat {
         .append('\n');
     wrap(out, String.join(" ", r.command()), style.width(), "  ", "    ");
     return out.toString();
+  }
+
+  /** The requested fraction's budget in one sentence, above the recommended one's table. */
+  private static void requestedLine(
+      StringBuilder out, PreflightReport.Estimate e, TextStyle style) {
+    String line =
+        String.format(
+            Locale.ROOT,
+            "At the requested %s (GPU %d): %s outside the pool, %s needed there plus the %s"
+                + " margin: headroom %s, %s",
+            Units.fraction(e.fraction()),
+            e.worstGpu(),
+            gib(e.reserveBytes()),
+            gib(e.reserveNeededBytes()),
+            gib(e.safetyMarginBytes()),
+            gib(e.headroomBytes()),
+            e.headroomBytes() >= e.safetyMarginBytes()
+                ? "ok"
+                : "SHORT by " + gib(e.safetyMarginBytes() - e.headroomBytes()));
+    wrap(out, line, style.width(), "", "  ");
+    out.append('\n');
   }
 
   private static void budget(

@@ -203,6 +203,14 @@ final class Commands {
     boolean allowUnreadableGpus;
 
     @Option(
+        names = "--verbose",
+        order = 34,
+        description =
+            "Show every budget term with its formula and source, and the budget at the requested"
+                + " --mem-fraction-static in full beside the recommended one.")
+    boolean verbose;
+
+    @Option(
         names = "--ascii",
         order = 32,
         description = "Draw the per-GPU bars with ASCII characters only.")

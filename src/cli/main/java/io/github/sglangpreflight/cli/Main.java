@@ -282,7 +282,8 @@ public final class Main {
     if (c.json) {
       out.println(ReportFormat.toJson(report));
     } else {
-      String text = ReportFormat.toText(report, new ReportFormat.TextStyle(width, !c.ascii, true));
+      String text =
+          ReportFormat.toText(report, new ReportFormat.TextStyle(width, !c.ascii, c.verbose));
       if (c.quiet) {
         int end = text.indexOf("\n\n");
         text = end < 0 ? text : text.substring(0, end + 1);
@@ -308,7 +309,7 @@ public final class Main {
     out.print(
         c.json
             ? json + "\n"
-            : MultiNodeText.text(r, files, new ReportFormat.TextStyle(width, !c.ascii, true)));
+            : MultiNodeText.text(r, files, new ReportFormat.TextStyle(width, !c.ascii, c.verbose)));
     return switch (r.decision()) {
       case ACCEPT -> ExitCodes.ACCEPT;
       case ADJUST -> ExitCodes.ADJUST;
@@ -346,7 +347,8 @@ public final class Main {
       log.warn("--policy warn: running the command as given");
       argv = report.originalCommand();
     } else if (report.decision() == Decision.REJECT) {
-      err.print(ReportFormat.toText(report, new ReportFormat.TextStyle(width, !e.ascii, true)));
+      err.print(
+          ReportFormat.toText(report, new ReportFormat.TextStyle(width, !e.ascii, e.verbose)));
       err.println();
       err.println(prefix() + "REJECT: the command was not started (exit code 4)");
       return ExitCodes.REJECT;

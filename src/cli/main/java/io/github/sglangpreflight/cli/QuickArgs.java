@@ -56,7 +56,8 @@ final class QuickArgs {
           "--report-file",
           "--calibration-dir" ->
           guard ? Kind.VALUE : null;
-      case "--no-calibration", "--allow-unreadable-gpus", "--ascii" -> guard ? Kind.FLAG : null;
+      case "--no-calibration", "--allow-unreadable-gpus", "--ascii", "--verbose" ->
+          guard ? Kind.FLAG : null;
       case "--retry-on-oom" -> command.equals("exec") ? Kind.VALUE : null;
       case "--fallback-preset" -> gpus ? Kind.VALUE : null;
       default -> null;
@@ -135,6 +136,7 @@ final class QuickArgs {
       case "--no-calibration" -> ((Commands.Guard) c).noCalibration = true;
       case "--allow-unreadable-gpus" -> ((Commands.Guard) c).allowUnreadableGpus = true;
       case "--ascii" -> ((Commands.Guard) c).ascii = true;
+      case "--verbose" -> ((Commands.Guard) c).verbose = true;
       default -> throw new IllegalStateException("no flag " + name);
     }
   }

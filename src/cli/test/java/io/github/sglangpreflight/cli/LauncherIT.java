@@ -89,7 +89,7 @@ class LauncherIT {
     assertEquals(
         ReportFormat.toText(
             MainTest.library("8xH200", "0.4.5.post3", CliRun.SEED_COMMAND),
-            ReportFormat.TextStyle.standard()),
+            new ReportFormat.TextStyle(100, true, false)),
         first.out());
     assertTrue(first.out().contains("CUDA-graph capture under DP attention"), first.out());
     assertEquals("", first.err(), "nothing on stderr: no CDS chatter, no warning, no repeated log");

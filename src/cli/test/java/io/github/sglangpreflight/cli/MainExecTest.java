@@ -106,7 +106,7 @@ class MainExecTest {
     assertFalse(Files.exists(argvFile), "the command was not started");
     assertEquals("", r.out());
     assertEquals(
-        ReportFormat.toText(expected, new ReportFormat.TextStyle(100, false, true))
+        ReportFormat.toText(expected, new ReportFormat.TextStyle(100, false, false))
             + "\nsglang-preflight exec: REJECT: the command was not started (exit code 4)\n",
         r.err());
   }

@@ -94,13 +94,46 @@ class MainTest {
     PreflightReport expected = library("8xH200", "0.4.5.post3", SEED_COMMAND);
     assertEquals(Decision.ADJUST, expected.decision());
     assertEquals(ExitCodes.ADJUST, r.exitCode(), r.toString());
-    assertEquals(ReportFormat.toText(expected, ReportFormat.TextStyle.standard()), r.out());
+    assertEquals(
+        ReportFormat.toText(expected, new ReportFormat.TextStyle(100, true, false)), r.out());
     assertTrue(r.out().startsWith("sglang-preflight: ADJUST"), r.out());
     assertTrue(
         expected.headline().contains("most of it CUDA-graph capture under DP attention"),
         expected.headline());
     assertTrue(r.out().contains("Command (rewritten)"), r.out());
     assertEquals("", r.err());
+  }
+
+  @Test
+  void check_seedCase_short_givesTheBudgetOnceAndVerboseGivesEveryTerm() {
+    CliRun brief = run(args("check", SEED_OPTIONS, SEED_COMMAND));
+    List<String> verboseOptions = new ArrayList<>(SEED_OPTIONS);
+    verboseOptions.add("--verbose");
+    CliRun verbose = run(args("check", verboseOptions, SEED_COMMAND));
+
+    PreflightReport expected = library("8xH200", "0.4.5.post3", SEED_COMMAND);
+    assertEquals(ReportFormat.toText(expected, ReportFormat.TextStyle.standard()), verbose.out());
+    assertEquals(ExitCodes.ADJUST, verbose.exitCode(), verbose.toString());
+    // the budget once (at the recommended fraction), the requested one in a line
+    assertEquals(1, brief.out().split("\nBudget at ", -1).length - 1, brief.out());
+    assertTrue(brief.out().contains("\nBudget at the recommended 0.871 (GPU 0"), brief.out());
+    assertTrue(
+        brief
+            .out()
+            .contains(
+                "At the requested 0.907 (GPU 0): 12.81 GiB outside the pool, 16.72 GiB needed"
+                    + " there plus the 1.00 GiB\n  margin: headroom -3.91 GiB, SHORT by 4.91 GiB\n"),
+        brief.out());
+    assertFalse(brief.out().contains("reserve_for_graph_mb"), "no formulas: " + brief.out());
+    assertTrue(verbose.out().contains("reserve_for_graph_mb server_args.py"), verbose.out());
+    assertTrue(verbose.out().contains("Budget at the requested 0.907"), verbose.out());
+    // the per-GPU bars are kept
+    for (int gpu = 0; gpu < 8; gpu++) {
+      assertTrue(brief.out().contains("\n  GPU " + gpu + "   |"), brief.out());
+    }
+    long briefLines = brief.out().lines().count();
+    long verboseLines = verbose.out().lines().count();
+    assertTrue(briefLines * 2 < verboseLines, briefLines + " vs " + verboseLines);
   }
 
   @Test
@@ -189,7 +222,7 @@ class MainTest {
   @Test
   void check_asciiAndWidth_drawTheTableWithThatStyle() {
     List<String> options = new ArrayList<>(SEED_OPTIONS);
-    options.addAll(List.of("--ascii", "--width", "80"));
+    options.addAll(List.of("--ascii", "--width", "80", "--verbose"));
 
     CliRun r = run(args("check", options, SEED_COMMAND));
 
@@ -210,7 +243,7 @@ class MainTest {
     assertEquals(
         ReportFormat.toText(
             library("8xH200", "0.4.5.post3", SEED_COMMAND),
-            new ReportFormat.TextStyle(120, true, true)),
+            new ReportFormat.TextStyle(120, true, false)),
         r.out());
   }
 
@@ -858,6 +891,7 @@ class MainTest {
                 "--no-calibration",
                 "--json",
                 "--ascii",
+                "--verbose",
                 "--width",
                 "--quiet",
                 "--debug",
@@ -878,6 +912,7 @@ class MainTest {
                 "--calibration-dir",
                 "--no-calibration",
                 "--ascii",
+                "--verbose",
                 "--width",
                 "--quiet",
                 "--debug",
