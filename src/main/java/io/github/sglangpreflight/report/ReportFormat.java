@@ -251,7 +251,8 @@ public final class ReportFormat {
     }
     out.append('\n');
     for (String reason : r.reasons()) {
-      wrap(out, reason, style.width(), "  ", "    ");
+      wrap(
+          out, style.formulas() ? reason : withoutHeadline(r, reason), style.width(), "  ", "    ");
     }
     out.append('\n');
 
@@ -357,6 +358,28 @@ public final class ReportFormat {
         .append('\n');
     wrap(out, String.join(" ", r.command()), style.width(), "  ", "    ");
     return out.toString();
+  }
+
+  /**
+   * {@code reason} without what the first line already says: "ADJUST: --mem-fraction-static 0.907
+   * (SGLang 0.4.5.post3's default) leaves ..." becomes "0.907 leaves ..." (the short report; the
+   * JSON and {@code formulas} keep the whole sentence).
+   */
+  private static String withoutHeadline(PreflightReport r, String reason) {
+    if (!r.checked() || r.requestedFractionSource() == PreflightReport.FractionSource.FLAG) {
+      return reason;
+    }
+    String fraction = Units.fraction(r.requestedFraction());
+    String repeated =
+        r.decision()
+            + ": --mem-fraction-static "
+            + fraction
+            + " (SGLang "
+            + r.sglang().version()
+            + "'s default) ";
+    return reason.startsWith(repeated)
+        ? fraction + " " + reason.substring(repeated.length())
+        : reason;
   }
 
   /** The requested fraction's budget in one sentence, above the recommended one's table. */

@@ -125,6 +125,14 @@ class MainTest {
                     + " there plus the 1.00 GiB\n  margin: headroom -3.91 GiB, SHORT by 4.91 GiB\n"),
         brief.out());
     assertFalse(brief.out().contains("reserve_for_graph_mb"), "no formulas: " + brief.out());
+    // the reason does not repeat the first line's fraction and its origin
+    assertTrue(
+        brief.out().contains("\n  0.907 leaves 12.81 GiB outside the static pool on GPU 0"),
+        brief.out());
+    assertFalse(brief.out().contains("ADJUST: --mem-fraction-static 0.907"), brief.out());
+    assertTrue(
+        verbose.out().contains("\n  ADJUST: --mem-fraction-static 0.907 (SGLang 0.4.5.post3's"),
+        verbose.out());
     assertTrue(verbose.out().contains("reserve_for_graph_mb server_args.py"), verbose.out());
     assertTrue(verbose.out().contains("Budget at the requested 0.907"), verbose.out());
     // the per-GPU bars are kept
@@ -214,7 +222,8 @@ class MainTest {
 
     String full =
         ReportFormat.toText(
-            library("8xH200", "0.4.5.post3", SEED_COMMAND), ReportFormat.TextStyle.standard());
+            library("8xH200", "0.4.5.post3", SEED_COMMAND),
+            new ReportFormat.TextStyle(100, true, false));
     assertEquals(ExitCodes.ADJUST, r.exitCode(), r.toString());
     assertEquals(full.substring(0, full.indexOf("\n\n") + 1), r.out());
   }
