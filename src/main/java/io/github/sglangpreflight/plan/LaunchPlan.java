@@ -199,6 +199,7 @@ public record LaunchPlan(
 
     int context = a.contextLength().orElse(spec.contextLength());
     String kvDtype = a.kvCacheDtype().orElse(dfl.kvCacheDtype());
+    kvDtype = nsaKvCacheDtype(facts, spec, kvDtype, sm, notes);
     int page = a.pageSize().orElse(dfl.pageSize());
 
     // chunked prefill: user, else version default; multimodal models lose it in old versions
@@ -489,6 +490,39 @@ public record LaunchPlan(
   }
 
   // the value of an option the typed ServerArgs do not carry (a known option or an unknown one)
+  /**
+   * SGLang's KV dtype for a DeepSeek DSA (NSA) model: from 0.5.3 {@code auto} becomes {@code
+   * fp8_e4m3} on compute capability 10 and above (server_args.py {@code
+   * _set_default_nsa_kv_cache_dtype}; switch point {@code NSA_FP8_KV_ON_BLACKWELL}). Below sm100
+   * SGLang writes {@code bfloat16}, which is what {@code auto} sizes for these BF16-dtype models.
+   * Without a known compute capability the value stays as given, with a note.
+   */
+  static String nsaKvCacheDtype(
+      SglangFacts facts, ModelSpec spec, String kvDtype, OptionalInt sm, List<String> notes) {
+    boolean dsa = spec.usesMla() && spec.arch().indexer().isPresent();
+    if (!dsa || !kvDtype.equals("auto") || !facts.nsaFp8KvOnBlackwell()) {
+      return kvDtype;
+    }
+    if (sm.isEmpty()) {
+      notes.add(
+          "--kv-cache-dtype auto on a DeepSeek DSA model: SGLang "
+              + facts.version()
+              + " makes it fp8_e4m3 on compute capability 10 and above and bfloat16 below; the"
+              + " GPU's compute capability is not known, so the KV cache is sized as bfloat16");
+      return kvDtype;
+    }
+    if (sm.getAsInt() < 100) {
+      return kvDtype;
+    }
+    notes.add(
+        "--kv-cache-dtype auto on a DeepSeek DSA model: SGLang "
+            + facts.version()
+            + " uses fp8_e4m3 on sm"
+            + sm.getAsInt()
+            + " (_set_default_nsa_kv_cache_dtype)");
+    return "fp8_e4m3";
+  }
+
   private static Optional<String> optionValue(LaunchCommand launch, String flag) {
     for (LaunchCommand.Option o : launch.options()) {
       if (o.flag().equals(flag) && !o.values().isEmpty()) {

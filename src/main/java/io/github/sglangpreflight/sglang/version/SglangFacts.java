@@ -555,6 +555,16 @@ public final class SglangFacts {
     return !draftWeightsBeforePool();
   }
 
+  /**
+   * A DeepSeek DSA (NSA) model's {@code --kv-cache-dtype auto} becomes {@code fp8_e4m3} on compute
+   * capability 10 and above (0.5.3, the first release that serves DeepSeek-V3.2): server_args.py
+   * {@code _set_default_nsa_kv_cache_dtype}, the DeepSeek NSA branch of the model-specific
+   * adjustments.
+   */
+  public boolean nsaFp8KvOnBlackwell() {
+    return atLeast(SwitchPoint.NSA_FP8_KV_ON_BLACKWELL);
+  }
+
   /** {@code --enable-symm-mem} preallocates 4 GiB after capture (main from 2026-01-23). */
   public boolean symmetricMemoryPrealloc() {
     return atLeast(SwitchPoint.SYMM_MEM_PREALLOC);
