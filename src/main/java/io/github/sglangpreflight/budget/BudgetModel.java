@@ -197,6 +197,13 @@ public final class BudgetModel {
   private final WeightsPerGpu weights;
   private final KvCacheLayout kv;
   private final TermContext.Launch launch;
+
+  /**
+   * The token buffers of a one-cell-per-token pool made of several (MLA latent + DSA indexer), for
+   * the report; empty where the cell is one buffer or the buffers do not add up to the cell.
+   */
+  private final Optional<KvPoolLayout> poolsView;
+
   private final List<Slot> slots;
   private final List<String> notes;
 
@@ -255,6 +262,7 @@ public final class BudgetModel {
             weights,
             kv,
             poolSizing(spec, par, kopts, kv, a));
+    this.poolsView = poolsView(spec, par, kopts, kv);
     List<String> n = new ArrayList<>(plan.notes());
     n.addAll(request.model().notes());
     request.calibration().ifPresent(c -> n.addAll(ObservedItems.notes(c, plan.decodeGraphs())));
@@ -309,6 +317,22 @@ public final class BudgetModel {
   /** The pools of the tightest GPU for {@code tokens} full-attention tokens. */
   private List<MemoryBudget.PoolShare> poolShares(long tokens) {
     long t = Math.max(0, tokens);
+    if (launch.pools().isEmpty() && poolsView.isPresent()) {
+      // MLA + DSA indexer: one cell per token, shown as the two buffers SGLang allocates
+      List<MemoryBudget.PoolShare> out = new ArrayList<>();
+      for (KvPoolLayout.Pool pool : poolsView.get().pools()) {
+        out.add(
+            new MemoryBudget.PoolShare(
+                pool.kind().name().toLowerCase(Locale.ROOT),
+                pool.layers(),
+                pool.bytesPerUnit(),
+                "token",
+                t,
+                pool.formula(),
+                pool.source()));
+      }
+      return List.copyOf(out);
+    }
     if (launch.pools().isEmpty()) {
       return List.of(
           new MemoryBudget.PoolShare(
@@ -334,6 +358,21 @@ public final class BudgetModel {
               pool.source()));
     }
     return List.copyOf(out);
+  }
+
+  private Optional<KvPoolLayout> poolsView(
+      ModelSpec spec, Parallelism par, KvCacheOptions kopts, KvCacheLayout kv) {
+    if (launch.pools().isPresent()
+        || par.ppSize() != 1
+        || kopts.fp4()
+        || plan.speculative().isPresent()) {
+      return Optional.empty();
+    }
+    KvPoolLayout layout = KvPoolLayout.of(spec, par, kopts);
+    long sum = layout.pools().stream().mapToLong(KvPoolLayout.Pool::bytesPerUnit).sum();
+    return layout.pools().size() > 1 && sum == kv.bytesPerToken()
+        ? Optional.of(layout)
+        : Optional.empty();
   }
 
   /** The pools SGLang sizes apart from one cell per token, when it does. */
