@@ -782,6 +782,18 @@ public final class Preflight {
                         g.kvPoolBytes(),
                         g.reserveNeededBytes(),
                         g.headroomBytes()))
+            .toList(),
+        b.kvPools().stream()
+            .map(
+                p ->
+                    new PreflightReport.KvPool(
+                        p.kind(),
+                        p.layers(),
+                        p.bytesPerUnit(),
+                        p.unit(),
+                        p.units(),
+                        p.formula(),
+                        p.source()))
             .toList());
   }
 

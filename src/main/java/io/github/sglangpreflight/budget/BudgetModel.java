@@ -6,6 +6,7 @@ import io.github.sglangpreflight.gpu.GpuMemory;
 import io.github.sglangpreflight.gpu.Interconnect;
 import io.github.sglangpreflight.model.KvCacheLayout;
 import io.github.sglangpreflight.model.KvCacheOptions;
+import io.github.sglangpreflight.model.KvPoolLayout;
 import io.github.sglangpreflight.model.ModelDescription;
 import io.github.sglangpreflight.model.ModelSpec;
 import io.github.sglangpreflight.model.Parallelism;
@@ -196,6 +197,13 @@ public final class BudgetModel {
   private final WeightsPerGpu weights;
   private final KvCacheLayout kv;
   private final TermContext.Launch launch;
+
+  /**
+   * The token buffers of a one-cell-per-token pool made of several (MLA latent + DSA indexer), for
+   * the report; empty where the cell is one buffer or the buffers do not add up to the cell.
+   */
+  private final Optional<KvPoolLayout> poolsView;
+
   private final List<Slot> slots;
   private final List<String> notes;
 
@@ -246,7 +254,15 @@ public final class BudgetModel {
             .withKvCacheDtype(plan.kvCacheDtype())
             .withDtype(a.dtype().flatMap(WeightDtype::fromTorchName));
     this.kv = KvCacheLayout.of(spec, par, kopts);
-    this.launch = new TermContext.Launch(plan, request.model(), request.draftModel(), weights, kv);
+    this.launch =
+        new TermContext.Launch(
+            plan,
+            request.model(),
+            request.draftModel(),
+            weights,
+            kv,
+            poolSizing(spec, par, kopts, kv, a));
+    this.poolsView = poolsView(spec, par, kopts, kv);
     List<String> n = new ArrayList<>(plan.notes());
     n.addAll(request.model().notes());
     request.calibration().ifPresent(c -> n.addAll(ObservedItems.notes(c, plan.decodeGraphs())));
@@ -270,6 +286,98 @@ public final class BudgetModel {
     this.heavyWeightParts = List.copyOf(WeightsTerm.parts(weights.worstRank()));
     this.fractionRule = facts.fractionRule();
     this.requestRowsRule = facts.requestRowsRule();
+  }
+
+  /**
+   * The pools SGLang sizes other than one cell per token: hybrid SWA (where this version splits the
+   * pool) or a linear-attention state pool, on one pipeline stage without speculative decoding and
+   * without fp4 KV (elsewhere every layer counts as a full-attention cell: an upper bound).
+   */
+  private Optional<TermContext.PoolSizing> poolSizing(
+      ModelSpec spec, Parallelism par, KvCacheOptions kopts, KvCacheLayout kv, ServerArgs a) {
+    if (par.ppSize() != 1 || plan.speculative().isPresent() || kopts.fp4()) {
+      return Optional.empty();
+    }
+    KvPoolLayout layout = KvPoolLayout.of(spec, par, kopts);
+    if (!layout.hybridSwa() && layout.stateBytesPerRequest() == 0) {
+      return Optional.empty();
+    }
+    OptionalInt cap =
+        a.maxMambaCacheSize().isPresent()
+            ? OptionalInt.of(a.maxMambaCacheSize().getAsInt() / Math.max(1, par.attnDpSize()))
+            : OptionalInt.empty();
+    KvPoolLayout.Sizing sizing =
+        new KvPoolLayout.Sizing(
+            a.swaFullTokensRatio().orElse(KvPoolLayout.DEFAULT_SWA_FULL_TOKENS_RATIO),
+            KvPoolLayout.DEFAULT_MAMBA_FULL_MEMORY_RATIO,
+            cap);
+    return Optional.of(new TermContext.PoolSizing(layout, sizing));
+  }
+
+  /** The pools of the tightest GPU for {@code tokens} full-attention tokens. */
+  private List<MemoryBudget.PoolShare> poolShares(long tokens) {
+    long t = Math.max(0, tokens);
+    if (launch.pools().isEmpty() && poolsView.isPresent()) {
+      // MLA + DSA indexer: one cell per token, shown as the two buffers SGLang allocates
+      List<MemoryBudget.PoolShare> out = new ArrayList<>();
+      for (KvPoolLayout.Pool pool : poolsView.get().pools()) {
+        out.add(
+            new MemoryBudget.PoolShare(
+                pool.kind().name().toLowerCase(Locale.ROOT),
+                pool.layers(),
+                pool.bytesPerUnit(),
+                "token",
+                t,
+                pool.formula(),
+                pool.source()));
+      }
+      return List.copyOf(out);
+    }
+    if (launch.pools().isEmpty()) {
+      return List.of(
+          new MemoryBudget.PoolShare(
+              "kv_cell",
+              kv.stages().getFirst().layers(),
+              kv.bytesPerToken(),
+              "token",
+              t,
+              kv.formula(),
+              kv.source()));
+    }
+    TermContext.PoolSizing p = launch.pools().get();
+    List<MemoryBudget.PoolShare> out = new ArrayList<>();
+    for (KvPoolLayout.Pool pool : p.layout().pools()) {
+      out.add(
+          new MemoryBudget.PoolShare(
+              pool.kind().name().toLowerCase(Locale.ROOT),
+              pool.layers(),
+              pool.bytesPerUnit(),
+              pool.perRequest() ? "request" : "token",
+              t > 0 ? p.layout().units(pool, t, p.sizing(), plan.pageSize()) : 0,
+              pool.formula(),
+              pool.source()));
+    }
+    return List.copyOf(out);
+  }
+
+  private Optional<KvPoolLayout> poolsView(
+      ModelSpec spec, Parallelism par, KvCacheOptions kopts, KvCacheLayout kv) {
+    if (launch.pools().isPresent()
+        || par.ppSize() != 1
+        || kopts.fp4()
+        || plan.speculative().isPresent()) {
+      return Optional.empty();
+    }
+    KvPoolLayout layout = KvPoolLayout.of(spec, par, kopts);
+    long sum = layout.pools().stream().mapToLong(KvPoolLayout.Pool::bytesPerUnit).sum();
+    return layout.pools().size() > 1 && sum == kv.bytesPerToken()
+        ? Optional.of(layout)
+        : Optional.empty();
+  }
+
+  /** The pools SGLang sizes apart from one cell per token, when it does. */
+  public Optional<KvPoolLayout> kvPools() {
+    return launch.pools().map(TermContext.PoolSizing::layout);
   }
 
   /** Placements of recent (model, layout) pairs: remedies rebuild the budget many times. */
@@ -457,7 +565,8 @@ public final class BudgetModel {
         request.safetyMarginBytes(),
         worst,
         gpus,
-        capture);
+        capture,
+        poolShares(minTokens));
   }
 
   /**

@@ -25,18 +25,59 @@ final class KvPoolTerm implements BudgetTerm<TermContext.Pool> {
         new BudgetItem(
             id(),
             bytes,
-            Units.count(c.allocTokens()) + " tokens x " + cell + " B",
-            "model_runner.py L741-752 (profile_max_num_token), mem_cache/memory_pool.py"
-                + " @v0.4.5.post3"));
+            c.launch().pools().isPresent()
+                ? Units.count(c.allocTokens())
+                    + " full-attention tokens; "
+                    + poolsText(c.launch().pools().get())
+                : Units.count(c.allocTokens()) + " tokens x " + cell + " B",
+            c.launch().pools().isPresent()
+                ? "pool_configurator.py HybridSWAPoolConfigurator.calculate_pool_sizes,"
+                    + " kv_cache_configurator.py _handle_max_mamba_cache @003fca80"
+                : "model_runner.py L741-752 (profile_max_num_token), mem_cache/memory_pool.py"
+                    + " @v0.4.5.post3"));
+  }
+
+  private static String poolsText(TermContext.PoolSizing p) {
+    StringBuilder b = new StringBuilder();
+    for (var pool : p.layout().pools()) {
+      if (b.length() > 0) {
+        b.append(", ");
+      }
+      b.append(pool.kind().name().toLowerCase(java.util.Locale.ROOT))
+          .append(' ')
+          .append(pool.bytesPerUnit())
+          .append(pool.perRequest() ? " B per request" : " B per token");
+    }
+    return b.append(" (swa ratio ")
+        .append(p.sizing().swaFullTokensRatio())
+        .append(", mamba ratio ")
+        .append(p.sizing().mambaFullMemoryRatio())
+        .append(')')
+        .toString();
   }
 
   /** The pool's bytes on one GPU of the stage: nothing when SGLang refuses to start. */
   static long bytes(TermContext.Launch l, int ppRank, long kvTokens, long allocTokens) {
-    return kvTokens > 0 ? allocTokens * cellBytes(l, ppRank) : 0;
+    if (kvTokens <= 0) {
+      return 0;
+    }
+    if (l.pools().isPresent()) {
+      TermContext.PoolSizing p = l.pools().get();
+      return p.layout().poolBytes(allocTokens, p.sizing());
+    }
+    return allocTokens * cellBytes(l, ppRank);
   }
 
-  /** Tokens one stage profiles from the {@code restBytes} the static pool leaves for the pool. */
+  /**
+   * Tokens one stage profiles from the {@code restBytes} the static pool leaves for the pool: one
+   * cell per token, or, with hybrid SWA / state pools, the state slots first and then {@code full ×
+   * n_full + ratio × swa × n_swa} per token (KvPoolLayout#profiledTokens).
+   */
   static long profiledTokens(TermContext.Launch l, int ppRank, double restBytes) {
+    if (l.pools().isPresent()) {
+      TermContext.PoolSizing p = l.pools().get();
+      return p.layout().profiledTokens(restBytes, p.sizing());
+    }
     return restBytes > 0 ? (long) Math.floor(restBytes / cellBytes(l, ppRank)) : 0;
   }
 

@@ -38,9 +38,31 @@ public record MemoryBudget(
     long safetyMarginBytes,
     GpuBudget worstGpu,
     List<GpuBudget> gpus,
-    List<Integer> decodeCaptureList) {
+    List<Integer> decodeCaptureList,
+    List<PoolShare> kvPools) {
+
+  /**
+   * One KV pool on the tightest GPU: what it holds and how many units (tokens or requests).
+   *
+   * @param kind {@code kv_cell} (one cell per token), or a {@code KvPoolLayout.Kind} in lower case
+   * @param layers the layers it serves on the GPU
+   * @param bytesPerUnit bytes of one token (or request) over those layers
+   * @param unit {@code token} or {@code request}
+   * @param units how many it holds
+   * @param formula the computation with the numbers
+   * @param source the SGLang code it follows
+   */
+  public record PoolShare(
+      String kind,
+      int layers,
+      long bytesPerUnit,
+      String unit,
+      long units,
+      String formula,
+      String source) {}
 
   public MemoryBudget {
+    kvPools = List.copyOf(kvPools);
     weightParts = List.copyOf(weightParts);
     gpus = List.copyOf(gpus);
     decodeCaptureList = List.copyOf(decodeCaptureList);

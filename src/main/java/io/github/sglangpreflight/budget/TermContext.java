@@ -1,6 +1,7 @@
 package io.github.sglangpreflight.budget;
 
 import io.github.sglangpreflight.model.KvCacheLayout;
+import io.github.sglangpreflight.model.KvPoolLayout;
 import io.github.sglangpreflight.model.ModelDescription;
 import io.github.sglangpreflight.model.ModelSpec;
 import io.github.sglangpreflight.model.WeightsPerGpu;
@@ -48,7 +49,28 @@ sealed interface TermContext {
       ModelDescription model,
       Optional<ModelDescription> draftModel,
       WeightsPerGpu weights,
-      KvCacheLayout kv) {}
+      KvCacheLayout kv,
+      Optional<PoolSizing> pools) {
+
+    /** A launch whose pool is one cell per token (no hybrid SWA or state pool). */
+    Launch(
+        LaunchPlan plan,
+        ModelDescription model,
+        Optional<ModelDescription> draftModel,
+        WeightsPerGpu weights,
+        KvCacheLayout kv) {
+      this(plan, model, draftModel, weights, kv, Optional.empty());
+    }
+  }
+
+  /**
+   * SGLang's split of the pool budget where it is not one cell per token: hybrid SWA pools or a
+   * linear-attention state pool, on one pipeline stage without speculative decoding.
+   *
+   * @param layout the pools
+   * @param sizing the ratios and caps from the flags
+   */
+  record PoolSizing(KvPoolLayout layout, KvPoolLayout.Sizing sizing) {}
 
   /** Before T: one GPU of the launch. */
   record BeforeT(Launch launch, BudgetModel.GpuSlot gpu) implements TermContext {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * The KV pools SGLang builds for a model on one GPU of the first pipeline stage, one entry per pool
@@ -221,5 +222,119 @@ public record KvPoolLayout(List<Pool> pools, boolean hybridSwa, int slidingWindo
       return 0;
     }
     return (long) Math.floor(restBytes * mambaFullMemoryRatio / (1 + mambaFullMemoryRatio) / per);
+  }
+
+  /** SGLang's default {@code --mamba-full-memory-ratio} (server_args.py @main, PR #15337). */
+  public static final double DEFAULT_MAMBA_FULL_MEMORY_RATIO = 0.9;
+
+  /** SGLang's default {@code --swa-full-tokens-ratio} (server_args.py @main). */
+  public static final double DEFAULT_SWA_FULL_TOKENS_RATIO = 0.8;
+
+  /**
+   * How SGLang turns the bytes left for the pools into {@code max_total_num_tokens} and state slots
+   * (kv_cache_configurator.py {@code _handle_max_mamba_cache}, pool_configurator.py {@code
+   * HybridSWAPoolConfigurator.calculate_pool_sizes} @003fca80).
+   *
+   * @param swaFullTokensRatio {@code --swa-full-tokens-ratio}
+   * @param mambaFullMemoryRatio {@code --mamba-full-memory-ratio}
+   * @param maxMambaCacheSize {@code --max-mamba-cache-size} per attention-DP worker, when given
+   */
+  public record Sizing(
+      double swaFullTokensRatio, double mambaFullMemoryRatio, OptionalInt maxMambaCacheSize) {
+    public Sizing {
+      Objects.requireNonNull(maxMambaCacheSize, "maxMambaCacheSize");
+      if (!(swaFullTokensRatio > 0) || !(mambaFullMemoryRatio > 0)) {
+        throw new IllegalArgumentException(
+            "ratios must be positive, were " + swaFullTokensRatio + " and " + mambaFullMemoryRatio);
+      }
+    }
+
+    /** SGLang's defaults. */
+    public static Sizing defaults() {
+      return new Sizing(
+          DEFAULT_SWA_FULL_TOKENS_RATIO, DEFAULT_MAMBA_FULL_MEMORY_RATIO, OptionalInt.empty());
+    }
+  }
+
+  /**
+   * The state slots SGLang gives the linear-attention pool out of {@code restBytes}: {@code
+   * --max-mamba-cache-size} when given, else {@link #mambaRequests}; 0 without such layers.
+   */
+  public long stateRequests(double restBytes, Sizing sizing) {
+    if (stateBytesPerRequest() == 0) {
+      return 0;
+    }
+    if (sizing.maxMambaCacheSize().isPresent()) {
+      return sizing.maxMambaCacheSize().getAsInt();
+    }
+    return mambaRequests(restBytes, sizing.mambaFullMemoryRatio());
+  }
+
+  /**
+   * {@code max_total_num_tokens} before the cap and the page rounding: the state slots come out of
+   * {@code restBytes} first ({@code total_rest_memory − max_mamba_cache_size ×
+   * mamba_cache_per_req}), the rest is divided by {@link #tokenCoefficientBytes} ({@code
+   * available_bytes // cell_size}). Zero or less when nothing is left.
+   */
+  public long profiledTokens(double restBytes, Sizing sizing) {
+    if (restBytes <= 0) {
+      return 0;
+    }
+    double tokenBytes =
+        restBytes - (double) stateRequests(restBytes, sizing) * stateBytesPerRequest();
+    double coefficient = tokenCoefficientBytes(sizing.swaFullTokensRatio());
+    if (tokenBytes <= 0 || coefficient <= 0) {
+      return 0;
+    }
+    return (long) Math.floor(tokenBytes / coefficient);
+  }
+
+  /**
+   * The bytes of every pool for {@code tokens} full-attention tokens: the token pools ({@code
+   * tokens × }{@link #tokenCoefficientBytes}) and the state slots. Without {@code
+   * --max-mamba-cache-size} the slots are recovered from the tokens ({@code r × token bytes / per
+   * request}, within one slot of what {@link #stateRequests} gave for the same rest).
+   */
+  public long poolBytes(long tokens, Sizing sizing) {
+    if (tokens <= 0) {
+      return 0;
+    }
+    double tokenBytes = tokens * tokenCoefficientBytes(sizing.swaFullTokensRatio());
+    return (long) Math.ceil(tokenBytes)
+        + stateRequestsForTokens(tokens, sizing) * stateBytesPerRequest();
+  }
+
+  /**
+   * The state slots that go with {@code tokens} full-attention tokens: {@code
+   * --max-mamba-cache-size}, else {@code floor(r × tokens × coefficient / per request)}; 0 without
+   * linear-attention layers.
+   */
+  public long stateRequestsForTokens(long tokens, Sizing sizing) {
+    long per = stateBytesPerRequest();
+    if (per == 0 || tokens <= 0) {
+      return 0;
+    }
+    if (sizing.maxMambaCacheSize().isPresent()) {
+      return sizing.maxMambaCacheSize().getAsInt();
+    }
+    double tokenBytes = tokens * tokenCoefficientBytes(sizing.swaFullTokensRatio());
+    return (long) Math.floor(tokenBytes * sizing.mambaFullMemoryRatio() / per);
+  }
+
+  /**
+   * The units of {@code pool} for {@code tokens} full-attention tokens: the tokens; the SWA pool's
+   * {@code floor(tokens × ratio / page) × page} ({@code _solve_pool_sizes}); the state slots.
+   */
+  public long units(Pool pool, long tokens, Sizing sizing, int pageSize) {
+    return switch (pool.kind()) {
+      case LINEAR_STATE -> stateRequestsForTokens(tokens, sizing);
+      case SLIDING_WINDOW -> {
+        boolean anyFull =
+            pools.stream().anyMatch(p -> p.kind() == Kind.FULL_ATTENTION && p.layers() > 0);
+        int page = Math.max(1, pageSize);
+        yield anyFull ? (long) (tokens * sizing.swaFullTokensRatio()) / page * page : tokens;
+      }
+      default -> tokens;
+    };
   }
 }

@@ -51,6 +51,9 @@ public final class WeightPlacement {
       Pattern.compile("experts\\.(\\d+)\\.(gate_proj|up_proj|down_proj|w1|w2|w3|gate_up_proj)\\.");
   private static final int VOCAB_PADDING = 64;
 
+  /** MXFP4 MoE: a rank's intermediate size is rounded up to this (mxfp4.py @0043c43a, CUDA). */
+  private static final int MXFP4_INTERMEDIATE_PAD = 64;
+
   /** GPT-OSS fused experts: {@code experts.gate_up_proj_blocks}, {@code _scales}, {@code _bias}. */
   private static final Pattern FUSED_EXPERT =
       Pattern.compile("experts\\.(gate_up_proj|down_proj)(_blocks|_scales|_bias)?$");
@@ -666,9 +669,29 @@ public final class WeightPlacement {
         long per = t.numel() / experts;
         boolean rowBias = p.role() == Role.EXPERT_FUSED_ROW && t.name().endsWith("_bias");
         long numel = local * (rowBias ? per : ceilDiv(per, moeTp));
+        String padText = "";
+        long inter = spec.moe().map(ModelSpec.Moe::expertIntermediateSize).orElse(0);
+        boolean mxfp4 = spec.quantization().map(q -> q.method().equals("mxfp4")).orElse(false);
+        if (mxfp4 && !rowBias && inter > 0 && per % inter == 0) {
+          // Mxfp4MoEMethod.create_weights pads each rank's intermediate size to a multiple of
+          // 64 on CUDA (layers/quantization/mxfp4.py @0043c43a); the per-expert tensor is
+          // per / I values per intermediate row
+          long localInter = ceilDiv(inter, moeTp);
+          long padded = ceilDiv(localInter, MXFP4_INTERMEDIATE_PAD) * MXFP4_INTERMEDIATE_PAD;
+          if (padded != localInter) {
+            numel = local * (per / inter) * padded;
+            padText = " (intermediate " + localInter + "→" + padded + ", padded to 64)";
+          }
+        }
         return new Share(
             numel,
-            t.shape() + " × " + local + "/" + experts + (rowBias ? "" : " / moe_tp " + moeTp),
+            t.shape()
+                + " × "
+                + local
+                + "/"
+                + experts
+                + (rowBias ? "" : " / moe_tp " + moeTp)
+                + padText,
             new long[] {numel},
             1);
       }

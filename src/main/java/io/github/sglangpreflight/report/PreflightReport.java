@@ -403,6 +403,27 @@ public record PreflightReport(
   public record Process(long pid, OptionalLong usedBytes, Optional<String> name) {}
 
   /**
+   * One KV pool on the tightest GPU.
+   *
+   * @param kind {@code kv_cell} (one cell per token for every layer), {@code full_attention},
+   *     {@code sliding_window}, {@code mla_latent}, {@code dsa_indexer} or {@code linear_state}
+   * @param layers the layers it serves on that GPU
+   * @param bytesPerUnit bytes of one unit over those layers
+   * @param unit {@code token} or {@code request}
+   * @param units how many units it holds
+   * @param formula the computation with the numbers
+   * @param source the SGLang code it follows
+   */
+  public record KvPool(
+      String kind,
+      int layers,
+      long bytesPerUnit,
+      String unit,
+      long units,
+      String formula,
+      String source) {}
+
+  /**
    * The budget at one fraction.
    *
    * @param fraction the fraction
@@ -442,9 +463,11 @@ public record PreflightReport(
       List<Item> prePool,
       List<Item> items,
       List<Integer> decodeCaptureList,
-      List<GpuShare> gpus) {
+      List<GpuShare> gpus,
+      List<KvPool> kvPools) {
     public Estimate {
       gpus = List.copyOf(gpus);
+      kvPools = List.copyOf(kvPools);
       weightParts = List.copyOf(weightParts);
       overheads = List.copyOf(overheads);
       prePool = List.copyOf(prePool);

@@ -154,6 +154,19 @@ public final class ReportFormat {
     m.put("kvBytesPerToken", e.kvBytesPerToken());
     m.put("kvTokens", e.kvTokens());
     m.put("kvPoolBytes", e.kvPoolBytes());
+    List<Object> pools = new ArrayList<>();
+    for (PreflightReport.KvPool p : e.kvPools()) {
+      Map<String, Object> x = new LinkedHashMap<>();
+      x.put("kind", p.kind());
+      x.put("layers", p.layers());
+      x.put("bytesPerUnit", p.bytesPerUnit());
+      x.put("unit", p.unit());
+      x.put("units", p.units());
+      x.put("formula", p.formula());
+      x.put("source", p.source());
+      pools.add(x);
+    }
+    m.put("kvPools", pools);
     m.put("reserveBytes", e.reserveBytes());
     m.put("reserveNeededBytes", e.reserveNeededBytes());
     m.put("safetyMarginBytes", e.safetyMarginBytes());
@@ -425,6 +438,18 @@ public final class ReportFormat {
         "KV pool",
         e.kvPoolBytes(),
         String.format(Locale.ROOT, "%,d tokens x %,d B", e.kvTokens(), e.kvBytesPerToken()));
+    if (e.kvPools().size() > 1) {
+      for (PreflightReport.KvPool p : e.kvPools()) {
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "    %-40s %,d %ss x %,d B%n",
+                p.kind() + " pool (" + p.layers() + " layers)",
+                p.units(),
+                p.unit(),
+                p.bytesPerUnit()));
+      }
+    }
     row(out, "outside the pool: T x (1 - f)", e.reserveBytes(), "");
     row(out, "needed there", e.reserveNeededBytes(), "");
     for (PreflightReport.Item i : e.items()) {

@@ -24,6 +24,46 @@ public final class ArchLayouts {
   private ArchLayouts() {}
 
   /**
+   * The SGLang model file whose weight layout the synthesized tensors of {@code spec} follow, with
+   * the commit the layout was read at where it names one (the layout classes' documentation).
+   */
+  public static String sglangModelFile(ModelSpec spec) {
+    String arch = spec.architecture();
+    return switch (spec.family()) {
+      case LLAMA -> "models/llama.py";
+      case QWEN2 -> "models/qwen2.py";
+      case QWEN3 -> "models/qwen3.py";
+      case QWEN2_MOE -> "models/qwen2_moe.py";
+      case QWEN3_MOE -> "models/qwen3_moe.py";
+      case MIXTRAL -> "models/mixtral.py";
+      case GEMMA2 -> "models/gemma2.py";
+      case LLAMA4 -> "models/llama4.py";
+      case DEEPSEEK ->
+          spec.arch().indexer().isPresent()
+              ? "models/deepseek_v2.py @3e4a39ee (DSA indexer)"
+              : "models/deepseek_v2.py";
+      case GPT_OSS -> "models/gpt_oss.py @009c6808";
+      case QWEN3_NEXT ->
+          arch.equals("Qwen3NextForCausalLM")
+              ? "models/qwen3_next.py @502a21a8"
+              : "models/qwen3_5.py (layers as models/qwen3_next.py @502a21a8)";
+      case GLM4_MOE -> "models/glm4_moe.py @d5fc25da";
+      case MINIMAX_M2 -> "models/minimax_m2.py";
+      case GEMMA3 -> "models/gemma3_causal.py, models/gemma3_mm.py";
+      case QWEN_VL ->
+          switch (arch) {
+            case "Qwen2_5_VLForConditionalGeneration" -> "models/qwen2_5_vl.py @013902a8";
+            case "Qwen3VLForConditionalGeneration" -> "models/qwen3_vl.py @005fa833";
+            case "Qwen3VLMoeForConditionalGeneration" -> "models/qwen3_vl_moe.py @0e0ee12b";
+            default -> "models/qwen3_vl.py";
+          };
+      case MISTRAL3 -> "models/mistral.py over models/llama.py";
+      case PHI3 -> "models/phi3.py / models/llama.py @00239548";
+      case OTHER -> "none (measured from the safetensors headers)";
+    };
+  }
+
+  /**
    * The tensors a checkpoint of {@code spec} holds.
    *
    * @param spec the architecture facts

@@ -150,4 +150,26 @@ class ArchLayoutsTest {
             + " --model-config with a complete config.json",
         e.getMessage());
   }
+
+  @Test
+  void gptOssMxfp4Experts_rankIntermediatePaddedTo64() {
+    var model = ModelCatalog.builtIn().describe("openai/gpt-oss-120b").orElseThrow();
+    var opts = io.github.sglangpreflight.model.WeightPlacementOptions.newestMain();
+    // tp 2: each rank's intermediate 2880 / 2 = 1440 is padded to 1472 (mxfp4.py create_weights);
+    // with --ep 2 a rank holds 64 whole experts (intermediate 2880, no padding) and 64 row biases
+    long tp2 =
+        io.github.sglangpreflight.model.WeightPlacement.perGpu(
+                model, new io.github.sglangpreflight.model.Parallelism(2, 1, 1, 1, false, 1), opts)
+            .worstRankBytes();
+    long ep2 =
+        io.github.sglangpreflight.model.WeightPlacement.perGpu(
+                model, new io.github.sglangpreflight.model.Parallelism(2, 1, 1, 2, false, 1), opts)
+            .worstRankBytes();
+    // per expert per padded intermediate row: gate_up blocks H + scales 2 × H/32 + bias 2 × 2 B,
+    // down blocks H/2 + scales H/32 = 2880 + 180 + 4 + 1440 + 90 = 4,594 B; 32 rows × 128 experts
+    // × 36 layers; plus the 64 more down biases [H] bf16 per layer that tp 2 keeps whole
+    long padding = 32L * 128 * 36 * 4_594;
+    long rowBias = 64L * 2880 * 2 * 36;
+    assertEquals(padding + rowBias, tp2 - ep2);
+  }
 }

@@ -97,4 +97,36 @@ class KvPoolLayoutTest {
     assertFalse(KvPoolLayout.of(g, tp(2), MAIN).hybridSwa());
     assertEquals(52, g.arch().count(io.github.sglangpreflight.model.ArchFacts.LayerKind.SLIDING));
   }
+
+  @Test
+  void profiledTokens_hybridSwa_dividesByFullPlusRatioTimesSwa() {
+    KvPoolLayout p = KvPoolLayout.of(spec("openai/gpt-oss-120b"), tp(1), MAIN);
+    // 10 GiB // (18 × 2,048 + 0.8 × 18 × 2,048) = 10,737,418,240 / 66,355.2 = 161,817.3
+    assertEquals(161_817, p.profiledTokens(10.0 * (1L << 30), KvPoolLayout.Sizing.defaults()));
+    // ratio 1.0: every layer a full cell, 10 GiB / 73,728 B
+    assertEquals(
+        145_635,
+        p.profiledTokens(
+            10.0 * (1L << 30), new KvPoolLayout.Sizing(1.0, 0.9, java.util.OptionalInt.empty())));
+    // bytes: 161,817 × 66,355.2 rounded up, no state pool
+    assertEquals(10_737_399_399L, p.poolBytes(161_817, KvPoolLayout.Sizing.defaults()));
+  }
+
+  @Test
+  void profiledTokens_stateSlotsFirst_thenFullAttentionTokens() {
+    KvPoolLayout p = KvPoolLayout.of(spec("Qwen/Qwen3-Next-80B-A3B-Thinking"), tp(2), MAIN);
+    double rest = 10.0 * (1L << 30);
+    // 131 slots × 38,633,472 B = 5,060,984,832 B; (10,737,418,240 − that) // 12,288 B
+    assertEquals(131, p.stateRequests(rest, KvPoolLayout.Sizing.defaults()));
+    assertEquals(461_949, p.profiledTokens(rest, KvPoolLayout.Sizing.defaults()));
+    // --max-mamba-cache-size 50: 50 slots, (rest − 1,931,673,600) // 12,288
+    KvPoolLayout.Sizing capped = new KvPoolLayout.Sizing(0.8, 0.9, java.util.OptionalInt.of(50));
+    assertEquals(50, p.stateRequests(rest, capped));
+    assertEquals(716_613, p.profiledTokens(rest, capped));
+    assertEquals(716_613L * 12_288 + 50L * 38_633_472, p.poolBytes(716_613, capped));
+    // nothing left after the slots: no token
+    assertEquals(
+        0,
+        p.profiledTokens(1.0e9, new KvPoolLayout.Sizing(0.8, 0.9, java.util.OptionalInt.of(50))));
+  }
 }

@@ -76,6 +76,23 @@ class ModelResolverTest {
   }
 
   @Test
+  void resolve_architectureWithoutLayout_measuresTheHeadersInsteadOfRefusing() throws IOException {
+    Path dir = modelDir("tiny-qwen3", true);
+    // an architecture no layout of this build knows, its tensors on disk
+    String config =
+        Files.readString(dir.resolve("config.json"))
+            .replace("Qwen3ForCausalLM", "FutureNetForCausalLM")
+            .replace("\"qwen3\"", "\"future_net\"");
+    Files.writeString(dir.resolve("config.json"), config);
+
+    ModelDescription d = resolver(Map.of()).resolve(dir.toString());
+
+    assertEquals("FutureNetForCausalLM", d.spec().architecture());
+    assertEquals(ModelDescription.TensorSource.MEASURED, d.tensorSource());
+    assertTrue(d.tensorBytes() > 0);
+  }
+
+  @Test
   void resolve_measuredFp8DeepSeek_placesLikeTheSynthesizedOne() throws IOException {
     Path dir = modelDir("tiny-deepseek-v3", false);
     ModelDescription measured = resolver(Map.of()).resolve(dir.toString());
