@@ -13,6 +13,9 @@
 #                  catalog entry, so that no download is needed)
 #   CHECK_OPTIONS  more options for check, e.g. '--sglang-version 0.5.1' (default none)
 #   OUT            the output folder (default ./device-bench, created)
+#   TRAIN_CMD      the sglang-preflight arguments the AOT cache (or CDS archive) is trained on
+#                  (default: the launcher's simulated DeepSeek-V3 check; 'real' trains on the timed
+#                  check itself, against the real GPU, so that the NVML downcalls are in the cache)
 # Writes:
 #   OUT/aot.txt            how the AOT cache (JDK 25+, JEP 483/514/515) or the CDS archive was made
 #   OUT/bench.tsv          one row per run: run, command, wall_ms, exit
@@ -60,7 +63,12 @@ fi
 cache_dir="$OUT/cache"
 mkdir -p "$cache_dir"
 cache_dir=$(cd "$cache_dir" && pwd)
-train_cmd="check --simulate 8xH200 --sglang-version main -- python3 -m sglang.launch_server --model-path deepseek-ai/DeepSeek-V3 --tp 8 --enable-dp-attention --dp-size 8"
+default_train="check --simulate 8xH200 --sglang-version main -- python3 -m sglang.launch_server --model-path deepseek-ai/DeepSeek-V3 --tp 8 --enable-dp-attention --dp-size 8"
+case "${TRAIN_CMD:-}" in
+  "") train_cmd=$default_train ;;
+  real) train_cmd="check $CHECK_OPTIONS -- python3 -m sglang.launch_server --model-path $MODEL" ;;
+  *) train_cmd=$TRAIN_CMD ;;
+esac
 if [ -n "$release" ] && [ "$release" -ge 25 ]; then
   aot="$cache_dir/sglang-preflight.aot"
   rm -f "$aot"
