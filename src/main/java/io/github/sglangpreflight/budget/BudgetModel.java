@@ -254,6 +254,12 @@ public final class BudgetModel {
             .withKvCacheDtype(plan.kvCacheDtype())
             .withDtype(a.dtype().flatMap(WeightDtype::fromTorchName));
     this.kv = KvCacheLayout.of(spec, par, kopts);
+    // SGLang's own pool split applies on one pipeline stage without speculative decoding and
+    // without fp4 KV; elsewhere every layer counts as a full-attention cell (an upper bound)
+    Optional<KvPoolLayout> split =
+        par.ppSize() == 1 && plan.speculative().isEmpty() && !kopts.fp4()
+            ? Optional.of(KvPoolLayout.of(spec, par, kopts))
+            : Optional.empty();
     this.launch =
         new TermContext.Launch(
             plan,
@@ -261,8 +267,8 @@ public final class BudgetModel {
             request.draftModel(),
             weights,
             kv,
-            poolSizing(spec, par, kopts, kv, a));
-    this.poolsView = poolsView(spec, par, kopts, kv);
+            split.flatMap(layout -> poolSizing(layout, par, a)));
+    this.poolsView = split.filter(layout -> launch.pools().isEmpty() && sumsToCell(layout, kv));
     List<String> n = new ArrayList<>(plan.notes());
     n.addAll(request.model().notes());
     request.calibration().ifPresent(c -> n.addAll(ObservedItems.notes(c, plan.decodeGraphs())));
@@ -290,15 +296,10 @@ public final class BudgetModel {
 
   /**
    * The pools SGLang sizes other than one cell per token: hybrid SWA (where this version splits the
-   * pool) or a linear-attention state pool, on one pipeline stage without speculative decoding and
-   * without fp4 KV (elsewhere every layer counts as a full-attention cell: an upper bound).
+   * pool) or a linear-attention state pool.
    */
-  private Optional<TermContext.PoolSizing> poolSizing(
-      ModelSpec spec, Parallelism par, KvCacheOptions kopts, KvCacheLayout kv, ServerArgs a) {
-    if (par.ppSize() != 1 || plan.speculative().isPresent() || kopts.fp4()) {
-      return Optional.empty();
-    }
-    KvPoolLayout layout = KvPoolLayout.of(spec, par, kopts);
+  private static Optional<TermContext.PoolSizing> poolSizing(
+      KvPoolLayout layout, Parallelism par, ServerArgs a) {
     if (!layout.hybridSwa() && layout.stateBytesPerRequest() == 0) {
       return Optional.empty();
     }
@@ -314,65 +315,50 @@ public final class BudgetModel {
     return Optional.of(new TermContext.PoolSizing(layout, sizing));
   }
 
+  /**
+   * Whether a one-cell-per-token pool is made of several token buffers (MLA latent + DSA indexer)
+   * that add up to the cell, so that the report can show them apart.
+   */
+  private static boolean sumsToCell(KvPoolLayout layout, KvCacheLayout kv) {
+    long sum = layout.pools().stream().mapToLong(KvPoolLayout.Pool::bytesPerUnit).sum();
+    return layout.pools().size() > 1 && sum == kv.bytesPerToken();
+  }
+
   /** The pools of the tightest GPU for {@code tokens} full-attention tokens. */
   private List<MemoryBudget.PoolShare> poolShares(long tokens) {
     long t = Math.max(0, tokens);
-    if (launch.pools().isEmpty() && poolsView.isPresent()) {
+    if (launch.pools().isPresent()) {
+      TermContext.PoolSizing p = launch.pools().get();
+      return p.layout().pools().stream()
+          .map(
+              pool ->
+                  share(pool, t > 0 ? p.layout().units(pool, t, p.sizing(), plan.pageSize()) : 0))
+          .toList();
+    }
+    if (poolsView.isPresent()) {
       // MLA + DSA indexer: one cell per token, shown as the two buffers SGLang allocates
-      List<MemoryBudget.PoolShare> out = new ArrayList<>();
-      for (KvPoolLayout.Pool pool : poolsView.get().pools()) {
-        out.add(
-            new MemoryBudget.PoolShare(
-                pool.kind().name().toLowerCase(Locale.ROOT),
-                pool.layers(),
-                pool.bytesPerUnit(),
-                "token",
-                t,
-                pool.formula(),
-                pool.source()));
-      }
-      return List.copyOf(out);
+      return poolsView.get().pools().stream().map(pool -> share(pool, t)).toList();
     }
-    if (launch.pools().isEmpty()) {
-      return List.of(
-          new MemoryBudget.PoolShare(
-              "kv_cell",
-              kv.stages().getFirst().layers(),
-              kv.bytesPerToken(),
-              "token",
-              t,
-              kv.formula(),
-              kv.source()));
-    }
-    TermContext.PoolSizing p = launch.pools().get();
-    List<MemoryBudget.PoolShare> out = new ArrayList<>();
-    for (KvPoolLayout.Pool pool : p.layout().pools()) {
-      out.add(
-          new MemoryBudget.PoolShare(
-              pool.kind().name().toLowerCase(Locale.ROOT),
-              pool.layers(),
-              pool.bytesPerUnit(),
-              pool.perRequest() ? "request" : "token",
-              t > 0 ? p.layout().units(pool, t, p.sizing(), plan.pageSize()) : 0,
-              pool.formula(),
-              pool.source()));
-    }
-    return List.copyOf(out);
+    return List.of(
+        new MemoryBudget.PoolShare(
+            "kv_cell",
+            kv.stages().getFirst().layers(),
+            kv.bytesPerToken(),
+            "token",
+            t,
+            kv.formula(),
+            kv.source()));
   }
 
-  private Optional<KvPoolLayout> poolsView(
-      ModelSpec spec, Parallelism par, KvCacheOptions kopts, KvCacheLayout kv) {
-    if (launch.pools().isPresent()
-        || par.ppSize() != 1
-        || kopts.fp4()
-        || plan.speculative().isPresent()) {
-      return Optional.empty();
-    }
-    KvPoolLayout layout = KvPoolLayout.of(spec, par, kopts);
-    long sum = layout.pools().stream().mapToLong(KvPoolLayout.Pool::bytesPerUnit).sum();
-    return layout.pools().size() > 1 && sum == kv.bytesPerToken()
-        ? Optional.of(layout)
-        : Optional.empty();
+  private static MemoryBudget.PoolShare share(KvPoolLayout.Pool pool, long units) {
+    return new MemoryBudget.PoolShare(
+        pool.kind().name().toLowerCase(Locale.ROOT),
+        pool.layers(),
+        pool.bytesPerUnit(),
+        pool.perRequest() ? "request" : "token",
+        units,
+        pool.formula(),
+        pool.source());
   }
 
   /** The pools SGLang sizes apart from one cell per token, when it does. */

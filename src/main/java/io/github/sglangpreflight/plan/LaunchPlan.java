@@ -489,7 +489,6 @@ public record LaunchPlan(
         notes);
   }
 
-  // the value of an option the typed ServerArgs do not carry (a known option or an unknown one)
   /**
    * SGLang's KV dtype for a DeepSeek DSA (NSA) model: from 0.5.3 {@code auto} becomes {@code
    * fp8_e4m3} on compute capability 10 and above (server_args.py {@code
@@ -523,6 +522,7 @@ public record LaunchPlan(
     return "fp8_e4m3";
   }
 
+  // the value of an option the typed ServerArgs do not carry (a known option or an unknown one)
   private static Optional<String> optionValue(LaunchCommand launch, String flag) {
     for (LaunchCommand.Option o : launch.options()) {
       if (o.flag().equals(flag) && !o.values().isEmpty()) {
