@@ -221,18 +221,19 @@ public final class ReportFormat {
    *
    * @param width the line width (bars and wrapped sentences fit it), at least 60
    * @param unicode block characters for the bars (else ASCII)
-   * @param formulas print each term's formula and source under it, and the budget at the requested
-   *     fraction in full when another one is recommended (without: that budget in one line, the
-   *     recommended one's terms without formulas)
+   * @param verbose the full report ({@code --verbose}): each term's formula and source under it,
+   *     the budget at the requested fraction in full when another one is recommended, and the
+   *     reasons as whole sentences (without: that budget in one line, the recommended one's terms
+   *     without formulas, the reasons without what the first line says)
    */
-  public record TextStyle(int width, boolean unicode, boolean formulas) {
+  public record TextStyle(int width, boolean unicode, boolean verbose) {
     public TextStyle {
       if (width < 60) {
         throw new IllegalArgumentException("width must be at least 60, was " + width);
       }
     }
 
-    /** 100 columns, Unicode bars, formulas shown. */
+    /** 100 columns, Unicode bars, the full report. */
     public static TextStyle standard() {
       return new TextStyle(100, true, true);
     }
@@ -264,8 +265,7 @@ public final class ReportFormat {
     }
     out.append('\n');
     for (String reason : r.reasons()) {
-      wrap(
-          out, style.formulas() ? reason : withoutHeadline(r, reason), style.width(), "  ", "    ");
+      wrap(out, style.verbose() ? reason : withoutHeadline(r, reason), style.width(), "  ", "    ");
     }
     out.append('\n');
 
@@ -325,13 +325,13 @@ public final class ReportFormat {
         .append(r.sglang().defaultFractionFormula())
         .append("\n\n");
 
-    if (style.formulas() || r.adjustedEstimate().isEmpty()) {
+    if (style.verbose() || r.adjustedEstimate().isEmpty()) {
       r.estimate()
           .ifPresent(
               e -> budget(out, e, style, "at the requested " + Units.fraction(e.fraction())));
     } else {
       // the short report gives the budget once, at the recommended fraction; the requested one
-      // is the line that says why it was changed (every term of both: formulas on)
+      // is the line that says why it was changed (every term of both: verbose)
       r.estimate().ifPresent(e -> requestedLine(out, e, style));
     }
     r.adjustedEstimate()
@@ -376,7 +376,7 @@ public final class ReportFormat {
   /**
    * {@code reason} without what the first line already says: "ADJUST: --mem-fraction-static 0.907
    * (SGLang 0.4.5.post3's default) leaves ..." becomes "0.907 leaves ..." (the short report; the
-   * JSON and {@code formulas} keep the whole sentence).
+   * JSON and {@code verbose} keep the whole sentence).
    */
   private static String withoutHeadline(PreflightReport r, String reason) {
     if (!r.checked() || r.requestedFractionSource() == PreflightReport.FractionSource.FLAG) {
@@ -458,7 +458,7 @@ public final class ReportFormat {
       }
       out.append(
           String.format(Locale.ROOT, "    %-40s %11s%n", clip(i.name(), 40), gib(i.bytes())));
-      if (style.formulas()) {
+      if (style.verbose()) {
         wrap(out, i.formula() + " [" + i.source() + "]", style.width(), "        ", "        ");
       }
     }
