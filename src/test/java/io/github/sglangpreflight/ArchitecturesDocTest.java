@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sglangpreflight.decision.Decision;
-import io.github.sglangpreflight.gpu.source.GpuSnapshots;
 import io.github.sglangpreflight.model.ModelDescription;
 import io.github.sglangpreflight.model.arch.ArchLayouts;
+import io.github.sglangpreflight.model.arch.ArchitectureCases;
 import io.github.sglangpreflight.model.source.ModelCatalog;
 import io.github.sglangpreflight.report.PreflightReport;
 import java.nio.file.Files;
@@ -29,33 +29,6 @@ class ArchitecturesDocTest {
   private static final String REGENERATE =
       "bin/mvn-jdk -B -o test -pl src/library -Dtest=ArchitecturesDocTest"
           + " -Darchitectures.regenerate=true";
-
-  /** model, preset, tp: the same set as ArchitecturePreflightTest. */
-  private static final String[][] CASES = {
-    {"openai/gpt-oss-20b", "1xH100", "1"},
-    {"openai/gpt-oss-120b", "1xH200", "1"},
-    {"openai/gpt-oss-120b", "2xH100", "2"},
-    {"Qwen/Qwen3-Next-80B-A3B-Thinking", "2xH200", "2"},
-    {"Qwen/Qwen3.5-397B-A17B", "8xH200", "8"},
-    {"Qwen/Qwen3.5-27B", "2xH100", "2"},
-    {"deepseek-ai/DeepSeek-V3.2", "8xH200", "8"},
-    {"zai-org/GLM-4.5-Air", "4xH200", "4"},
-    {"zai-org/GLM-4.6", "8xH200", "8"},
-    {"zai-org/GLM-5", "8xH200", "8"},
-    {"MiniMaxAI/MiniMax-M2.5", "4xH200", "4"},
-    {"moonshotai/Kimi-K2-Instruct", "8xH200", "8"},
-    {"moonshotai/Kimi-K2.5", "8xH200", "8"},
-    {"google/gemma-3-27b-it", "2xH100", "2"},
-    {"Qwen/Qwen3-VL-8B-Instruct", "1xH100", "1"},
-    {"Qwen/Qwen3-VL-235B-A22B-Instruct", "8xH200", "8"},
-    {"meta-llama/Llama-4-Scout-17B-16E-Instruct", "4xH200", "4", "--context-length", "131072"},
-    {"meta-llama/Llama-4-Maverick-17B-128E-Instruct", "8xH200", "8"},
-    {"Qwen/Qwen3-32B", "2xH100", "2"},
-    {"Qwen/Qwen3-235B-A22B", "8xH200", "8"},
-    {"Qwen/Qwen3-235B-A22B-GPTQ-Int4", "2xH200", "2"},
-    {"nvidia/Qwen3-235B-A22B-NVFP4", "2xH200", "2"},
-    {"Qwen/Qwen3-32B-AWQ", "1xH100", "1"},
-  };
 
   @Test
   void architecturesDoc_isCurrent() throws Exception {
@@ -82,28 +55,11 @@ class ArchitecturesDocTest {
                 + " (bytes per unit) | SGLang model file |\n")
         .append("|---|---|---|---:|---:|---:|---|---|\n");
     List<String> failures = new ArrayList<>();
-    for (String[] c : CASES) {
-      String model = c[0];
-      int tp = Integer.parseInt(c[2]);
-      List<String> argv =
-          new ArrayList<>(
-              List.of(
-                  "python3",
-                  "-m",
-                  "sglang.launch_server",
-                  "--model-path",
-                  model,
-                  "--tp",
-                  String.valueOf(tp),
-                  "--trust-remote-code"));
-      List<String> extra = List.of(c).subList(3, c.length);
-      argv.addAll(extra);
-      PreflightReport r =
-          Preflight.newBuilder()
-              .gpuSource(GpuSnapshots.presetSource(c[1]))
-              .sglangVersion("main")
-              .build()
-              .check(argv, Map.of());
+    for (ArchitectureCases.Case c : ArchitectureCases.ALL) {
+      String model = c.model();
+      int tp = c.tp();
+      List<String> extra = c.extra();
+      PreflightReport r = c.check();
       ModelDescription d = catalog.describe(model).orElseThrow();
       OptionalLong published = published(catalog, model);
       long checkpoint = published.orElse(d.tensorBytes());
@@ -142,7 +98,7 @@ class ArchitecturesDocTest {
               Locale.ROOT,
               "| %s | %s, tp %s | %s | %.2f | %.2f%s | %+.2f %% | %s | %s |\n",
               model,
-              c[1],
+              c.preset(),
               tp + (extra.isEmpty() ? "" : ", " + String.join(" ", extra)),
               verdict,
               e.weightsBytesPerGpu() / GIB,

@@ -4,15 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.sglangpreflight.gpu.ComputeCapability;
-import io.github.sglangpreflight.model.source.ModelCatalog;
-import io.github.sglangpreflight.sglang.args.LaunchCommand;
-import io.github.sglangpreflight.sglang.version.SglangFacts;
-import io.github.sglangpreflight.sglang.version.SglangVersion;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,15 +18,7 @@ class NsaKvCacheDtypeTest {
   static final String DSV32 = "deepseek-ai/DeepSeek-V3.2-Exp";
 
   static LaunchPlan plan(String version, String model, ComputeCapability cc, String... args) {
-    List<String> argv =
-        new ArrayList<>(List.of("python3", "-m", "sglang.launch_server", "--model-path", model));
-    argv.addAll(List.of(args));
-    return LaunchPlan.of(
-        SglangFacts.of(SglangVersion.parse(version)),
-        LaunchCommand.parse(argv, Map.of()),
-        ModelCatalog.builtIn().describe(model).orElseThrow().spec(),
-        OptionalLong.of(B200),
-        Optional.ofNullable(cc));
+    return SglangDefaultsTest.plan(version, B200, Optional.ofNullable(cc), model, args);
   }
 
   @Test

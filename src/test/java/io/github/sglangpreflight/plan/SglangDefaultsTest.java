@@ -33,6 +33,12 @@ class SglangDefaultsTest {
   static final String DSV3 = "deepseek-ai/DeepSeek-V3";
 
   static LaunchPlan plan(String version, long gpuMib, String model, String... args) {
+    return plan(version, gpuMib, Optional.of(new ComputeCapability(9, 0)), model, args);
+  }
+
+  /** The plan of {@code model} with {@code args} on a GPU of {@code gpuMib} and {@code cc}. */
+  static LaunchPlan plan(
+      String version, long gpuMib, Optional<ComputeCapability> cc, String model, String... args) {
     List<String> argv =
         new ArrayList<>(List.of("python3", "-m", "sglang.launch_server", "--model-path", model));
     argv.addAll(List.of(args));
@@ -41,7 +47,7 @@ class SglangDefaultsTest {
         LaunchCommand.parse(argv, Map.of()),
         ModelCatalog.builtIn().describe(model).orElseThrow().spec(),
         OptionalLong.of(gpuMib),
-        Optional.of(new ComputeCapability(9, 0)));
+        cc);
   }
 
   static double fraction(String version, long gpuMib, String model, String... args) {
